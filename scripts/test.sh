@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# npm test: install what the tests need, build, lint, run unit and integration tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+# skopeo, podman and docker.io (dockerd 20.10) are the interoperability peers.
+bash scripts/deps.sh skopeo podman docker.io
+if [ -z "${BERTH_SKIP_NPM_CI:-}" ]; then npm ci --no-audit --no-fund; fi
+npm run build
+npm run lint
+export PATH="$PWD/node_modules/.bin:$PATH"
+node --disable-warning=ExperimentalWarning --test --test-concurrency=2 'dist/**/*.test.js'

@@ -1,0 +1,73 @@
+import type { ImageRecord, LayerRecord } from '../../core/images/types.ts';
+import { familiarString, parseReference } from '../../core/reference/reference.ts';
+
+function familiar(names: string[]): string[] {
+  return names.map((n) => familiarString(parseReference(n)));
+}
+
+/** GET /images/json item (API 1.50 ImageSummary). */
+export function imageSummary(img: ImageRecord, containers: number | undefined, sharedSize: number | undefined): Record<string, unknown> {
+  return {
+    Containers: containers ?? -1,
+    Created: img.created,
+    Id: img.id,
+    Labels: img.config.config?.Labels ?? {},
+    ParentId: img.parent,
+    RepoDigests: familiar(img.repoDigests),
+    RepoTags: familiar(img.repoTags),
+    SharedSize: sharedSize ?? -1,
+    Size: img.size,
+  };
+}
+
+/** Older clients (< 1.44) expect VirtualSize and `<none>` placeholders. */
+export function legacySummary(s: Record<string, unknown>): Record<string, unknown> {
+  return { ...s, VirtualSize: s.Size };
+}
+
+/** GET /images/{name}/json (API 1.50 ImageInspect). */
+export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData: Record<string, string> | null): Record<string, unknown> {
+  const c = img.config;
+  const out: Record<string, unknown> = {
+    Id: img.id,
+    RepoTags: familiar(img.repoTags),
+    RepoDigests: familiar(img.repoDigests),
+    Parent: img.parent,
+    Comment: c.comment ?? '',
+    Created: c.created ?? '0001-01-01T00:00:00Z',
+    DockerVersion: c.docker_version ?? '',
+    Author: c.author ?? '',
+    Config: c.config ?? null,
+    Architecture: c.architecture,
+  };
+  if (c.variant) out.Variant = c.variant;
+  out.Os = c.os;
+  if (typeof c['os.version'] === 'string') out.OsVersion = c['os.version'];
+  out.Size = img.size;
+  out.GraphDriver = { Data: graphData, Name: 'overlay2' };
+  out.RootFS = { Type: 'layers', ...(layers.length ? { Layers: layers.map((l) => l.diffId) } : {}) };
+  out.Metadata = { LastTagTime: img.metadata.lastTagTime ?? '0001-01-01T00:00:00Z' };
+  return out;
+}
+
+/** GET /images/{name}/history items, newest first. */
+export function imageHistory(img: ImageRecord, layers: LayerRecord[]): Record<string, unknown>[] {
+  const hist = img.config.history?.length ? img.config.history : layers.map(() => ({ created: img.config.created, created_by: '' }));
+  let li = 0;
+  const rows = hist.map((h) => {
+    const size = h.empty_layer ? 0 : (layers[li++]?.size ?? 0);
+    return {
+      Comment: h.comment ?? '',
+      Created: h.created ? Math.floor(Date.parse(h.created) / 1000) : 0,
+      CreatedBy: h.created_by ?? '',
+      Id: '<missing>',
+      Size: size,
+      Tags: null as string[] | null,
+    };
+  }).reverse();
+  if (rows.length) {
+    rows[0].Id = img.id;
+    rows[0].Tags = img.repoTags.length ? familiar(img.repoTags) : null;
+  }
+  return rows;
+}

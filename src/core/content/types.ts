@@ -1,0 +1,22 @@
+import type { Readable } from 'node:stream';
+
+/** Reads committed blobs by digest. */
+export interface ContentProvider {
+  has(digest: string): Promise<boolean>;
+  read(digest: string): Promise<Buffer>;
+  stream(digest: string, opts?: { start?: number }): Readable;
+  size(digest: string): Promise<number>;
+}
+
+/** Writes blobs; a commit succeeds only when the bytes match the expected digest. */
+export interface ContentIngester {
+  /** Store bytes; returns their digest. Throws when `expected` is given and differs. */
+  put(data: Buffer, expected?: string): Promise<string>;
+  /** Stream bytes in; same digest rule; nothing is visible until the digest checks. */
+  write(input: Readable, expected?: string, opts?: { signal?: AbortSignal }): Promise<{ digest: string; size: number }>;
+}
+
+export interface ContentStore extends ContentProvider, ContentIngester {
+  delete(digest: string): Promise<void>;
+  list(): Promise<string[]>;
+}

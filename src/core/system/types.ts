@@ -1,0 +1,27 @@
+/** Engine API version served (docker CLI 28) and the oldest one accepted. */
+export const API_VERSION = '1.50';
+export const MIN_API_VERSION = '1.24';
+/** Berth's own version. */
+export const BERTH_VERSION = '0.1.0';
+
+/** Static facts about the host and the daemon, gathered once at start-up. */
+export interface HostFacts {
+  kernelVersion: string;
+  operatingSystem: string;
+  osVersion: string;
+  architecture: string;   // uname -m style: x86_64
+  goArch: string;          // amd64
+  ncpu: number;
+  memTotal: number;
+  hostname: string;
+  cgroupVersion: '1' | '2';
+  runcVersion: string;
+  initVersion: string;
+}
+
+/** What /info, /version and /system/df need. */
+export interface SystemBackend {
+  info(): Promise<Record<string, unknown>>;
+  version(): Record<string, unknown>;
+  diskUsage(types: string[]): Promise<Record<string, unknown>>;
+}

@@ -1,0 +1,78 @@
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { imageRoutes } from '../api/routers/images.ts';
+import { systemRoutes } from '../api/routers/system.ts';
+import { apiListener, type RequestListener } from '../api/server.ts';
+import { FsContentStore } from '../content/store.ts';
+import type { ImageUsage } from '../core/images/types.ts';
+import { BERTH_VERSION } from '../core/system/types.ts';
+import { EventBus } from '../events/bus.ts';
+import { ImageService } from '../images/service.ts';
+import { ImageDb } from '../images/store.ts';
+import { OverlayLayerFiles } from '../layers/store.ts';
+import { MetadataDb } from '../metadata/db.ts';
+import { gatherFacts } from '../system/facts.ts';
+import { SystemService, type ContainerCounter } from '../system/service.ts';
+import type { DaemonConfig } from './config/config.ts';
+import type { Logger } from './logger.ts';
+
+/** Everything the daemon is made of, built in one place. */
+export interface Engine {
+  listener: RequestListener;
+  images: ImageService;
+  events: EventBus;
+  close(): Promise<void>;
+}
+
+function engineId(dataRoot: string): string {
+  const file = join(dataRoot, 'engine-id');
+  try {
+    return readFileSync(file, 'utf8').trim();
+  } catch {
+    const id = randomUUID();
+    writeFileSync(file, id);
+    return id;
+  }
+}
+
+/** The composition root: stores, services, API routes. */
+export async function buildEngine(config: () => DaemonConfig, logger: Logger): Promise<Engine> {
+  const cfg = config();
+  mkdirSync(cfg.dataRoot, { recursive: true, mode: 0o710 });
+  mkdirSync(cfg.execRoot, { recursive: true, mode: 0o700 });
+  const meta = new MetadataDb(join(cfg.dataRoot, 'berth.db'));
+  const content = new FsContentStore(join(cfg.dataRoot, 'content'));
+  await content.init();
+  const layers = new OverlayLayerFiles(join(cfg.dataRoot, 'overlay2'));
+  await layers.init();
+  const events = new EventBus();
+  // Containers arrive with their own service; until then nothing uses an image.
+  const usage: ImageUsage = { containersUsing: async () => [], counts: async () => new Map() };
+  const containers: ContainerCounter = { counts: async () => ({ total: 0, running: 0, paused: 0, stopped: 0 }) };
+  const images = new ImageService({ db: new ImageDb(meta), content, layers, events, usage });
+  const removed = await images.recover();
+  if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
+
+  const facts = await gatherFacts();
+  const id = engineId(cfg.dataRoot);
+  const system = new SystemService(facts, () => {
+    const c = config();
+    return {
+      id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver,
+      registryMirrors: c.registryMirrors, insecureRegistries: c.insecureRegistries,
+    };
+  }, images, containers);
+
+  const listener = apiListener({
+    routes: [...systemRoutes(system, events), ...imageRoutes(images)],
+    logger,
+    serverHeader: `Berth/${BERTH_VERSION} (linux)`,
+  });
+  return {
+    listener,
+    images,
+    events,
+    close: async () => meta.close(),
+  };
+}

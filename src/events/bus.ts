@@ -1,0 +1,52 @@
+import type { EngineEvent, EventSink, EventSource } from '../core/events/types.ts';
+
+/**
+ * In-memory event log (the last `capacity` events, as dockerd keeps) plus
+ * live subscribers.
+ */
+export class EventBus implements EventSink, EventSource {
+  private readonly log: EngineEvent[] = [];
+  private readonly subscribers = new Set<(e: EngineEvent) => void>();
+  private readonly capacity: number;
+  private lastNano = 0n;
+
+  constructor(capacity = 1024) {
+    this.capacity = capacity;
+  }
+
+  publish(type: EngineEvent['Type'], action: string, actorId: string, attributes: Record<string, string> = {}): void {
+    // Nanosecond timestamps are strictly increasing so `since` is exact.
+    let nano = BigInt(Date.now()) * 1_000_000n;
+    if (nano <= this.lastNano) nano = this.lastNano + 1n;
+    this.lastNano = nano;
+    const e: EngineEvent = {
+      Type: type,
+      Action: action,
+      Actor: { ID: actorId, Attributes: attributes },
+      scope: 'local',
+      time: Number(nano / 1_000_000_000n),
+      timeNano: Number(nano),
+    };
+    if (type === 'container' || type === 'image') {
+      e.status = action;
+      e.id = actorId;
+      if (attributes.image) e.from = attributes.image;
+    }
+    this.log.push(e);
+    if (this.log.length > this.capacity) this.log.splice(0, this.log.length - this.capacity);
+    for (const s of this.subscribers) s(e);
+  }
+
+  subscribe(opts: { since?: number; until?: number }, onEvent: (e: EngineEvent) => void): { past: EngineEvent[]; close(): void } {
+    const inRange = (e: EngineEvent): boolean => {
+      const ms = e.timeNano / 1e6;
+      return (opts.since === undefined || ms >= opts.since) && (opts.until === undefined || ms <= opts.until);
+    };
+    const past = opts.since === undefined ? [] : this.log.filter(inRange);
+    const live = (e: EngineEvent): void => {
+      if (inRange(e)) onEvent(e);
+    };
+    this.subscribers.add(live);
+    return { past, close: () => this.subscribers.delete(live) };
+  }
+}

@@ -1,0 +1,73 @@
+import type { Readable } from 'node:stream';
+import { InvalidParameterError } from '../core/errors.ts';
+import type { ImageChangeOptions, ImageConfig, ImageConfigBody } from '../core/images/types.ts';
+import { familiarString, fullName, parseReference } from '../core/reference/reference.ts';
+import { applyChanges } from './changes.ts';
+import type { ImageService } from './service.ts';
+
+export const ENGINE_VERSION = '28.2.2';
+
+/** Go's arch names for the host. */
+export function hostArch(): string {
+  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
+  return map[process.arch] ?? process.arch;
+}
+
+/** The container config shape dockerd writes for imported/committed images. */
+export function emptyContainerConfig(): ImageConfigBody {
+  return {
+    Hostname: '', Domainname: '', User: '', AttachStdin: false, AttachStdout: false, AttachStderr: false, Tty: false,
+    OpenStdin: false, StdinOnce: false, Env: null as unknown as string[], Cmd: null, Image: '', Volumes: null as unknown as Record<string, object>,
+    WorkingDir: '', Entrypoint: null, OnBuild: null, Labels: null,
+  };
+}
+
+function parsePlatform(p: string | undefined): { os: string; architecture: string; variant?: string } {
+  if (!p) return { os: 'linux', architecture: hostArch() };
+  const [os, architecture, variant] = p.split('/');
+  if (os !== 'linux' || !architecture) throw new InvalidParameterError(`"${p}": unknown operating system or architecture: invalid argument`);
+  return variant ? { os, architecture, variant } : { os, architecture };
+}
+
+/** `docker import`: one layer from a tarball, a config built from --change lines. */
+export async function importImage(svc: ImageService, input: Readable, target: { repo?: string; tag?: string; src?: string }, opts: ImageChangeOptions): Promise<string> {
+  let refName: string | undefined;
+  if (target.repo) {
+    try {
+      let ref = parseReference(target.tag ? `${target.repo}:${target.tag}` : target.repo);
+      if (ref.digest) throw new InvalidParameterError('cannot import digest reference');
+      if (!ref.tag) ref = { ...ref, tag: 'latest' };
+      refName = fullName(ref);
+    } catch (e) {
+      throw new InvalidParameterError((e as Error).message);
+    }
+  }
+  const body = applyChanges(emptyContainerConfig(), opts.changes);
+  const platform = parsePlatform(opts.platform);
+  const layer = await svc.deps.layers.unpack(input);
+  try {
+    const created = new Date().toISOString();
+    const comment = opts.message || `Imported from ${target.src ?? '-'}`;
+    const config: ImageConfig = {
+      architecture: platform.architecture,
+      ...(platform.variant ? { variant: platform.variant } : {}),
+      comment,
+      config: body,
+      created,
+      docker_version: ENGINE_VERSION,
+      history: [{ created, comment }],
+      os: platform.os,
+      rootfs: { type: 'layers', diff_ids: [layer.diffId] },
+    };
+    const { id } = await svc.registrar.register(Buffer.from(JSON.stringify(config)), [layer]);
+    svc.deps.events.publish('image', 'import', id, {});
+    if (refName) {
+      svc.deps.db.tx(() => svc.deps.db.setRef(refName, id, 'tag'));
+      svc.deps.events.publish('image', 'tag', id, { name: familiarString(parseReference(refName)) });
+    }
+    return id;
+  } catch (e) {
+    await svc.deps.layers.remove(layer.cacheId);
+    throw e;
+  }
+}

@@ -1,0 +1,139 @@
+import { createHash } from 'node:crypto';
+import { mkdir, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Writable, type Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ExtractedLayer } from '../core/layers/types.ts';
+import { InvalidParameterError, isBerthError, SystemError, errorMessage } from '../core/errors.ts';
+import { COMPRESSED_MEDIA_TYPES, createDecompressor, sniffInput, type Decompressor } from './decompress.ts';
+import { TarExtractor } from './gnu-tar.ts';
+import { replayTar } from './replay.ts';
+import { TarSplitWriter } from './tar-split-file.ts';
+import { TarSplitter } from './tar-splitter.ts';
+import { EntryTracker, runScript, whiteoutScript } from './whiteouts.ts';
+
+export const TAR_SPLIT = 'tar-split';
+/** Present instead of tar-split when the layer's tar cannot be rebuilt from its files. */
+export const TAR_SPLIT_UNUSABLE = 'tar-split.unusable';
+const EMPTY_ARCHIVE = Buffer.alloc(1024);
+
+/**
+ * Unpack a layer stream into `<layerDir>/diff` and write `<layerDir>/tar-split`.
+ * The caller removes layerDir when this throws.
+ */
+export async function extractLayer(
+  layerDir: string,
+  input: Readable,
+  signal?: AbortSignal,
+): Promise<Omit<ExtractedLayer, 'cacheId'>> {
+  signal?.throwIfAborted();
+  const diff = join(layerDir, 'diff');
+  await mkdir(diff, { recursive: true, mode: 0o755 });
+
+  let tar: TarExtractor | null = null;
+  let decomp: Decompressor | null = null;
+  const onAbort = () => {
+    input.destroy(signal?.reason instanceof Error ? signal.reason : undefined);
+    tar?.kill();
+    decomp?.kill();
+  };
+  signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const sniffed = await sniffInput(input);
+    const tracker = new EntryTracker();
+    const split = new TarSplitWriter(join(layerDir, TAR_SPLIT));
+    const hash = createHash('sha256');
+    let tarSize = 0;
+    const splitter = new TarSplitter({
+      raw: (b) => split.raw(b),
+      file: (p, s) => split.file(p, s),
+      entry: (e) => tracker.entry(e),
+    });
+    const t = new TarExtractor(diff);
+    tar = t;
+    const sink = new Writable({
+      highWaterMark: 256 * 1024,
+      write(chunk: Buffer, _enc, cb) {
+        hash.update(chunk);
+        tarSize += chunk.length;
+        let fwd: number;
+        try {
+          fwd = splitter.write(chunk);
+        } catch (e) {
+          cb(e as Error);
+          return;
+        }
+        const toTar = fwd === 0 ? Promise.resolve() : t.write(fwd === chunk.length ? chunk : chunk.subarray(0, fwd));
+        Promise.all([toTar, split.drain()]).then(() => cb(), cb);
+      },
+      final(cb) {
+        (async () => {
+          splitter.end();
+          if (tarSize === 0) await t.write(EMPTY_ARCHIVE);
+          t.end();
+          await split.finish();
+        })().then(() => cb(), cb);
+      },
+    });
+
+    let decompError: unknown = null;
+    const stages: (AsyncIterable<Buffer> | NodeJS.ReadWriteStream | Writable)[] = [sniffed.source];
+    if (sniffed.compression) {
+      decomp = createDecompressor(sniffed.compression);
+      decomp.stream.on('error', (e) => { decompError ??= e; });
+      stages.push(decomp.stream);
+    }
+    stages.push(sink);
+    let failure: unknown = null;
+    const d = decomp;
+    const [, tarExit, decompExit] = await Promise.all([
+      (pipeline as (s: unknown[], o: object) => Promise<void>)(stages, signal ? { signal } : {}).catch((e: unknown) => {
+        failure ??= e;
+        t.kill();
+        d?.kill();
+        split.destroy();
+      }),
+      t.exited,
+      d ? d.done.then(() => null, (e: unknown) => e) : null,
+    ]);
+
+    signal?.throwIfAborted();
+    if (decompExit || decompError) {
+      const e = decompExit ?? decompError;
+      if (isBerthError(e)) throw e;
+      throw new InvalidParameterError(`invalid ${sniffed.compression} layer data: ${errorMessage(e)}`, { cause: e });
+    }
+    if (isBerthError(failure)) throw failure;
+    if (tarExit.error) throw new SystemError(`cannot run tar: ${tarExit.error.message}`, { cause: tarExit.error });
+    if (tarExit.code !== 0) {
+      throw new InvalidParameterError(`extracting layer failed: ${tarExit.stderr || `tar exited with ${tarExit.code ?? tarExit.signal}`}`);
+    }
+    if (failure) throw failure;
+
+    if (tracker.hasWork) await runScript(await whiteoutScript(diff, tracker), signal);
+    const diffId = `sha256:${hash.digest('hex')}`;
+    if (tracker.ambiguous && (await replayDigest(layerDir, diff)) !== diffId) {
+      await rename(join(layerDir, TAR_SPLIT), join(layerDir, TAR_SPLIT_UNUSABLE));
+    }
+    signal?.throwIfAborted();
+    const result: Omit<ExtractedLayer, 'cacheId'> = { diffId, size: splitter.contentSize, tarSize };
+    if (sniffed.compression) {
+      result.compressed = { ...sniffed.compressed(), mediaType: COMPRESSED_MEDIA_TYPES[sniffed.compression] };
+    }
+    return result;
+  } finally {
+    signal?.removeEventListener('abort', onAbort);
+    tar?.kill();
+    decomp?.kill();
+  }
+}
+
+async function replayDigest(layerDir: string, diff: string): Promise<string> {
+  const h = createHash('sha256');
+  try {
+    for await (const chunk of replayTar(join(layerDir, TAR_SPLIT), diff)) h.update(chunk as Buffer);
+  } catch {
+    return '';
+  }
+  return `sha256:${h.digest('hex')}`;
+}

@@ -1,0 +1,135 @@
+import type { ImageBackend } from '../core/images/types.ts';
+import { familiarString, parseReference } from '../core/reference/reference.ts';
+import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type HostFacts, type SystemBackend } from '../core/system/types.ts';
+
+const familiar = (names: string[]): string[] => names.map((n) => familiarString(parseReference(n)));
+
+/** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
+export interface SystemSettings {
+  id: string;
+  dataRoot: string;
+  debug: boolean;
+  liveRestore: boolean;
+  cgroupDriver: string;
+  registryMirrors: string[];
+  insecureRegistries: string[];
+}
+
+/** Container counts (from the container service once it exists). */
+export interface ContainerCounter {
+  counts(): Promise<{ total: number; running: number; paused: number; stopped: number }>;
+}
+
+function registryConfig(s: SystemSettings): Record<string, unknown> {
+  const cidrs = s.insecureRegistries.filter((r) => /^[\d.]+\/\d+$/.test(r) || r.includes(':') && r.includes('/'));
+  const hosts = s.insecureRegistries.filter((r) => !cidrs.includes(r));
+  const index: Record<string, unknown> = {
+    'docker.io': { Mirrors: s.registryMirrors, Name: 'docker.io', Official: true, Secure: true },
+  };
+  for (const h of hosts) index[h] = { Mirrors: [], Name: h, Official: false, Secure: false };
+  return {
+    IndexConfigs: index,
+    InsecureRegistryCIDRs: ['::1/128', '127.0.0.0/8', ...cidrs],
+    Mirrors: s.registryMirrors,
+  };
+}
+
+/** /info, /version and /system/df. */
+export class SystemService implements SystemBackend {
+  private readonly facts: HostFacts;
+  private readonly settings: () => SystemSettings;
+  private readonly images: ImageBackend;
+  private readonly containers: ContainerCounter;
+
+  constructor(facts: HostFacts, settings: () => SystemSettings, images: ImageBackend, containers: ContainerCounter) {
+    this.facts = facts;
+    this.settings = settings;
+    this.images = images;
+    this.containers = containers;
+  }
+
+  version(): Record<string, unknown> {
+    const f = this.facts;
+    const details = {
+      ApiVersion: API_VERSION, Arch: f.goArch, BuildTime: '', Experimental: 'false', GitCommit: '', GoVersion: `node ${process.version}`,
+      KernelVersion: f.kernelVersion, MinAPIVersion: MIN_API_VERSION, Os: 'linux',
+    };
+    const components = [{ Name: 'Engine', Version: BERTH_VERSION, Details: details }];
+    if (f.runcVersion) components.push({ Name: 'runc', Version: f.runcVersion, Details: { GitCommit: '' } as never });
+    if (f.initVersion) components.push({ Name: 'docker-init', Version: f.initVersion, Details: { GitCommit: '' } as never });
+    return {
+      Platform: { Name: 'Berth Engine' },
+      Components: components,
+      Version: BERTH_VERSION,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: '',
+      GoVersion: `node ${process.version}`,
+      Os: 'linux',
+      Arch: f.goArch,
+      KernelVersion: f.kernelVersion,
+      BuildTime: '',
+    };
+  }
+
+  async info(): Promise<Record<string, unknown>> {
+    const f = this.facts;
+    const s = this.settings();
+    const c = await this.containers.counts();
+    const images = await this.images.list({ all: true, filters: new Map() });
+    return {
+      ID: s.id,
+      Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.stopped,
+      Images: images.length,
+      Driver: 'overlay2',
+      DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
+      MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
+      OomKillDisable: f.cgroupVersion === '1', IPv4Forwarding: true, Debug: s.debug,
+      NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: 'json-file',
+      CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: 0,
+      KernelVersion: f.kernelVersion, OperatingSystem: f.operatingSystem, OSVersion: f.osVersion, OSType: 'linux', Architecture: f.architecture,
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: registryConfig(s),
+      NCPU: f.ncpu, MemTotal: f.memTotal, GenericResources: null,
+      DockerRootDir: s.dataRoot,
+      HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '', HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+      NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+      Name: f.hostname, Labels: [], ExperimentalBuild: false, ServerVersion: BERTH_VERSION,
+      Runtimes: { runc: { path: 'runc' } }, DefaultRuntime: 'runc',
+      Swarm: { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null },
+      LiveRestoreEnabled: s.liveRestore, Isolation: '', InitBinary: 'docker-init',
+      ContainerdCommit: { ID: '' }, RuncCommit: { ID: f.runcVersion }, InitCommit: { ID: f.initVersion },
+      SecurityOptions: ['name=seccomp,profile=builtin', ...(f.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
+      Warnings: [],
+    };
+  }
+
+  async diskUsage(types: string[]): Promise<Record<string, unknown>> {
+    const want = (t: string): boolean => types.length === 0 || types.includes(t);
+    const out: Record<string, unknown> = {};
+    if (want('image')) {
+      const images = await this.images.list({ all: true, filters: new Map() });
+      const counts = await this.images.containerCounts();
+      const chains = await Promise.all(images.map((i) => this.images.layersOf(i)));
+      const uses = new Map<string, number>();
+      for (const ch of chains) for (const l of ch) uses.set(l.chainId, (uses.get(l.chainId) ?? 0) + 1);
+      out.LayersSize = await this.images.layersSize();
+      out.Images = images.map((img, i) => ({
+        Containers: counts.get(img.id) ?? 0,
+        Created: img.created,
+        Id: img.id,
+        Labels: img.config.config?.Labels ?? {},
+        ParentId: img.parent,
+        RepoDigests: familiar(img.repoDigests),
+        RepoTags: familiar(img.repoTags),
+        SharedSize: chains[i].filter((l) => (uses.get(l.chainId) ?? 0) > 1).reduce((s, l) => s + l.size, 0),
+        Size: img.size,
+      }));
+    }
+    if (want('container')) out.Containers = [];
+    if (want('volume')) out.Volumes = [];
+    if (want('build-cache')) out.BuildCache = [];
+    return out;
+  }
+}
