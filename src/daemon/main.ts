@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(config.pidfile, String(process.pid));
 
   const engine = await buildEngine(() => config, logger);
-  const listeners = [];
+  const listeners: { close(): Promise<void> }[] = [];
   try {
     for (const h of config.hosts) listeners.push(await listenHost(h, engine.listener, config.tls));
   } catch (e) {
@@ -58,11 +58,11 @@ async function main(argv: string[]): Promise<void> {
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGHUP', () => {
     try {
-      const { config: next, changed } = reloadDaemonConfig(config, readIfExists);
+      const { config: next, changed } = reloadDaemonConfig(config, readIfExists, argv);
       config = next;
       logger.setLevel(config.debug ? 'debug' : config.logLevel);
       logger.info(`configuration reloaded from ${config.configFile}: ${changed.length ? changed.join(', ') : 'no changes'}`);
-      engine.events.publish('daemon', 'reload', 'berthd', Object.fromEntries(changed.map((k) => [k, 'changed'])));
+      engine.events.publish('daemon', 'reload', 'berthd', Object.fromEntries(changed.map((k: string) => [k, 'changed'])));
     } catch (e) {
       logger.error(`reload of ${config.configFile} failed: ${(e as Error).message}`);
     }

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { Duplex, type Readable } from 'node:stream';
 import { createGunzip, createZstdDecompress } from 'node:zlib';
 import { InvalidParameterError, UnavailableError } from '../core/errors.ts';
+import { zstdFrameCheck } from './zstd-frames.ts';
 
 export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz';
 
@@ -83,21 +84,21 @@ export async function sniffInput(input: Readable): Promise<SniffedInput> {
   };
 }
 
-/** A decompressing stage; `done` settles when a helper process exited (rejects on failure). */
+/** Decompressing stages, in order; `done` settles when a helper process exited (rejects on failure). */
 export interface Decompressor {
-  stream: Duplex;
+  streams: Duplex[];
   done: Promise<void>;
   kill(): void;
 }
 
 export function createDecompressor(kind: Compression): Decompressor {
   if (kind === 'gzip') return zlibStage(createGunzip({ chunkSize: 128 * 1024 }));
-  if (kind === 'zstd') return zlibStage(createZstdDecompress({ chunkSize: 128 * 1024 }));
+  if (kind === 'zstd') return zlibStage(createZstdDecompress({ chunkSize: 128 * 1024 }), zstdFrameCheck());
   return processStage(kind, kind === 'xz' ? ['-dc', '-T0'] : ['-dc']);
 }
 
-function zlibStage(z: Duplex): Decompressor {
-  return { stream: z, done: Promise.resolve(), kill: () => z.destroy() };
+function zlibStage(z: Duplex, check?: Duplex): Decompressor {
+  return { streams: check ? [check, z] : [z], done: Promise.resolve(), kill: () => z.destroy() };
 }
 
 function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {
@@ -120,7 +121,7 @@ function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {
   done.catch(() => { /* observed by the caller */ });
   const stream = Duplex.from({ writable: child.stdin, readable: child.stdout });
   return {
-    stream,
+    streams: [stream],
     done,
     kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
   };

@@ -80,8 +80,10 @@ export async function extractLayer(
     const stages: (AsyncIterable<Buffer> | NodeJS.ReadWriteStream | Writable)[] = [sniffed.source];
     if (sniffed.compression) {
       decomp = createDecompressor(sniffed.compression);
-      decomp.stream.on('error', (e) => { decompError ??= e; });
-      stages.push(decomp.stream);
+      for (const st of decomp.streams) {
+        st.on('error', (e) => { decompError ??= e; });
+        stages.push(st);
+      }
     }
     stages.push(sink);
     let failure: unknown = null;

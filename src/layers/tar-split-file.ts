@@ -30,7 +30,7 @@ function varint(out: number[], n: number): void {
 export class TarSplitWriter {
   private readonly gz: Gzip;
   private readonly out: WriteStream;
-  private raw: Buffer[] = [];
+  private rawParts: Buffer[] = [];
   private rawLen = 0;
   private queued: Buffer[] = [];
   private failure: Error | null = null;
@@ -47,7 +47,7 @@ export class TarSplitWriter {
 
   raw(b: Buffer): void {
     if (b.length === 0) return;
-    this.raw.push(b);
+    this.rawParts.push(b);
     this.rawLen += b.length;
     if (this.rawLen >= RAW_COALESCE) this.flushRaw();
   }
@@ -89,8 +89,8 @@ export class TarSplitWriter {
     if (this.rawLen === 0) return;
     const head: number[] = [T_RAW];
     varint(head, this.rawLen);
-    this.queued.push(Buffer.from(head), ...this.raw);
-    this.raw = [];
+    this.queued.push(Buffer.from(head), ...this.rawParts);
+    this.rawParts = [];
     this.rawLen = 0;
   }
 
@@ -111,7 +111,7 @@ export class TarSplitWriter {
 
 /** Byte reader over an async iterable of chunks. */
 class ChunkReader {
-  private buf = Buffer.alloc(0);
+  private buf: Buffer = Buffer.alloc(0);
   private pos = 0;
   private readonly it: AsyncIterator<Buffer>;
   constructor(src: AsyncIterable<Buffer>) {

@@ -1,4 +1,4 @@
-import type { ImageRecord, LayerRecord } from '../../core/images/types.ts';
+import type { HistoryEntry, ImageRecord, LayerRecord } from '../../core/images/types.ts';
 import { familiarString, parseReference } from '../../core/reference/reference.ts';
 
 function familiar(names: string[]): string[] {
@@ -52,7 +52,7 @@ export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData:
 
 /** GET /images/{name}/history items, newest first. */
 export function imageHistory(img: ImageRecord, layers: LayerRecord[]): Record<string, unknown>[] {
-  const hist = img.config.history?.length ? img.config.history : layers.map(() => ({ created: img.config.created, created_by: '' }));
+  const hist: HistoryEntry[] = img.config.history?.length ? img.config.history : layers.map(() => ({ created: img.config.created, created_by: '' }));
   let li = 0;
   const rows = hist.map((h) => {
     const size = h.empty_layer ? 0 : (layers[li++]?.size ?? 0);

@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -201,6 +201,16 @@ test('a missing socket gives docker\'s "Cannot connect" message with Berth names
     assert.equal(e.code, 'ENOENT');
     assert.equal(e.message, `Cannot connect to the Berth daemon at ${missing}. Is the berth daemon running?`);
     return true;
+  });
+  c.close?.();
+});
+
+test('a socket path nobody listens on is "Cannot connect" too (ECONNREFUSED)', async () => {
+  const path = join(dir, 'dead.sock');
+  writeFileSync(path, '');
+  const c = createClient(`unix://${path}`);
+  await assert.rejects(c.json('GET', '/info'), {
+    name: 'DaemonConnectError', code: 'ECONNREFUSED', message: `Cannot connect to the Berth daemon at unix://${path}. Is the berth daemon running?`,
   });
   c.close?.();
 });

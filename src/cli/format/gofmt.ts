@@ -113,7 +113,8 @@ export function formatFloat(x: number, verb: string, prec: number): string {
 
 /** A number as Go prints it with %v: integers as ints, others as float64. */
 export function formatNumber(n: number): string {
-  if (Number.isInteger(n)) {
+  // Integral values are Go ints (int64); beyond that range only float64 can hold them.
+  if (Number.isInteger(n) && Math.abs(n) < 2 ** 63) {
     if (Object.is(n, -0)) return '0';
     return Number.isSafeInteger(n) ? String(n) : BigInt(n).toString();
   }

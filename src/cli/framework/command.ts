@@ -217,7 +217,13 @@ export async function runCli(
     write(io.stderr, 'Failed to initialize: unable to resolve berth endpoint: Specify only one -H');
     return 1;
   }
-  const client = makeClient(resolveHost(hosts[0], io.env));
+  let client: ApiClient;
+  try {
+    client = makeClient(resolveHost(hosts[0], io.env));
+  } catch (e) {
+    write(io.stderr, describeError(e));
+    return 1;
+  }
   const ctx: CommandContext = {
     client,
     stdout: io.stdout,

@@ -9,7 +9,7 @@ import type { AddressPool, DaemonJson } from './types.ts';
 import { KEY_TYPES, isDaemonJsonKey } from './types.ts';
 import { FLAGS } from './usage.ts';
 import { describeJsonError } from './json-error.ts';
-import { goFormat } from './values.ts';
+import { goFormat, validatePool } from './values.ts';
 
 function fail(message: string): never {
   throw new InvalidParameterError(message);
@@ -72,7 +72,7 @@ function decodePool(key: string, v: unknown): AddressPool {
   return { base: (o.base as string | undefined) ?? '', size: (o.size as number | undefined) ?? 0 };
 }
 
-/** Typed values of the (known) keys; `null` counts as not set, as in Go. */
+/** Typed values of the (known) keys; `null` counts as not set, as in Go. Pools are checked here. */
 export function decodeDaemonJson(raw: Record<string, unknown>): DaemonJson {
   const out: Record<string, unknown> = {};
   for (const [key, v] of Object.entries(raw)) {
@@ -97,7 +97,7 @@ export function decodeDaemonJson(raw: Record<string, unknown>): DaemonJson {
         break;
       case 'pools':
         if (!Array.isArray(v)) typeError(key, v, '[]{"base": string, "size": int}');
-        out[key] = v.map((e) => decodePool(key, e));
+        out[key] = v.map((e) => validatePool(decodePool(key, e)));
         break;
     }
   }

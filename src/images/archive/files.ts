@@ -75,9 +75,9 @@ export class ArchiveFiles {
     const data = this.data(path, what);
     const [alg, hex] = (digest as string).split(':');
     const actual = createHash(alg).update(data).digest('hex');
-    if (actual !== hex) throw new InvalidParameterError(`invalid image archive: ${what} ${digest} has digest ${alg}:${actual}`);
+    if (actual !== hex) throw new InvalidParameterError(`invalid image archive: ${what}: blob ${digest as string} has digest ${alg}:${actual}`);
     if (typeof size === 'number' && size !== data.length) {
-      throw new InvalidParameterError(`invalid image archive: ${what} ${digest as string} has size ${data.length}, descriptor says ${size}`);
+      throw new InvalidParameterError(`invalid image archive: ${what}: blob ${digest as string} has size ${data.length}, descriptor says ${size}`);
     }
     return data;
   }

@@ -94,6 +94,8 @@ async function addImage(files: ArchiveFiles, images: ImageSet, manifest: Json, d
     const layer = await files.layer(path, what);
     const actual = layer.compressed?.digest ?? layer.diffId;
     if (actual !== d.digest) throw bad(`${what}: digest mismatch: descriptor says ${String(d.digest)}, blob is ${actual}`);
+    const size = layer.compressed?.size ?? layer.tarSize;
+    if (typeof d.size === 'number' && d.size !== size) throw bad(`${what}: size mismatch: descriptor says ${d.size}, blob has ${size}`);
     layers.push(layer);
   }
   await images.add(config, layers, tags, where);

@@ -6,6 +6,7 @@
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
+import { InvalidParameterError } from '../../core/errors.ts';
 import type { ExtractedLayer } from '../../core/layers/types.ts';
 import { looksLikeJson, looksLikeLayer, SNIFF_BYTES } from './sniff.ts';
 import { openArchive, prepend, takeHead } from './source.ts';
@@ -43,6 +44,7 @@ export async function scanArchive(input: Readable, sink: ArchiveSink, unpacked: 
   const onAbort = () => extract.destroy(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onAbort, { once: true });
   let source: Readable | null = null;
+  const ctx: FileContext = { sink, unpacked, cap: opts.maxMetadataSize, budget: opts.maxMetadataSize * TOTAL_FACTOR };
   try {
     opts.signal?.throwIfAborted();
     source = await openArchive(input);
@@ -52,7 +54,7 @@ export async function scanArchive(input: Readable, sink: ArchiveSink, unpacked: 
       const name = normalizePath(h.name);
       if (h.type === 'file' || h.type === 'contiguous-file') {
         links.delete(name);
-        files.set(name, await readFile(entry, name, sink, unpacked, opts.maxMetadataSize));
+        files.set(name, await readFile(entry, name, ctx));
         continue;
       }
       if (h.type === 'symlink' && h.linkname) {
@@ -96,7 +98,12 @@ async function drain(entry: AsyncIterable<Buffer>): Promise<void> {
   for await (const _ of entry) { /* discard */ }
 }
 
-async function readFile(entry: tar.Entry, name: string, sink: ArchiveSink, unpacked: ExtractedLayer[], cap: number): Promise<ScannedFile> {
+/** Small files kept in memory may add up to this many times the per-file cap. */
+const TOTAL_FACTOR = 16;
+
+interface FileContext { sink: ArchiveSink; unpacked: ExtractedLayer[]; cap: number; budget: number }
+
+async function readFile(entry: tar.Entry, name: string, ctx: FileContext): Promise<ScannedFile> {
   const it = entry[Symbol.asyncIterator]();
   const head = await takeHead(it, SNIFF_BYTES);
   const first = Buffer.concat(head.chunks);
@@ -105,24 +112,26 @@ async function readFile(entry: tar.Entry, name: string, sink: ArchiveSink, unpac
     const stream = prepend(head, it, () => { complete = true; });
     let layer: ExtractedLayer;
     try {
-      layer = await sink.unpackLayer(stream);
+      layer = await ctx.sink.unpackLayer(stream);
     } finally {
       if (!complete) stream.destroy();
     }
-    unpacked.push(layer);
+    ctx.unpacked.push(layer);
     if (!complete) throw new Error(`layer ${name} was not read to its end`);
     return { kind: 'layer', layer };
   }
   // Metadata (or something unknown): keep it if small, else only its size.
   const chunks: Buffer[] = [first];
   let size = first.length;
-  for (let more = !head.done; more;) {
+  while (!head.done) {
     const r = await it.next();
     if (r.done) break;
     size += r.value.length;
-    if (size <= cap) chunks.push(r.value);
+    if (size <= ctx.cap) chunks.push(r.value);
     else chunks.length = 0;
   }
-  if (size > cap) return { kind: 'big', size, json: looksLikeJson(first) };
+  if (size > ctx.cap) return { kind: 'big', size, json: looksLikeJson(first) };
+  ctx.budget -= size;
+  if (ctx.budget < 0) throw new InvalidParameterError(`invalid image archive: more than ${ctx.cap * TOTAL_FACTOR} bytes of metadata files`);
   return { kind: 'data', data: Buffer.concat(chunks) };
 }

@@ -176,7 +176,8 @@ export function ociImage(img: TestImage, compress?: 'gzip' | 'zstd'): OciImage {
 }
 
 export function docker25Annotations(tag: string): Record<string, string> {
-  const full = tag.includes('/') ? `docker.io/${tag}` : `docker.io/library/${tag}`;
+  const first = tag.split('/')[0];
+  const full = !tag.includes('/') ? `docker.io/library/${tag}` : /[.:]|^localhost$/.test(first) ? tag : `docker.io/${tag}`;
   return { 'io.containerd.image.name': full, 'org.opencontainers.image.ref.name': tag.slice(tag.lastIndexOf(':') + 1) };
 }
 

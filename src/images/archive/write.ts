@@ -33,18 +33,34 @@ interface Planned { image: SaveImage; tags: TaggedRef[]; manifest: Buffer; manif
 
 /** Write the archive to `out` (which is ended, or destroyed on failure). */
 export async function writeImageArchive(images: SaveImage[], out: Writable, opts: { signal?: AbortSignal } = {}): Promise<void> {
-  const planned = images.map(plan);
+  const planned = merge(images).map(plan);
   const pack = tar.pack();
+  pack.on('error', noop);
+  let producerError: unknown = null;
   const producing = produce(pack, planned, opts.signal).catch((e: unknown) => {
-    pack.destroy(e as Error);
-    throw e;
+    // When the output failed first, the pack is already torn down and this is only a consequence.
+    if (!(pack as unknown as { destroying: boolean }).destroying) {
+      producerError = e;
+      pack.destroy(e as Error);
+    }
   });
   async function* bytes(): AsyncGenerator<Buffer> {
     for await (const chunk of pack) yield chunk as Buffer;
   }
-  const [produced, written] = await Promise.allSettled([producing, pipeline(bytes, out, { signal: opts.signal })]);
-  if (produced.status === 'rejected') throw produced.reason;
+  const [, written] = await Promise.allSettled([producing, pipeline(bytes, out, { signal: opts.signal })]);
+  if (producerError !== null) throw producerError;
   if (written.status === 'rejected') throw written.reason;
+}
+
+/** One entry per image ID, tags merged and deduplicated. */
+function merge(images: SaveImage[]): SaveImage[] {
+  const byId = new Map<string, SaveImage>();
+  for (const img of images) {
+    const known = byId.get(img.id);
+    if (known) known.repoTags = [...new Set([...known.repoTags, ...img.repoTags])];
+    else byId.set(img.id, { ...img, repoTags: [...new Set(img.repoTags)] });
+  }
+  return [...byId.values()];
 }
 
 function plan(image: SaveImage): Planned {
@@ -125,13 +141,13 @@ function repositories(planned: Planned[]): Record<string, Record<string, string>
 
 function addDir(pack: tar.Pack, name: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry({ name, type: 'directory', mode: 0o755, mtime: MTIME }, (err) => (err ? reject(err) : resolve()));
+    pack.entry({ name, type: 'directory', mode: 0o755, mtime: MTIME }, (err) => (err ? reject(err) : resolve())).on('error', noop);
   });
 }
 
 function addFile(pack: tar.Pack, name: string, data: Buffer): Promise<void> {
   return new Promise((resolve, reject) => {
-    pack.entry({ name, size: data.length, mode: 0o644, mtime: MTIME }, data, (err) => (err ? reject(err) : resolve()));
+    pack.entry({ name, size: data.length, mode: 0o644, mtime: MTIME }, data, (err) => (err ? reject(err) : resolve())).on('error', noop);
   });
 }
 
@@ -142,7 +158,8 @@ async function addLayer(pack: tar.Pack, layer: SaveLayer): Promise<void> {
   const done = new Promise<void>((resolve, reject) => {
     entry = pack.entry({ name, size: layer.tarSize, mode: 0o644, mtime: MTIME }, (err) => (err ? reject(err) : resolve()));
   });
-  done.catch(() => undefined);
+  entry.on('error', noop);
+  done.catch(noop);
   const source = layer.open();
   const hash = createHash('sha256');
   let count = 0;
@@ -163,6 +180,8 @@ async function addLayer(pack: tar.Pack, layer: SaveLayer): Promise<void> {
   entry.end();
   await done;
 }
+
+function noop(): void { /* errors surface through the entry callbacks */ }
 
 function drainOrClose(w: Writable): Promise<void> {
   return new Promise((resolve, reject) => {

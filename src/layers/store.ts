@@ -45,8 +45,13 @@ export class OverlayLayerFiles implements LayerFiles {
     this.root = root;
   }
 
-  async unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+  /** Create the root and its `l/` folder. */
+  async init(): Promise<void> {
     await mkdir(join(this.root, LINKS), { recursive: true, mode: 0o700 });
+  }
+
+  async unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+    await this.init();
     const cacheId = randomBytes(32).toString('hex');
     const dir = join(this.root, cacheId);
     this.busy.add(cacheId);

@@ -1,0 +1,120 @@
+/**
+ * Integration harness: a real berthd on a scratch data-root and socket,
+ * driven with `berth` and the unmodified docker CLI. Everything it creates
+ * is removed in `stop()`, also when a test fails.
+ */
+import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+export const ROOT = resolve(import.meta.dirname, '../../..');
+export const NODE = process.execPath;
+export const BERTH = join(ROOT, 'bin/berth.js');
+export const BERTHD = join(ROOT, 'bin/berthd.js');
+export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
+
+export interface RunResult { code: number; stdout: string; stderr: string }
+
+function result(r: SpawnSyncReturns<Buffer>): RunResult {
+  return { code: r.status ?? -1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
+}
+
+export class Daemon {
+  readonly dir: string;
+  readonly sock: string;
+  readonly dataRoot: string;
+  proc?: ChildProcess;
+  log = '';
+
+  constructor(prefix = 'berth-it-') {
+    this.dir = mkdtempSync(join(tmpdir(), prefix));
+    this.sock = join(this.dir, 'berth.sock');
+    this.dataRoot = join(this.dir, 'root');
+    this.writeConfig({});
+  }
+
+  get host(): string { return `unix://${this.sock}`; }
+
+  /** Default flags: everything inside the scratch dir; `extra` is appended. */
+  args(extra: string[] = []): string[] {
+    return ['--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'), '-H', this.host,
+      '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'), ...extra];
+  }
+
+  writeConfig(obj: unknown): void {
+    writeFileSync(join(this.dir, 'daemon.json'), typeof obj === 'string' ? obj : JSON.stringify(obj));
+  }
+
+  async start(extra: string[] = []): Promise<void> {
+    const p = spawn(NODE, [BERTHD, ...this.args(extra)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    this.proc = p;
+    p.stdout!.on('data', (d) => { this.log += d; });
+    p.stderr!.on('data', (d) => { this.log += d; });
+    const deadline = Date.now() + 15000;
+    while (Date.now() < deadline) {
+      if (p.exitCode !== null) throw new Error(`berthd exited ${p.exitCode}: ${this.log}`);
+      if (await this.ping()) return;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    throw new Error(`berthd did not answer: ${this.log}`);
+  }
+
+  ping(): Promise<boolean> {
+    return new Promise((res) => {
+      const rq = request({ socketPath: this.sock, path: '/_ping', method: 'GET' }, (r) => { r.resume(); res(r.statusCode === 200); });
+      rq.on('error', () => res(false));
+      rq.end();
+    });
+  }
+
+  /** Raw HTTP over the socket. */
+  http(method: string, path: string, body?: Buffer | string): Promise<{ status: number; headers: Record<string, unknown>; body: string }> {
+    return new Promise((res, rej) => {
+      const rq = request({ socketPath: this.sock, path, method }, (r) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c) => chunks.push(c));
+        r.on('end', () => res({ status: r.statusCode ?? 0, headers: r.headers, body: Buffer.concat(chunks).toString() }));
+      });
+      rq.on('error', rej);
+      rq.end(body);
+    });
+  }
+
+  berth(args: string[], input?: Buffer | string): RunResult {
+    return result(spawnSync(NODE, [BERTH, '-H', this.host, ...args], { input, maxBuffer: 1 << 30 }));
+  }
+
+  docker(args: string[], input?: Buffer | string): RunResult {
+    return result(spawnSync(DOCKER, args, { input, maxBuffer: 1 << 30, env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } }));
+  }
+
+  async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
+    const p = this.proc;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
+    const done = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
+    p.kill(signal);
+    const t = setTimeout(() => p.kill('SIGKILL'), 10000);
+    const code = await done;
+    clearTimeout(t);
+    return code;
+  }
+
+  async cleanup(): Promise<void> {
+    await this.stop();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+let busyboxTar: Buffer | undefined;
+/** The busybox rootfs tarball made from Debian's busybox-static. */
+export function busyboxRootfs(): Buffer {
+  busyboxTar ??= spawnSync('bash', [join(ROOT, 'scripts/busybox-rootfs.sh')], { maxBuffer: 1 << 28 }).stdout;
+  if (!busyboxTar.length) throw new Error('could not build the busybox rootfs (is busybox-static installed?)');
+  return busyboxTar;
+}
+
+export function have(cmd: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
+}
