@@ -20,16 +20,17 @@ export function filterImages(db: ImageDb, rows: ImageRow[], opts: ImageListOptio
   const until = f.get('until')?.map((v) => parseTimestamp(v) / 1000);
   const parents = new Set(rows.map((r) => r.parent).filter(Boolean));
 
+  const matching = (name: string): boolean => refPatterns!.some((p) => matchReferencePattern(p, parseReference(name)));
   return rows.filter((row) => {
     const tags = tagsOf(row);
     const untagged = row.refs.length === 0;
     if (!opts.all && untagged && parents.has(row.id) && dangling === undefined) return false;
     if (dangling !== undefined && dangling !== (tags.length === 0)) return false;
-    if (refPatterns && !refPatterns.some((p) => tags.some((t) => matchReferencePattern(p, parseReference(t))))) return false;
+    if (refPatterns && !tags.some(matching)) return false;
     if (!matchLabels(f, row.labels) || !matchNotLabels(f, row.labels)) return false;
     if (before && !before.every((c) => row.created < c)) return false;
     if (since && !since.every((c) => row.created > c)) return false;
     if (until && !until.every((c) => row.created < c)) return false;
     return true;
-  });
+  }).map((row) => (refPatterns ? { ...row, refs: row.refs.filter((r) => matching(r.name)) } : row));
 }

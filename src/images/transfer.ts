@@ -13,6 +13,7 @@ export async function loadArchive(svc: ImageService, input: Readable, opts: { qu
   const images = await readImageArchive(input, {
     unpackLayer: (s) => layers.unpack(s, { signal: opts.signal }),
     discardLayer: (c) => layers.remove(c),
+    duplicateLayer: (c) => layers.unpack(layers.tarStream(c), { signal: opts.signal }),
   }, { signal: opts.signal });
   const registered = new Set<string>();
   try {

@@ -20,6 +20,7 @@ function compressWith(cmd: string, data: Buffer): Buffer {
 const FORMATS: { name: string; make: () => Buffer; mediaType: string; needs?: string }[] = [
   { name: 'gzip', make: () => gzipSync(TAR), mediaType: 'application/vnd.docker.image.rootfs.diff.tar.gzip' },
   { name: 'zstd', make: () => zstdCompressSync(TAR), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd' },
+  { name: 'zstd-cli', make: () => compressWith('zstd', TAR), mediaType: 'application/vnd.oci.image.layer.v1.tar+zstd', needs: 'zstd' },
   { name: 'bzip2', make: () => compressWith('bzip2', TAR), mediaType: 'application/vnd.oci.image.layer.v1.tar+bzip2', needs: 'bzip2' },
   { name: 'xz', make: () => compressWith('xz', TAR), mediaType: 'application/vnd.oci.image.layer.v1.tar+xz', needs: 'xz' },
 ];
@@ -85,4 +86,20 @@ test('compression: the zstd frame tracker accepts whole streams and refuses ever
     if (frameEnds.has(cut)) continue;
     assert.throws(() => run(blob.subarray(0, cut)), /zstd/, `cut at ${cut}`);
   }
+});
+
+test('compression: zstd in several frames, with a skippable frame between, is decompressed whole', async (t) => {
+  const skippable = Buffer.concat([Buffer.from([0x5e, 0x2a, 0x4d, 0x18, 5, 0, 0, 0]), Buffer.from('skip!')]);
+  const blob = Buffer.concat([
+    zstdCompressSync(TAR.subarray(0, 3000)), skippable, zstdCompressSync(TAR.subarray(3000, 150_000)), zstdCompressSync(TAR.subarray(150_000)),
+  ]);
+  const { store } = tempStore(t);
+  for (const step of [1000, 7, blob.length]) {
+    const layer = await store.unpack(chunked(blob, step));
+    assert.equal(layer.diffId, sha256(TAR));
+    assert.equal(layer.compressed?.digest, sha256(blob));
+  }
+  await assert.rejects(store.unpack(chunked(blob.subarray(0, blob.length - 3))), /zstd/);
+  const junk = Buffer.concat([blob, Buffer.from('garbage after the last frame')]);
+  await assert.rejects(store.unpack(chunked(junk)), /zstd/);
 });

@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { Duplex, type Readable } from 'node:stream';
-import { createGunzip, createZstdDecompress } from 'node:zlib';
+import { createGunzip } from 'node:zlib';
 import { InvalidParameterError, UnavailableError } from '../core/errors.ts';
-import { zstdFrameCheck } from './zstd-frames.ts';
+import { zstdDecompressFrames } from './zstd-frames.ts';
 
 export type Compression = 'gzip' | 'zstd' | 'bzip2' | 'xz';
 
@@ -93,12 +93,12 @@ export interface Decompressor {
 
 export function createDecompressor(kind: Compression): Decompressor {
   if (kind === 'gzip') return zlibStage(createGunzip({ chunkSize: 128 * 1024 }));
-  if (kind === 'zstd') return zlibStage(createZstdDecompress({ chunkSize: 128 * 1024 }), zstdFrameCheck());
+  if (kind === 'zstd') return zlibStage(zstdDecompressFrames());
   return processStage(kind, kind === 'xz' ? ['-dc', '-T0'] : ['-dc']);
 }
 
-function zlibStage(z: Duplex, check?: Duplex): Decompressor {
-  return { streams: check ? [check, z] : [z], done: Promise.resolve(), kill: () => z.destroy() };
+function zlibStage(z: Duplex): Decompressor {
+  return { streams: [z], done: Promise.resolve(), kill: () => z.destroy() };
 }
 
 function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {

@@ -88,8 +88,12 @@ export async function extractLayer(
     stages.push(sink);
     let failure: unknown = null;
     const d = decomp;
+    // a tar that gave up stops the pipeline at once, even while the input is idle
+    const tarGaveUp = new AbortController();
+    void t.exited.then((x) => { if (x.code !== 0) tarGaveUp.abort(); });
+    const stop = signal ? AbortSignal.any([signal, tarGaveUp.signal]) : tarGaveUp.signal;
     const [, tarExit, decompExit] = await Promise.all([
-      (pipeline as (s: unknown[], o: object) => Promise<void>)(stages, signal ? { signal } : {}).catch((e: unknown) => {
+      (pipeline as (s: unknown[], o: object) => Promise<void>)(stages, { signal: stop }).catch((e: unknown) => {
         failure ??= e;
         t.kill();
         d?.kill();
@@ -107,7 +111,9 @@ export async function extractLayer(
     }
     if (isBerthError(failure)) throw failure;
     if (tarExit.error) throw new SystemError(`cannot run tar: ${tarExit.error.message}`, { cause: tarExit.error });
-    if (tarExit.code !== 0) {
+    // tar's own complaint explains a broken pipe; a tar we killed explains nothing
+    const tarFailed = tarExit.code !== 0 && !(tarExit.code === null && t.killed && failure);
+    if (tarFailed) {
       throw new InvalidParameterError(`extracting layer failed: ${tarExit.stderr || `tar exited with ${tarExit.code ?? tarExit.signal}`}`);
     }
     if (failure) throw failure;

@@ -23,6 +23,8 @@ export interface TarExit {
 /** A running `tar -x` fed through stdin. */
 export class TarExtractor {
   readonly exited: Promise<TarExit>;
+  /** Set once kill() stopped a running tar. */
+  killed = false;
   private readonly child: ChildProcessWithoutNullStreams;
   private stderr = '';
   private stdinError: Error | null = null;
@@ -69,7 +71,10 @@ export class TarExtractor {
   }
 
   kill(): void {
-    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    if (this.child.exitCode === null && this.child.signalCode === null) {
+      this.killed = true;
+      this.child.kill('SIGKILL');
+    }
   }
 
   private stopped(): Error {

@@ -3,7 +3,7 @@ import { lstatSync, mkdirSync, readFileSync, readlinkSync, statSync, symlinkSync
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import tarStream from 'tar-stream';
-import { chunked, collect, gnuTar, sh, sha256, tarEntry, tarOf, tempDir, tempStore } from './test-helpers.ts';
+import { chunked, collect, gnuTar, paxEntry, sh, sha256, tarEntry, tarOf, tempDir, tempStore } from './test-helpers.ts';
 
 const CAP_NET_RAW = '0sAQAAAgAgAAAAAAAAAAAAAAAAAAA=';
 
@@ -135,4 +135,30 @@ test('round trip: files written through a symlink of the same layer (inside it) 
   const layer = await store.unpack(chunked(tar));
   assert.equal(readFileSync(join(store.diffDir(layer.cacheId), 'usr/lib/libx.so'), 'utf8'), 'ELF');
   assert.ok((await collect(store.tarStream(layer.cacheId))).equals(tar));
+});
+
+for (const format of ['gnu', 'posix'] as const) {
+  test(`round trip: sparse files (--format=${format} -S) keep their payload in the tar-split`, async (t) => {
+    const src = join(tempDir(t), 'src');
+    mkdirSync(src);
+    sh(`cd '${src}' && truncate -s 3M sparse && printf data | dd of=sparse bs=1 seek=1048576 conv=notrunc 2>/dev/null && echo plain > plain`);
+    const tar = gnuTar(src, format, ['-S']);
+    const { store } = tempStore(t);
+    const layer = await store.unpack(chunked(tar, 10000));
+    const diff = store.diffDir(layer.cacheId);
+    assert.ok(readFileSync(join(diff, 'sparse')).equals(readFileSync(join(src, 'sparse'))));
+    assert.ok((await collect(store.tarStream(layer.cacheId))).equals(tar));
+  });
+}
+
+test('round trip: PAX global headers and a file replaced by a symlink later in the tar', async (t) => {
+  const { store } = tempStore(t);
+  const global = tarOf(paxEntry({ comment: 'global header', mtime: '1700000000' }, 'g'), tarEntry({ name: 'g' }, 'after a global header'));
+  const a = await store.unpack(chunked(global));
+  assert.ok((await collect(store.tarStream(a.cacheId))).equals(global));
+
+  const replaced = tarOf(tarEntry({ name: 'f' }, 'payload'), tarEntry({ name: 'f', type: '2', linkname: '/etc/passwd' }));
+  const b = await store.unpack(chunked(replaced));
+  assert.equal(readlinkSync(join(store.diffDir(b.cacheId), 'f')), '/etc/passwd');
+  await assert.rejects(collect(store.tarStream(b.cacheId)), /cannot be rebuilt/);
 });

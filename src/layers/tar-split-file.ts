@@ -170,7 +170,11 @@ export async function* readTarSplit(file: string): AsyncGenerator<SplitRecord> {
     for (;;) {
       if (!(await r.need(1))) throw corrupt();
       const t = r.byte();
-      if (t === T_END) return;
+      if (t === T_END) {
+        // read on to the end, so that gzip checks its trailer
+        if (await r.need(1)) throw corrupt();
+        return;
+      }
       if (t === T_RAW) {
         let left = await r.varint();
         while (left > 0) {

@@ -12,25 +12,16 @@ interface Split {
   forwarded: number;
 }
 
-/** Split `buf` fed in chunks of `step` bytes; check raw + payload reassemble it. */
+/** Split `buf` fed in chunks of `step` bytes. */
 function split(buf: Buffer, step = buf.length || 1): Split {
   const out: Split = { raw: [], files: [], entries: [], forwarded: 0 };
-  const pieces: Buffer[] = [];
-  let offset = 0;
-  let payload = 0;
   const s = new TarSplitter({
-    raw: (b) => { pieces.push(Buffer.from(b)); out.raw.push(Buffer.from(b)); },
-    file: (p, size) => { out.files.push({ path: p.toString(), size }); payload = size; },
+    raw: (b) => out.raw.push(Buffer.from(b)),
+    file: (p, size) => out.files.push({ path: p.toString(), size }),
     entry: (e) => out.entries.push(e),
   });
-  for (let i = 0; i < buf.length; i += step) {
-    const chunk = buf.subarray(i, i + step);
-    out.forwarded += s.write(chunk);
-    offset += chunk.length;
-  }
+  for (let i = 0; i < buf.length; i += step) out.forwarded += s.write(buf.subarray(i, i + step));
   s.end();
-  void payload;
-  void offset;
   return out;
 }
 

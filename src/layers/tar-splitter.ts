@@ -1,4 +1,5 @@
 import { InvalidParameterError } from '../core/errors.ts';
+import { cstr, parseDecimal, parseNumber, parsePax, ustarName, verifyChecksum } from './tar-header.ts';
 import { baseOf, normalizeMemberPath } from './tar-paths.ts';
 
 /** One archive member as GNU tar will extract it (meta entries excluded). */
@@ -36,8 +37,9 @@ const MAX_META = 1 << 20;
 const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
 const REGULAR = new Set(['0', '\0', '7']);
 const META = new Set(['x', 'g', 'L', 'K']);
-const USTAR_MAGIC = Buffer.from('ustar\0', 'latin1');
 const WH_PREFIX = Buffer.from('.wh.');
+const WH_META = Buffer.from('.wh..wh.');
+const WH_META_DIR = Buffer.from('/.wh..wh.');
 
 const S_HEADER = 0;
 const S_PAYLOAD = 1;
@@ -183,7 +185,9 @@ export class TarSplitter {
     } else if (type === '2') {
       linkPath = Buffer.from(rawLink);
     }
-    const whiteout = path !== null && baseOf(path).subarray(0, 4).equals(WH_PREFIX);
+    // whiteouts and AUFS metadata (.wh..wh.plnk/...) are deleted after extraction: keep their bytes
+    const whiteout = path !== null && (baseOf(path).subarray(0, 4).equals(WH_PREFIX) ||
+      path.subarray(0, WH_META.length).equals(WH_META) || path.includes(WH_META_DIR));
     const replayed = regular && !sparse && !whiteout && path !== null && size > 0;
     if (regular) this.contentSize += size;
     this.h.entry({ path, type, linkPath, size, replayed, dir, regular });
@@ -217,86 +221,5 @@ export class TarSplitter {
   private pax(key: string): Buffer | undefined {
     const v = this.local.get(key) ?? this.global.get(key);
     return v && v.length > 0 ? v : undefined;
-  }
-}
-
-function cstr(buf: Buffer, start: number, len: number): Buffer {
-  const field = buf.subarray(start, start + len);
-  const nul = field.indexOf(0);
-  return nul < 0 ? field : field.subarray(0, nul);
-}
-
-function ustarName(block: Buffer): Buffer {
-  const name = cstr(block, 0, 100);
-  if (!block.subarray(257, 263).equals(USTAR_MAGIC)) return name;
-  const prefix = cstr(block, 345, 155);
-  return prefix.length === 0 ? name : Buffer.concat([prefix, Buffer.from('/'), name]);
-}
-
-/** Octal (space/NUL terminated) or GNU base-256 numeric field. */
-export function parseNumber(field: Buffer, what: string): number {
-  if (field[0] & 0x80) {
-    if (field[0] === 0xff) throw new InvalidParameterError(`invalid tar header: negative ${what}`);
-    let v = field[0] & 0x7f;
-    for (let i = 1; i < field.length; i++) v = v * 256 + field[i];
-    if (!Number.isSafeInteger(v)) throw new InvalidParameterError(`invalid tar header: ${what} too large`);
-    return v;
-  }
-  let i = 0;
-  while (i < field.length && (field[i] === 0x20 || field[i] === 0)) i++;
-  let v = 0;
-  let digits = 0;
-  for (; i < field.length; i++) {
-    const c = field[i];
-    if (c === 0x20 || c === 0) break;
-    if (c < 0x30 || c > 0x37) throw new InvalidParameterError(`invalid tar header: bad ${what} field`);
-    v = v * 8 + (c - 0x30);
-    digits++;
-  }
-  for (; i < field.length; i++) {
-    if (field[i] !== 0x20 && field[i] !== 0) throw new InvalidParameterError(`invalid tar header: bad ${what} field`);
-  }
-  if (digits === 0 && what === 'checksum') throw new InvalidParameterError('invalid tar header: empty checksum');
-  return v;
-}
-
-function parseDecimal(v: Buffer, what: string): number {
-  const s = v.toString('latin1');
-  if (!/^[0-9]{1,16}$/.test(s)) throw new InvalidParameterError(`invalid ${what} ${JSON.stringify(s)}`);
-  const n = Number(s);
-  if (!Number.isSafeInteger(n)) throw new InvalidParameterError(`invalid ${what} ${s}`);
-  return n;
-}
-
-function verifyChecksum(block: Buffer, at: number): void {
-  const want = parseNumber(block.subarray(148, 156), 'checksum');
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : block[i];
-    unsigned += b;
-    signed += b > 127 ? b - 256 : b;
-  }
-  if (want !== unsigned && want !== signed) {
-    throw new InvalidParameterError(`invalid tar header checksum at byte ${at} (corrupt or not a tar archive)`);
-  }
-}
-
-/** Parse PAX records ("<len> <key>=<value>\n") into `into`. */
-function parsePax(data: Buffer, into: Map<string, Buffer>): void {
-  let i = 0;
-  while (i < data.length) {
-    if (data[i] === 0) break; // some writers NUL-pad the record block
-    const sp = data.indexOf(0x20, i);
-    const lenStr = sp < 0 ? '' : data.toString('latin1', i, sp);
-    const len = /^[0-9]{1,8}$/.test(lenStr) ? Number(lenStr) : NaN;
-    if (!(len > 0) || i + len > data.length || data[i + len - 1] !== 0x0a) {
-      throw new InvalidParameterError('invalid PAX extended header record');
-    }
-    const rec = data.subarray(sp + 1, i + len - 1);
-    const eq = rec.indexOf(0x3d);
-    if (eq <= 0) throw new InvalidParameterError('invalid PAX extended header record');
-    into.set(rec.toString('utf8', 0, eq), Buffer.from(rec.subarray(eq + 1)));
-    i += len;
   }
 }

@@ -1,4 +1,5 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { Duplex, Readable } from 'node:stream';
+import { createZstdDecompress } from 'node:zlib';
 import { InvalidParameterError } from '../core/errors.ts';
 
 const ZSTD_MAGIC = 0xfd2fb528;
@@ -23,13 +24,19 @@ export class ZstdFrameTracker {
   private skip = 0;
   private checksum = false;
 
-  update(chunk: Buffer): void {
+  /**
+   * Consume bytes of the current frame: returns the offset just past its end
+   * when the frame ends inside `chunk` (the rest belongs to the next frame),
+   * or -1 when all of `chunk` belongs to it.
+   */
+  feed(chunk: Buffer): number {
     let i = 0;
     while (i < chunk.length) {
       if (this.skip > 0) {
         const n = Math.min(this.skip, chunk.length - i);
         this.skip -= n;
         i += n;
+        if (this.skip === 0 && this.state === S_MAGIC) return i;
         continue;
       }
       this.head.push(chunk[i++]);
@@ -37,7 +44,18 @@ export class ZstdFrameTracker {
         const b = this.head;
         this.head = [];
         this.step(b);
+        if (this.state === S_MAGIC && this.skip === 0) return i;
       }
+    }
+    return -1;
+  }
+
+  /** Check a whole stream at once (tests). */
+  update(chunk: Buffer): void {
+    for (let rest = chunk; rest.length > 0;) {
+      const end = this.feed(rest);
+      if (end < 0) break;
+      rest = rest.subarray(end);
     }
   }
 
@@ -96,25 +114,50 @@ export class ZstdFrameTracker {
   }
 }
 
-/** A pass-through stage that fails at the end when the zstd data was cut short. */
-export function zstdFrameCheck(): Transform {
-  const tracker = new ZstdFrameTracker();
-  return new Transform({
-    transform(chunk: Buffer, _enc, cb: TransformCallback) {
-      try {
-        tracker.update(chunk);
-        cb(null, chunk);
-      } catch (e) {
-        cb(e as Error);
+/**
+ * zstd decompression frame by frame: Node's decompressor stops after the
+ * first frame (zstd:chunked and pzstd write many) and ends quietly on
+ * truncated input, so frames are found here and each gets a fresh one.
+ */
+export function zstdDecompressFrames(): Duplex {
+  return Duplex.from(async function* (source: AsyncIterable<Buffer>) {
+    const it = source[Symbol.asyncIterator]();
+    const tracker = new ZstdFrameTracker();
+    let carry: Buffer | null = null;
+    const next = async (): Promise<Buffer | null> => {
+      if (carry) {
+        const c = carry;
+        carry = null;
+        return c;
       }
-    },
-    flush(cb: TransformCallback) {
-      try {
-        tracker.end();
-        cb();
-      } catch (e) {
-        cb(e as Error);
+      const r = await it.next();
+      return r.done ? null : r.value;
+    };
+    async function* frame(): AsyncGenerator<Buffer> {
+      for (let c = await next(); c !== null; c = await next()) {
+        const end = tracker.feed(c);
+        if (end < 0) {
+          yield c;
+          continue;
+        }
+        if (end < c.length) carry = c.subarray(end);
+        yield c.subarray(0, end);
+        return;
       }
-    },
+    }
+    for (let c = await next(); c !== null; c = await next()) {
+      carry = c;
+      // a skippable frame goes through too: the decompressor skips it
+      const feeder = Readable.from(frame(), { objectMode: false });
+      const z = createZstdDecompress({ chunkSize: 128 * 1024 });
+      feeder.on('error', (e) => z.destroy(e));
+      feeder.pipe(z);
+      try {
+        for await (const out of z) yield out as Buffer;
+      } finally {
+        feeder.destroy();
+      }
+    }
+    tracker.end();
   });
 }

@@ -1,0 +1,50 @@
+/** The `berth` command tree: docker's top-level shortcuts plus the `image` and `system` management commands. */
+import type { Command } from '../framework/command.ts';
+import { imagesCommand } from './images-list.ts';
+import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
+import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
+import { inspectCommand } from './inspect.ts';
+import { dfCommand } from './system-df.ts';
+import { eventsCommand } from './system-events.ts';
+import { infoCommand, versionCommand } from './system-info.ts';
+
+function imageCommand(): Command {
+  return {
+    name: 'image',
+    usage: 'COMMAND',
+    short: 'Manage images',
+    subcommands: [
+      historyCommand(), importCommand(), imageInspectCommand(), loadCommand(), imagesCommand('ls'),
+      imagePruneCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
+    ],
+  };
+}
+
+function systemCommand(): Command {
+  return {
+    name: 'system',
+    usage: 'COMMAND',
+    short: 'Manage Berth',
+    subcommands: [dfCommand(), eventsCommand(), infoCommand()],
+  };
+}
+
+export function rootCommand(): Command {
+  return {
+    name: 'berth',
+    usage: '[OPTIONS] COMMAND [ARG...]',
+    short: 'A self-sufficient runtime for containers',
+    subcommands: [
+      // Common commands, in docker's order.
+      imagesCommand('images'),
+      versionCommand(),
+      { ...infoCommand(), group: 'common' },
+      // Management commands.
+      imageCommand(),
+      systemCommand(),
+      // The other top-level commands (sorted in help).
+      eventsCommand(), historyCommand(), importCommand(), inspectCommand(), loadCommand(),
+      rmiCommand('rmi'), saveCommand(), tagCommand(),
+    ],
+  };
+}

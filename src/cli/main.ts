@@ -1,0 +1,21 @@
+/** The `berth` program: builds the command tree and runs it against the process's stdio and environment. */
+import { createClient } from './client/index.ts';
+import { rootCommand } from './commands/root.ts';
+import { runCli } from './framework/index.ts';
+import { BERTH_VERSION } from '../core/system/types.ts';
+
+// A closed pipe (`berth images | head -1`) ends the program quietly, like docker.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
+
+const code = await runCli(
+  rootCommand(),
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
+  (host) => createClient(host, { userAgent: `Berth-Client/${BERTH_VERSION} (linux)` }),
+  { version: BERTH_VERSION, build: 'unknown', columns: process.stdout.isTTY ? process.stdout.columns : 80 },
+);
+if (process.stdout.writableNeedDrain) await new Promise((resolve) => process.stdout.once('drain', resolve));
+process.exit(code);

@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { Daemon } from './harness.ts';
+
+describe('Engine API basics', () => {
+  const d = new Daemon();
+  before(() => d.start());
+  after(() => d.cleanup());
+
+  it('answers /_ping with the headers the docker CLI needs', async () => {
+    for (const method of ['GET', 'HEAD']) {
+      const r = await d.http(method, '/_ping');
+      assert.equal(r.status, 200);
+      assert.equal(r.headers['api-version'], '1.50');
+      assert.equal(r.headers['ostype'], 'linux');
+      assert.equal(r.headers['docker-experimental'], 'false');
+      assert.ok(r.headers['builder-version']);
+      assert.equal(r.body, method === 'GET' ? 'OK' : '');
+    }
+  });
+
+  it('serves every path with and without a version prefix, within 1.24-1.50', async () => {
+    for (const p of ['/version', '/v1.24/version', '/v1.50/version']) {
+      const r = await d.http('GET', p);
+      assert.equal(r.status, 200, p);
+      assert.equal(JSON.parse(r.body).ApiVersion, '1.50');
+    }
+    const tooNew = await d.http('GET', '/v1.51/version');
+    assert.equal(tooNew.status, 400);
+    assert.match(JSON.parse(tooNew.body).message, /client version 1.51 is too new/);
+    const tooOld = await d.http('GET', '/v1.12/version');
+    assert.equal(tooOld.status, 400);
+    assert.match(JSON.parse(tooOld.body).message, /too old. Minimum supported API version is 1.24/);
+  });
+
+  it('sends errors as {"message"} with Content-Type application/json', async () => {
+    const r = await d.http('GET', '/images/nosuch/json');
+    assert.equal(r.status, 404);
+    assert.equal(r.headers['content-type'], 'application/json');
+    assert.deepEqual(JSON.parse(r.body), { message: 'No such image: nosuch:latest' });
+    const nf = await d.http('GET', '/no/such/route');
+    assert.equal(nf.status, 404);
+    assert.equal(nf.headers['content-type'], 'application/json');
+    const badFilter = await d.http('GET', '/images/json?filters=%7Bnot-json');
+    assert.equal(badFilter.status, 400);
+  });
+
+  it('reports the daemon settings in /info', async () => {
+    const info = JSON.parse((await d.http('GET', '/info')).body);
+    assert.equal(info.Driver, 'overlay2');
+    assert.equal(info.DockerRootDir, d.dataRoot);
+    assert.equal(info.CgroupDriver, 'cgroupfs');
+    assert.ok(['1', '2'].includes(info.CgroupVersion));
+    assert.ok(info.RegistryConfig.InsecureRegistryCIDRs.includes('127.0.0.0/8'));
+    assert.equal(typeof info.Images, 'number');
+    const cli = d.docker(['info', '--format', '{{.Driver}} {{.DockerRootDir}}']);
+    assert.equal(cli.stdout.trim(), `overlay2 ${d.dataRoot}`);
+  });
+
+  it('streams events with since/until and filters', async () => {
+    const start = Math.floor(Date.now() / 1000) - 1;
+    await d.http('POST', '/images/create?fromSrc=-&repo=ev&tag=1', emptyTar());
+    await d.http('POST', '/images/ev:1/tag?repo=ev&tag=2');
+    const until = Math.floor(Date.now() / 1000) + 1;
+    const r = await d.http('GET', `/events?since=${start}&until=${until}&filters=${encodeURIComponent('{"type":{"image":true},"event":{"tag":true}}')}`);
+    const events = r.body.trim().split('\n').map((l) => JSON.parse(l));
+    assert.deepEqual(events.map((e) => e.Actor.Attributes.name), ['ev:1', 'ev:2']);
+    assert.ok(events.every((e) => e.Type === 'image' && e.Action === 'tag' && typeof e.timeNano === 'number'));
+    const cli = d.docker(['events', '--since', String(start), '--until', String(until), '--filter', 'event=import']);
+    assert.match(cli.stdout, /image import sha256:[a-f0-9]{64}/);
+  });
+});
+
+/** An empty tar: two zero blocks. */
+function emptyTar(): Buffer {
+  return Buffer.alloc(1024);
+}

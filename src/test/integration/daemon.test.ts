@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { after, describe, it } from 'node:test';
+import { pack } from 'tar-stream';
+import { BERTHD, DOCKER, Daemon, NODE } from './harness.ts';
+
+function startFails(d: Daemon, extra: string[] = []): { code: number; stderr: string } {
+  const r = spawnSync(NODE, [BERTHD, ...d.args(extra)], { timeout: 15000 });
+  return { code: r.status ?? -1, stderr: r.stderr.toString() };
+}
+
+describe('berthd configuration and lifecycle', () => {
+  const daemons: Daemon[] = [];
+  const make = (): Daemon => { const d = new Daemon(); daemons.push(d); return d; };
+  after(async () => { for (const d of daemons) await d.cleanup(); });
+
+  it('stops with an error naming the file and key for bad daemon.json', () => {
+    const d = make();
+    d.writeConfig('{"debug": true,');
+    let r = startFails(d);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, new RegExp(`unable to configure the Berth daemon with file ${join(d.dir, 'daemon.json')}`));
+    d.writeConfig({ 'no-such-key': 1 });
+    r = startFails(d);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /the following directives don't match any configuration option: no-such-key/);
+    d.writeConfig({ debug: false });
+    r = startFails(d, ['--debug']);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /specified both as a flag and in the configuration file: debug/);
+    d.writeConfig({ 'storage-driver': 'vfs' });
+    r = startFails(d);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /vfs/);
+  });
+
+  it('takes registry settings from daemon.json and reloads them on SIGHUP', async () => {
+    const d = make();
+    d.writeConfig({ 'registry-mirrors': ['https://mirror.one.test'], 'insecure-registries': ['10.99.0.0/16', 'reg.test:5000'], 'exec-opts': ['native.cgroupdriver=cgroupfs'] });
+    await d.start();
+    let info = JSON.parse((await d.http('GET', '/info')).body);
+    assert.deepEqual(info.RegistryConfig.Mirrors, ['https://mirror.one.test/']);
+    assert.ok(info.RegistryConfig.InsecureRegistryCIDRs.includes('10.99.0.0/16'));
+    assert.ok(info.RegistryConfig.IndexConfigs['reg.test:5000']);
+    d.writeConfig({ 'registry-mirrors': ['https://mirror.two.test'], 'live-restore': true });
+    d.proc!.kill('SIGHUP');
+    for (let i = 0; i < 50; i++) {
+      info = JSON.parse((await d.http('GET', '/info')).body);
+      if (info.LiveRestoreEnabled) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.deepEqual(info.RegistryConfig.Mirrors, ['https://mirror.two.test/']);
+    assert.equal(info.LiveRestoreEnabled, true);
+    const docker = spawnSync(DOCKER, ['info', '--format', '{{json .RegistryConfig.Mirrors}}'], { env: { ...process.env, DOCKER_HOST: d.host } });
+    assert.equal(docker.stdout.toString().trim(), '["https://mirror.two.test/"]');
+  });
+
+  it('allows one daemon per data-root and cleans up on SIGTERM', async () => {
+    const d = make();
+    await d.start();
+    const second = spawnSync(NODE, [BERTHD, '--data-root', d.dataRoot, '--exec-root', join(d.dir, 'exec2'), '-H', `unix://${join(d.dir, 'other.sock')}`,
+      '--pidfile', join(d.dir, 'other.pid'), '--config-file', join(d.dir, 'daemon.json')], { timeout: 15000 });
+    assert.equal(second.status, 1);
+    assert.match(second.stderr.toString(), /another berthd \(pid \d+\) is using this data-root/);
+    assert.ok(existsSync(join(d.dir, 'berthd.pid')));
+    assert.equal(await d.stop('SIGTERM'), 0);
+    assert.ok(!existsSync(d.sock), 'socket removed');
+    assert.ok(!existsSync(join(d.dir, 'berthd.pid')), 'pidfile removed');
+    // A lock left by a killed daemon does not block the next start.
+    await d.start();
+    await d.stop('SIGKILL');
+    await d.start();
+    assert.ok(await d.ping());
+  });
+
+  it('SIGKILL during a large load leaves no half image; the next start removes leftovers', async () => {
+    const d = make();
+    await d.start();
+    // One 256 MiB layer inside a docker-archive built on the fly.
+    const layer = join(d.dir, 'layer.tar');
+    const p = pack();
+    p.entry({ name: 'big.bin', size: 256 << 20 }, Buffer.alloc(256 << 20, 7));
+    p.finalize();
+    await pipeline(p, createWriteStream(layer));
+    const imp = spawnSync(DOCKER, ['import', layer, 'big:1'], { env: { ...process.env, DOCKER_HOST: d.host } });
+    assert.equal(imp.status, 0, imp.stderr.toString());
+    const archive = join(d.dir, 'big.tar');
+    assert.equal(spawnSync(DOCKER, ['save', '-o', archive, 'big:1'], { env: { ...process.env, DOCKER_HOST: d.host } }).status, 0);
+    assert.equal(spawnSync(DOCKER, ['rmi', 'big:1'], { env: { ...process.env, DOCKER_HOST: d.host } }).status, 0);
+    await new Promise((r) => setTimeout(r, 500));
+    const overlay = join(d.dataRoot, 'overlay2');
+    const dirs = (): string[] => readdirSync(overlay).filter((n) => n !== 'l');
+    assert.deepEqual(dirs(), []);
+
+    const load = spawn(DOCKER, ['load', '-i', archive], { env: { ...process.env, DOCKER_HOST: d.host }, stdio: 'ignore' });
+    for (let i = 0; i < 200 && dirs().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    await d.stop('SIGKILL');
+    if (load.exitCode === null && load.signalCode === null) await new Promise((r) => load.once('exit', r));
+    await d.start();
+    const images = JSON.parse((await d.http('GET', '/images/json?all=1')).body);
+    // Either absent, or (when the load won the race) complete: never half.
+    if (images.length === 0) {
+      assert.deepEqual(dirs(), [], 'leftover layer directories were removed at start');
+    } else {
+      assert.equal(images.length, 1);
+      assert.deepEqual(images[0].RepoTags, ['big:1']);
+      assert.equal(images[0].Size, 256 << 20);
+      assert.equal(dirs().length, 1);
+      await d.http('DELETE', '/images/big:1');
+    }
+    assert.deepEqual(readdirSync(join(d.dataRoot, 'content', 'ingest')), []);
+    // The archive still loads completely afterwards.
+    const again = spawnSync(DOCKER, ['load', '-q', '-i', archive], { env: { ...process.env, DOCKER_HOST: d.host } });
+    assert.equal(again.status, 0, again.stderr.toString());
+    assert.match(again.stdout.toString(), /Loaded image: big:1/);
+  });
+});
