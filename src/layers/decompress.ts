@@ -104,6 +104,7 @@ function zlibStage(z: Duplex): Decompressor {
 function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {
   const child = spawn(cmd, args, { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
+  let killed = false;
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (s: string) => { if (stderr.length < 4096) stderr += s; });
   child.stdin.on('error', () => { /* reported through the exit status */ });
@@ -114,7 +115,7 @@ function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {
         : e);
     });
     child.on('close', (code, signal) => {
-      if (code === 0) resolve();
+      if (code === 0 || (killed && signal === 'SIGKILL')) resolve();
       else reject(new InvalidParameterError(`invalid ${cmd} layer data: ${stderr.trim() || `${cmd} exited with ${code ?? signal}`}`));
     });
   });
@@ -123,6 +124,11 @@ function processStage(cmd: 'bzip2' | 'xz', args: string[]): Decompressor {
   return {
     streams: [stream],
     done,
-    kill: () => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },
+    kill: () => {
+      if (child.exitCode === null && child.signalCode === null) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
+    },
   };
 }

@@ -76,14 +76,10 @@ export async function extractLayer(
       },
     });
 
-    let decompError: unknown = null;
     const stages: (AsyncIterable<Buffer> | NodeJS.ReadWriteStream | Writable)[] = [sniffed.source];
     if (sniffed.compression) {
       decomp = createDecompressor(sniffed.compression);
-      for (const st of decomp.streams) {
-        st.on('error', (e) => { decompError ??= e; });
-        stages.push(st);
-      }
+      stages.push(...decomp.streams);
     }
     stages.push(sink);
     let failure: unknown = null;
@@ -104,10 +100,9 @@ export async function extractLayer(
     ]);
 
     signal?.throwIfAborted();
-    if (decompExit || decompError) {
-      const e = decompExit ?? decompError;
-      if (isBerthError(e)) throw e;
-      throw new InvalidParameterError(`invalid ${sniffed.compression} layer data: ${errorMessage(e)}`, { cause: e });
+    if (decompExit) throw decompExit;
+    if (isZlibError(failure)) {
+      throw new InvalidParameterError(`invalid ${sniffed.compression} layer data: ${errorMessage(failure)}`, { cause: failure });
     }
     if (isBerthError(failure)) throw failure;
     if (tarExit.error) throw new SystemError(`cannot run tar: ${tarExit.error.message}`, { cause: tarExit.error });
@@ -134,6 +129,12 @@ export async function extractLayer(
     tar?.kill();
     decomp?.kill();
   }
+}
+
+/** Errors of Node's gzip/zstd decompressors (Z_DATA_ERROR, ZSTD_error_corruption_detected, ...). */
+function isZlibError(e: unknown): boolean {
+  const code = (e as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('Z_') || code.startsWith('ZSTD_'));
 }
 
 async function replayDigest(layerDir: string, diff: string): Promise<string> {

@@ -131,13 +131,3 @@ test('store: concurrent unpacks stay independent', async (t) => {
     assert.ok((await collect(store.tarStream(l.cacheId))).equals(tars[i]));
   }
 });
-
-test('store: when tar gives up, the unpack fails at once even while the input is idle', async (t) => {
-  const { store } = tempStore(t);
-  const input = new PassThrough();
-  const p = store.unpack(input);
-  // a symlink out, then a file through it: tar fails on the file, then waits for more input
-  input.write(Buffer.concat([tarEntry({ name: 'esc', type: '2', linkname: '/tmp' }), tarEntry({ name: 'esc/x' }, 'x'), Buffer.alloc(20 * 10240)]));
-  await assert.rejects(p, /Not a directory/);
-  assert.deepEqual(readdirSync(store.root), ['l']);
-});
