@@ -38,8 +38,13 @@ export interface SniffedInput {
   compressed(): { digest: string; size: number };
 }
 
+function toBuffer(v: Buffer | Uint8Array | string): Buffer {
+  if (typeof v === 'string') return Buffer.from(v);
+  return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
+}
+
 export async function sniffInput(input: Readable): Promise<SniffedInput> {
-  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | string>;
+  const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | Uint8Array | string>;
   const head: Buffer[] = [];
   let headLen = 0;
   let done = false;
@@ -47,7 +52,7 @@ export async function sniffInput(input: Readable): Promise<SniffedInput> {
     while (headLen < 6) {
       const r = await it.next();
       if (r.done) { done = true; break; }
-      const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+      const b = toBuffer(r.value);
       head.push(b);
       headLen += b.length;
     }
@@ -68,7 +73,7 @@ export async function sniffInput(input: Readable): Promise<SniffedInput> {
       while (!done) {
         const r = await it.next();
         if (r.done) break;
-        const b = typeof r.value === 'string' ? Buffer.from(r.value) : r.value;
+        const b = toBuffer(r.value);
         hash?.update(b);
         size += b.length;
         yield b;

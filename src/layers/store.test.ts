@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { test } from 'node:test';
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import { newShortId } from './store.ts';
@@ -130,4 +130,29 @@ test('store: concurrent unpacks stay independent', async (t) => {
   for (const [i, l] of layers.entries()) {
     assert.ok((await collect(store.tarStream(l.cacheId))).equals(tars[i]));
   }
+});
+
+test('store: a layer can be duplicated by unpacking its own tarStream', async (t) => {
+  const { store } = tempStore(t);
+  const tar = tarOf(tarEntry({ name: 'a/', type: '5', mode: 0o755 }), tarEntry({ name: 'a/.wh.b' }), tarEntry({ name: 'a/c' }, Buffer.alloc(100_000, 9)));
+  const first = await store.unpack(chunked(tar));
+  const copy = await store.unpack(store.tarStream(first.cacheId));
+  assert.notEqual(copy.cacheId, first.cacheId);
+  assert.equal(copy.diffId, first.diffId);
+  assert.equal(copy.tarSize, first.tarSize);
+  assert.equal(copy.size, first.size);
+});
+
+test('store: web streams (Uint8Array chunks) are accepted', async (t) => {
+  const { store } = tempStore(t);
+  const tar = tarOf(tarEntry({ name: 'w' }, 'web'));
+  const web = new ReadableStream<Uint8Array>({
+    start(c) {
+      c.enqueue(new Uint8Array(tar.subarray(0, 700)));
+      c.enqueue(new Uint8Array(tar.subarray(700)));
+      c.close();
+    },
+  });
+  const layer = await store.unpack(Readable.fromWeb(web as import('node:stream/web').ReadableStream));
+  assert.equal(readFileSync(join(store.diffDir(layer.cacheId), 'w'), 'utf8'), 'web');
 });

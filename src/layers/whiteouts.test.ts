@@ -68,11 +68,13 @@ test('whiteouts: other .wh..wh.* metadata entries are dropped; whiteouts with co
     tarEntry({ name: '.wh..wh.plnk/123.456' }, 'aufs hardlink store'),
     tarEntry({ name: '.wh..wh.aufs' }),
     tarEntry({ name: 'x/.wh.y' }, 'odd: a whiteout with a payload'),
+    tarEntry({ name: 'x/.wh..wh.orph/deep/file' }, 'inside a metadata dir without its own entry'),
   );
   const { store } = tempStore(t);
   const layer = await store.unpack(chunked(tar));
   const diff = store.diffDir(layer.cacheId);
   assert.deepEqual(readdirSync(diff).sort(), ['x']);
+  assert.deepEqual(readdirSync(join(diff, 'x')), ['y']);
   assert.ok(isWhiteout(join(diff, 'x', 'y')));
   assert.ok((await collect(store.tarStream(layer.cacheId))).equals(tar));
 });

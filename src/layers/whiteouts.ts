@@ -26,14 +26,19 @@ export class EntryTracker {
   private readonly files = new Set<string>();
   private readonly fileDirs = new Set<string>();
   private readonly symlinks = new Set<string>();
+  private readonly removed = new Set<string>();
 
   entry(e: TarEntry): void {
     if (e.path === null) return;
     const key = e.path.toString('latin1');
     if (this.files.has(key) || (!e.dir && this.fileDirs.has(key))) this.ambiguous = true;
+    // something inside an AUFS metadata dir (.wh..wh.plnk/...): the whole dir goes
+    const meta = key.startsWith(WH_META) ? 0 : key.indexOf(`/${WH_META}`) + 1;
+    const metaEnd = meta > 0 || key.startsWith(WH_META) ? key.indexOf('/', meta) : -1;
+    if (metaEnd > 0) this.remove(e.path.subarray(0, metaEnd));
     const base = baseOf(e.path).toString('latin1');
     if (base.startsWith(WH)) {
-      this.removals.push(e.path);
+      this.remove(e.path);
       if (base === OPAQUE) {
         this.opaques.push(parentOf(e.path));
       } else if (!base.startsWith(WH_META)) {
@@ -52,6 +57,13 @@ export class EntryTracker {
       else if (this.fileDirs.has(dir) && this.symlinks.size === 0) break;
       this.fileDirs.add(dir);
     }
+  }
+
+  private remove(p: Buffer): void {
+    const k = p.toString('latin1');
+    if (this.removed.has(k)) return;
+    this.removed.add(k);
+    this.removals.push(Buffer.from(p));
   }
 
   get hasWork(): boolean {

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Daemon } from './harness.ts';
 
@@ -17,6 +18,10 @@ describe('Engine API basics', () => {
       assert.ok(r.headers['builder-version']);
       assert.equal(r.body, method === 'GET' ? 'OK' : '');
     }
+  });
+
+  it('creates the socket with mode 0660', () => {
+    assert.equal(statSync(d.sock).mode & 0o777, 0o660);
   });
 
   it('serves every path with and without a version prefix, within 1.24-1.50', async () => {

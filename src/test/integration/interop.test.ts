@@ -1,0 +1,391 @@
+/**
+ * Interoperability: image archives cross between berthd and the real peers
+ * (dockerd 20.10, podman, skopeo) with identical image IDs and diff IDs.
+ *
+ * Every peer works only inside a scratch directory: dockerd gets its own
+ * data-root, exec-root, socket and containerd namespace, and is stopped (with
+ * the containerd it started) in `after`, also when a test fails; podman runs
+ * with its own root, runroot, tmpdir, vfs storage (no mounts) and a
+ * containers.conf that keeps its network state inside the scratch dir.
+ * A test group is skipped, with the reason, when its peer is not installed.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import tar from 'tar-stream';
+import { DOCKER, Daemon, busyboxRootfs, have, type RunResult } from './harness.ts';
+
+const isRoot = process.getuid?.() === 0;
+
+function skipReason(bin: string): string | false {
+  if (!have(bin)) return `${bin} is not installed`;
+  if (!isRoot) return `${bin} interop needs root`;
+  return false;
+}
+
+function sha256(b: Buffer): string {
+  return 'sha256:' + createHash('sha256').update(b).digest('hex');
+}
+
+function run(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): RunResult {
+  const r = spawnSync(cmd, args, { maxBuffer: 1 << 30, env: { ...process.env, ...env } });
+  return { code: r.status ?? -1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? (r.error ? String(r.error) : '') };
+}
+
+function ok(r: RunResult, what: string): string {
+  assert.equal(r.code, 0, `${what} failed (${r.code}): ${r.stderr}${r.stdout}`);
+  return r.stdout;
+}
+
+async function tarBuffer(entries: { name: string; data?: Buffer; type?: 'directory' | 'file' }[]): Promise<Buffer> {
+  const pack = tar.pack();
+  const chunks: Buffer[] = [];
+  const done = new Promise<void>((res, rej) => {
+    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('end', () => res());
+    pack.on('error', rej);
+  });
+  const mtime = new Date('2024-01-01T00:00:00Z');
+  for (const e of entries) {
+    if (e.type === 'directory') pack.entry({ name: e.name, type: 'directory', mode: 0o755, mtime, uid: 0, gid: 0 });
+    else pack.entry({ name: e.name, mode: 0o644, mtime, uid: 0, gid: 0 }, e.data ?? Buffer.alloc(0));
+  }
+  pack.finalize();
+  await done;
+  return Buffer.concat(chunks);
+}
+
+interface Fixture { archive: Buffer; id: string; diffIds: string[] }
+
+/**
+ * A two-layer image written by hand as a legacy docker-archive
+ * (`<id>.json`, `<n>/layer.tar`, manifest.json): the busybox rootfs, then a
+ * layer that adds a directory and a file and deletes /etc/group (whiteout).
+ */
+async function twoLayerArchive(tag: string): Promise<Fixture> {
+  const l1 = busyboxRootfs();
+  const l2 = await tarBuffer([
+    { name: 'app/', type: 'directory' },
+    { name: 'app/hello.txt', data: Buffer.from('hello from layer two\n') },
+    { name: 'etc/', type: 'directory' },
+    { name: 'etc/.wh.group' },
+  ]);
+  const diffIds = [sha256(l1), sha256(l2)];
+  const created = '2024-01-01T00:00:00Z';
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64',
+    os: 'linux',
+    created,
+    config: { Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], Cmd: ['sh'], WorkingDir: '/app', Labels: { 'berth.test': 'interop' } },
+    rootfs: { type: 'layers', diff_ids: diffIds },
+    history: [
+      { created, created_by: 'busybox rootfs' },
+      { created, created_by: 'COPY hello.txt /app/ # and remove /etc/group' },
+    ],
+  }));
+  const id = sha256(config);
+  const hex = id.slice('sha256:'.length);
+  const archive = await tarBuffer([
+    { name: `${hex}.json`, data: config },
+    { name: 'l1/', type: 'directory' },
+    { name: 'l1/layer.tar', data: l1 },
+    { name: 'l2/', type: 'directory' },
+    { name: 'l2/layer.tar', data: l2 },
+    { name: 'manifest.json', data: Buffer.from(JSON.stringify([{ Config: `${hex}.json`, RepoTags: [tag], Layers: ['l1/layer.tar', 'l2/layer.tar'] }])) },
+  ]);
+  return { archive, id, diffIds };
+}
+
+interface Identity { id: string; layers: string[] }
+
+function berthIdentity(d: Daemon, ref: string): Identity {
+  const out = ok(d.berth(['image', 'inspect', ref]), `berth image inspect ${ref}`);
+  const img = JSON.parse(out)[0];
+  return { id: img.Id, layers: img.RootFS.Layers };
+}
+
+/** A dockerd 20.10 on scratch dirs, with the containerd it starts itself. */
+class PeerDockerd {
+  readonly dir = mkdtempSync(join(tmpdir(), 'berth-peer-dockerd-'));
+  readonly sock = join(this.dir, 'docker.sock');
+  proc?: ChildProcess;
+  private readonly onExit = (): void => { this.killNow(); };
+
+  async start(): Promise<void> {
+    const log = openSync(join(this.dir, 'dockerd.log'), 'a');
+    this.proc = spawn('dockerd', [
+      '--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
+      '--pidfile', join(this.dir, 'docker.pid'), '-H', `unix://${this.sock}`,
+      '--bridge', 'none', '--iptables=false', '--ip-masq=false',
+      '--containerd-namespace', 'berthpeer', '--containerd-plugins-namespace', 'berthpeerp',
+    ], { stdio: ['ignore', log, log] });
+    closeSync(log);
+    process.once('exit', this.onExit);
+    const deadline = Date.now() + 30000;
+    while (Date.now() < deadline) {
+      if (this.proc.exitCode !== null) throw new Error(`dockerd exited ${this.proc.exitCode}: ${this.log()}`);
+      if (await this.ping()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`dockerd did not answer: ${this.log()}`);
+  }
+
+  log(): string {
+    try { return readFileSync(join(this.dir, 'dockerd.log'), 'utf8').split('\n').slice(-20).join('\n'); } catch { return ''; }
+  }
+
+  private ping(): Promise<boolean> {
+    return new Promise((res) => {
+      const rq = request({ socketPath: this.sock, path: '/_ping' }, (r) => { r.resume(); res(r.statusCode === 200); });
+      rq.on('error', () => res(false));
+      rq.end();
+    });
+  }
+
+  docker(args: string[]): RunResult {
+    return run(DOCKER, args, { DOCKER_HOST: `unix://${this.sock}`, DOCKER_CONFIG: join(this.dir, 'docker-config') });
+  }
+
+  identity(ref: string): Identity {
+    const img = JSON.parse(ok(this.docker(['image', 'inspect', ref]), `dockerd image inspect ${ref}`))[0];
+    return { id: img.Id, layers: img.RootFS.Layers };
+  }
+
+  private containerdPid(): number | undefined {
+    try {
+      const pid = Number(readFileSync(join(this.dir, 'exec/containerd/containerd.pid'), 'utf8').trim());
+      return pid > 0 ? pid : undefined;
+    } catch { return undefined; }
+  }
+
+  private killNow(): void {
+    const p = this.proc;
+    if (p && p.exitCode === null && p.signalCode === null) p.kill('SIGKILL');
+    const c = this.containerdPid();
+    if (c && alive(c)) { try { process.kill(c, 'SIGKILL'); } catch { /* gone */ } }
+  }
+
+  async stop(): Promise<void> {
+    process.off('exit', this.onExit);
+    const p = this.proc;
+    const containerd = this.containerdPid();
+    if (p && p.exitCode === null && p.signalCode === null) {
+      const exited = new Promise<void>((r) => p.once('exit', () => r()));
+      p.kill('SIGTERM');
+      const t = setTimeout(() => p.kill('SIGKILL'), 20000);
+      await exited;
+      clearTimeout(t);
+    }
+    // dockerd stops its containerd on the way out; make sure of it.
+    if (containerd) await stopPid(containerd);
+    // Anything still mounted under our dir (dockerd bind-mounts its data-root) is ours to unmount.
+    for (const m of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', m]);
+    if (mountsUnder(this.dir).length === 0) rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function stopPid(pid: number): Promise<void> {
+  if (!alive(pid)) return;
+  try { process.kill(pid, 'SIGTERM'); } catch { return; }
+  const deadline = Date.now() + 10000;
+  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  if (alive(pid)) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } }
+}
+
+function mountsUnder(dir: string): string[] {
+  return readFileSync('/proc/mounts', 'utf8').split('\n')
+    .map((l) => l.split(' ')[1])
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')));
+}
+
+describe('archives between berthd and dockerd 20.10', { skip: skipReason('dockerd') }, () => {
+  const d = new Daemon('berth-it-interop-');
+  const peer = new PeerDockerd();
+  let two: Fixture;
+  let bb: Identity;
+
+  before(async () => {
+    two = await twoLayerArchive('two:layers');
+    await d.start();
+    await peer.start();
+  });
+  after(async () => {
+    try { await peer.stop(); } finally { await d.cleanup(); }
+  });
+
+  it('dockerd loads what berth saves, with the same IDs and diff IDs', () => {
+    ok(d.berth(['import', '-c', 'CMD ["sh"]', '-', 'bb:1'], busyboxRootfs()), 'berth import');
+    writeFileSync(join(d.dir, 'two.tar'), two.archive);
+    assert.match(ok(d.berth(['load', '-i', join(d.dir, 'two.tar')]), 'berth load'), /Loaded image: two:layers/);
+    bb = berthIdentity(d, 'bb:1');
+    assert.deepEqual(berthIdentity(d, 'two:layers'), { id: two.id, layers: two.diffIds });
+    // One archive with both images; they share the busybox layer.
+    const out = join(d.dir, 'berth.tar');
+    ok(d.berth(['save', '-o', out, 'bb:1', 'two:layers']), 'berth save');
+    const load = ok(peer.docker(['load', '-i', out]), 'dockerd load');
+    assert.match(load, /Loaded image: bb:1/);
+    assert.match(load, /Loaded image: two:layers/);
+    assert.deepEqual(peer.identity('bb:1'), bb);
+    assert.deepEqual(peer.identity('two:layers'), { id: two.id, layers: two.diffIds });
+  });
+
+  it('dockerd loads the hand-written two-layer archive to the same ID as berth', () => {
+    const out = join(d.dir, 'two.tar');
+    ok(peer.docker(['rmi', 'two:layers']), 'dockerd rmi');
+    ok(peer.docker(['load', '-i', out]), 'dockerd load');
+    assert.deepEqual(peer.identity('two:layers'), berthIdentity(d, 'two:layers'));
+  });
+
+  it('berth loads what dockerd saves, with the same IDs and diff IDs', () => {
+    const rootfs = join(d.dir, 'bb-rootfs.tar');
+    writeFileSync(rootfs, busyboxRootfs());
+    ok(peer.docker(['import', '-c', 'CMD ["sh"]', '-c', 'ENV A=b', '-m', 'peer', rootfs, 'peer/bb:2']), 'dockerd import');
+    const own = peer.identity('peer/bb:2');
+    const out = join(d.dir, 'dockerd.tar');
+    ok(peer.docker(['save', '-o', out, 'peer/bb:2', 'two:layers']), 'dockerd save');
+    ok(d.berth(['rmi', 'two:layers']), 'berth rmi');
+    const load = ok(d.berth(['load', '-i', out]), 'berth load');
+    assert.match(load, /Loaded image: peer\/bb:2/);
+    assert.match(load, /Loaded image: two:layers/);
+    assert.deepEqual(berthIdentity(d, 'peer/bb:2'), own);
+    assert.deepEqual(berthIdentity(d, 'two:layers'), { id: two.id, layers: two.diffIds });
+    // And back: berth's save of dockerd's image loads into dockerd unchanged.
+    ok(peer.docker(['rmi', 'peer/bb:2']), 'dockerd rmi');
+    const back = join(d.dir, 'back.tar');
+    ok(d.berth(['save', '-o', back, 'peer/bb:2']), 'berth save');
+    ok(peer.docker(['load', '-i', back]), 'dockerd load');
+    assert.deepEqual(peer.identity('peer/bb:2'), own);
+  });
+
+  it('berth loads an untagged image dockerd saved by ID', () => {
+    const out = join(d.dir, 'byid.tar');
+    ok(peer.docker(['save', '-o', out, two.id]), 'dockerd save by ID');
+    ok(d.berth(['rmi', 'two:layers']), 'berth rmi');
+    const load = ok(d.berth(['load', '-i', out]), 'berth load');
+    assert.match(load, new RegExp(`Loaded image ID: ${two.id}`));
+    assert.deepEqual(berthIdentity(d, two.id), { id: two.id, layers: two.diffIds });
+  });
+});
+
+/** podman on scratch storage: vfs (no mounts), own root/runroot/tmpdir and network config. */
+class Podman {
+  readonly dir: string;
+  private readonly env: NodeJS.ProcessEnv;
+  constructor(parent: string) {
+    this.dir = join(parent, 'podman');
+    mkdirSync(join(this.dir, 'tmp'), { recursive: true });
+    const conf = join(this.dir, 'containers.conf');
+    writeFileSync(conf, `[network]\nnetwork_backend = "cni"\nnetwork_config_dir = "${join(this.dir, 'net')}"\n` +
+      `[engine]\nevents_logger = "none"\ncgroup_manager = "cgroupfs"\ntmp_dir = "${join(this.dir, 'libpod-tmp')}"\n`);
+    this.env = { CONTAINERS_CONF: conf, TMPDIR: join(this.dir, 'tmp') };
+  }
+
+  run(args: string[]): RunResult {
+    return run('podman', ['--root', join(this.dir, 'root'), '--runroot', join(this.dir, 'run'), '--storage-driver', 'vfs', ...args], this.env);
+  }
+
+  identity(ref: string): Identity {
+    const img = JSON.parse(ok(this.run(['image', 'inspect', ref]), `podman image inspect ${ref}`))[0];
+    return { id: 'sha256:' + img.Id, layers: img.RootFS.Layers };
+  }
+}
+
+describe('archives between berthd and podman', { skip: skipReason('podman') }, () => {
+  const d = new Daemon('berth-it-interop-');
+  let podman: Podman;
+  let two: Fixture;
+  let bb: Identity;
+
+  before(async () => {
+    two = await twoLayerArchive('two:layers');
+    await d.start();
+    podman = new Podman(d.dir);
+    ok(d.berth(['import', '-c', 'CMD ["sh"]', '-', 'bb:1'], busyboxRootfs()), 'berth import');
+    writeFileSync(join(d.dir, 'two.tar'), two.archive);
+    ok(d.berth(['load', '-i', join(d.dir, 'two.tar')]), 'berth load');
+    bb = berthIdentity(d, 'bb:1');
+  });
+  after(() => d.cleanup());
+
+  it('podman loads what berth saves, with the same IDs and diff IDs', () => {
+    const out = join(d.dir, 'berth.tar');
+    ok(d.berth(['save', '-o', out, 'bb:1', 'two:layers']), 'berth save');
+    ok(podman.run(['load', '-i', out]), 'podman load');
+    assert.deepEqual(podman.identity('bb:1'), bb);
+    assert.deepEqual(podman.identity('two:layers'), { id: two.id, layers: two.diffIds });
+  });
+
+  for (const format of ['docker-archive', 'oci-archive'] as const) {
+    it(`berth loads podman save --format ${format}`, () => {
+      const out = join(d.dir, `podman-${format}.tar`);
+      ok(podman.run(['save', '--format', format, '-o', out, 'two:layers']), `podman save ${format}`);
+      ok(d.berth(['rmi', '-f', two.id]), 'berth rmi');
+      const load = ok(d.berth(['load', '-i', out]), `berth load (${format})`);
+      // podman names images it loaded from a multi-image archive localhost/NAME.
+      assert.match(load, /Loaded image: (localhost\/)?two:layers\n/);
+      assert.deepEqual(berthIdentity(d, two.id), { id: two.id, layers: two.diffIds });
+    });
+  }
+
+  it('berth loads a multi-image podman docker-archive', () => {
+    const out = join(d.dir, 'podman-multi.tar');
+    ok(podman.run(['save', '-m', '--format', 'docker-archive', '-o', out, 'bb:1', 'two:layers']), 'podman save -m');
+    ok(d.berth(['rmi', '-f', bb.id, two.id]), 'berth rmi');
+    const load = ok(d.berth(['load', '-i', out]), 'berth load');
+    assert.match(load, /Loaded image: (localhost\/)?bb:1\n/);
+    assert.match(load, /Loaded image: (localhost\/)?two:layers\n/);
+    assert.deepEqual(berthIdentity(d, bb.id), bb);
+    assert.deepEqual(berthIdentity(d, two.id), { id: two.id, layers: two.diffIds });
+  });
+});
+
+describe('archives between berthd and skopeo', { skip: skipReason('skopeo') }, () => {
+  const d = new Daemon('berth-it-interop-');
+  let two: Fixture;
+  const env = (): NodeJS.ProcessEnv => ({ TMPDIR: join(d.dir, 'skopeo-tmp') });
+
+  before(async () => {
+    two = await twoLayerArchive('two:layers');
+    await d.start();
+    mkdirSync(join(d.dir, 'skopeo-tmp'));
+    writeFileSync(join(d.dir, 'two.tar'), two.archive);
+    ok(d.berth(['load', '-i', join(d.dir, 'two.tar')]), 'berth load');
+    ok(d.berth(['save', '-o', join(d.dir, 'berth.tar'), 'two:layers']), 'berth save');
+  });
+  after(() => d.cleanup());
+
+  it('docker-archive → OCI layout → docker-archive keeps the config digest and diff IDs', () => {
+    const oci = join(d.dir, 'oci');
+    ok(run('skopeo', ['copy', '-q', `docker-archive:${join(d.dir, 'berth.tar')}`, `oci:${oci}:x`], env()), 'skopeo copy to oci');
+    const manifest = JSON.parse(ok(run('skopeo', ['inspect', '--raw', `oci:${oci}:x`], env()), 'skopeo inspect'));
+    const config = JSON.parse(ok(run('skopeo', ['inspect', '--config', '--raw', `oci:${oci}:x`], env()), 'skopeo inspect --config'));
+    assert.deepEqual(config.rootfs.diff_ids, two.diffIds);
+    const s = join(d.dir, 's.tar');
+    ok(run('skopeo', ['copy', '-q', `oci:${oci}:x`, `docker-archive:${s}:skopeo/x:1`], env()), 'skopeo copy to docker-archive');
+    assert.match(ok(d.berth(['load', '-i', s]), 'berth load'), /Loaded image: skopeo\/x:1/);
+    assert.deepEqual(berthIdentity(d, 'skopeo/x:1'), { id: manifest.config.digest, layers: two.diffIds });
+  });
+
+  it("reads berth's archive as an OCI archive without changing the config", () => {
+    const s = join(d.dir, 's2.tar');
+    ok(run('skopeo', ['copy', '-q', `oci-archive:${join(d.dir, 'berth.tar')}:layers`, `docker-archive:${s}:skopeo/y:1`], env()), 'skopeo copy oci-archive');
+    ok(d.berth(['load', '-i', s]), 'berth load');
+    assert.deepEqual(berthIdentity(d, 'skopeo/y:1'), { id: two.id, layers: two.diffIds });
+    // An OCI archive written by skopeo (gzip layers, ref name only) loads with the same ID.
+    const s3 = join(d.dir, 's3.tar');
+    ok(run('skopeo', ['copy', '-q', `oci-archive:${join(d.dir, 'berth.tar')}:layers`, `oci-archive:${s3}:z`], env()), 'skopeo copy to oci-archive');
+    ok(d.berth(['rmi', '-f', two.id]), 'berth rmi');
+    assert.equal(d.berth(['image', 'inspect', two.id]).code, 1, 'the image is gone before the load');
+    ok(d.berth(['load', '-i', s3]), 'berth load oci-archive');
+    assert.deepEqual(berthIdentity(d, two.id), { id: two.id, layers: two.diffIds });
+  });
+});
