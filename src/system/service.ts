@@ -1,8 +1,5 @@
 import type { ImageBackend } from '../core/images/types.ts';
-import { familiarString, parseReference } from '../core/reference/reference.ts';
-import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type HostFacts, type SystemBackend } from '../core/system/types.ts';
-
-const familiar = (names: string[]): string[] => names.map((n) => familiarString(parseReference(n)));
+import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type DiskUsage, type HostFacts, type SystemBackend } from '../core/system/types.ts';
 
 /** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
 export interface SystemSettings {
@@ -105,31 +102,25 @@ export class SystemService implements SystemBackend {
     };
   }
 
-  async diskUsage(types: string[]): Promise<Record<string, unknown>> {
+  async diskUsage(types: string[]): Promise<DiskUsage> {
     const want = (t: string): boolean => types.length === 0 || types.includes(t);
-    const out: Record<string, unknown> = {};
+    const out: DiskUsage = {};
     if (want('image')) {
       const images = await this.images.list({ all: true, filters: new Map() });
       const counts = await this.images.containerCounts();
       const chains = await Promise.all(images.map((i) => this.images.layersOf(i)));
       const uses = new Map<string, number>();
       for (const ch of chains) for (const l of ch) uses.set(l.chainId, (uses.get(l.chainId) ?? 0) + 1);
-      out.LayersSize = await this.images.layersSize();
-      out.Images = images.map((img, i) => ({
-        Containers: counts.get(img.id) ?? 0,
-        Created: img.created,
-        Id: img.id,
-        Labels: img.config.config?.Labels ?? {},
-        ParentId: img.parent,
-        RepoDigests: familiar(img.repoDigests),
-        RepoTags: familiar(img.repoTags),
-        SharedSize: chains[i].filter((l) => (uses.get(l.chainId) ?? 0) > 1).reduce((s, l) => s + l.size, 0),
-        Size: img.size,
+      out.layersSize = await this.images.layersSize();
+      out.images = images.map((image, i) => ({
+        image,
+        containers: counts.get(image.id) ?? 0,
+        sharedSize: chains[i].filter((l) => (uses.get(l.chainId) ?? 0) > 1).reduce((sum, l) => sum + l.size, 0),
       }));
     }
-    if (want('container')) out.Containers = [];
-    if (want('volume')) out.Volumes = [];
-    if (want('build-cache')) out.BuildCache = [];
+    if (want('container')) out.containers = [];
+    if (want('volume')) out.volumes = [];
+    if (want('build-cache')) out.buildCache = [];
     return out;
   }
 }

@@ -1,6 +1,7 @@
 import type { EngineEvent, EventSource } from '../../core/events/types.ts';
 import { parseFilters, parseTimestamp, type Filters } from '../../core/filters.ts';
-import type { SystemBackend } from '../../core/system/types.ts';
+import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
+import { imageSummary } from '../compat/images.ts';
 import { sendJson, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
@@ -29,6 +30,16 @@ export function eventMatches(e: EngineEvent, f: Filters): boolean {
     return i < 0 ? Object.hasOwn(attrs, l) : attrs[l.slice(0, i)] === l.slice(i + 1);
   })) return false;
   return true;
+}
+
+function diskUsageShape(du: DiskUsage): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (du.layersSize !== undefined) out.LayersSize = du.layersSize;
+  if (du.images) out.Images = du.images.map((i) => imageSummary(i.image, i.containers, i.sharedSize));
+  if (du.containers) out.Containers = du.containers;
+  if (du.volumes) out.Volumes = du.volumes;
+  if (du.buildCache) out.BuildCache = du.buildCache;
+  return out;
 }
 
 /** /_ping, /version, /info, /system/df, /events. */
@@ -69,7 +80,7 @@ export function systemRoutes(system: SystemBackend, events: EventSource): Route[
     { method: 'GET', path: '/_ping', handler: ping },
     { method: 'GET', path: '/version', handler: (r) => sendJson(r.res, 200, system.version()) },
     { method: 'GET', path: '/info', handler: async (r) => sendJson(r.res, 200, await system.info()) },
-    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, await system.diskUsage(r.query.getAll('type'))) },
+    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, diskUsageShape(await system.diskUsage(r.query.getAll('type')))) },
     { method: 'GET', path: '/events', handler: stream },
   ];
 }

@@ -1,3 +1,5 @@
+import type { ImageRecord } from '../images/types.ts';
+
 /** Engine API version served (docker CLI 28) and the oldest one accepted. */
 export const API_VERSION = '1.50';
 export const MIN_API_VERSION = '1.24';
@@ -19,9 +21,18 @@ export interface HostFacts {
   initVersion: string;
 }
 
+/** /system/df data; the API shapes it. Absent parts were not asked for. */
+export interface DiskUsage {
+  layersSize?: number;
+  images?: { image: ImageRecord; containers: number; sharedSize: number }[];
+  containers?: unknown[];
+  volumes?: unknown[];
+  buildCache?: unknown[];
+}
+
 /** What /info, /version and /system/df need. */
 export interface SystemBackend {
   info(): Promise<Record<string, unknown>>;
   version(): Record<string, unknown>;
-  diskUsage(types: string[]): Promise<Record<string, unknown>>;
+  diskUsage(types: string[]): Promise<DiskUsage>;
 }
