@@ -83,9 +83,14 @@ function alive(pid: number): boolean {
   try { process.kill(pid, 0); return true; } catch { return false; }
 }
 
-function rssKiB(pid: number): number {
-  const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+function rssKiB(pid: number, field = 'VmRSS'): number {
+  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) : NaN;
+}
+
+function rssLine(e: Engine, when: string): string {
+  const parts = e.pids().map((p) => `pid ${p}: VmRSS ${(rssKiB(p) / 1024).toFixed(1)} MiB (anon ${(rssKiB(p, 'RssAnon') / 1024).toFixed(1)}, file ${(rssKiB(p, 'RssFile') / 1024).toFixed(1)})`);
+  return `${e.name}: RSS ${when}: ${parts.join('; ')}`;
 }
 
 async function waitExit(pid: number, ms: number): Promise<boolean> {
@@ -269,7 +274,7 @@ async function waitReady(sock: string, exited: () => number | null, logFile: str
 // ---------- measurements ----------
 
 interface Figures {
-  loadMs: number; saveMs: number; manyLoadMs: number;
+  loadMs: number; saveMs: number; manyLoadMs: number; emptyCliMs: number;
   imagesCliMs: number; berthImagesMs?: number; imagesApiMs: number; imagesCount: number; rssMiB: number;
 }
 
@@ -278,6 +283,9 @@ async function measure(e: Engine, big: string, many: string): Promise<Figures> {
   const docker = (args: string[]): ReturnType<typeof sh> => sh(DOCKER, args, env);
   log(`${e.name}: starting`);
   await e.start();
+  log(rssLine(e, 'fresh'));
+  const floor: number[] = [];
+  for (let i = 0; i < LIST_RUNS; i++) floor.push(must(docker(['images']), 'images').ms);
 
   const loads: number[] = [];
   for (let i = 0; i < IO_RUNS; i++) {
@@ -293,6 +301,7 @@ async function measure(e: Engine, big: string, many: string): Promise<Figures> {
     log(`${e.name}: save ${saves.at(-1)!.toFixed(0)} ms`);
   }
   rmSync(out, { force: true });
+  log(rssLine(e, 'after load/save'));
 
   const manyLoad = must(docker(['load', '-q', '-i', many]), 'load many').ms;
   log(`${e.name}: loaded ${MANY} images in ${manyLoad.toFixed(0)} ms`);
@@ -311,9 +320,9 @@ async function measure(e: Engine, big: string, many: string): Promise<Figures> {
   // Idle: let the load settle, then read RSS.
   await new Promise((r) => setTimeout(r, 5000));
   const rss = e.pids().reduce((sum, p) => sum + rssKiB(p), 0) / 1024;
-  log(`${e.name}: RSS ${rss.toFixed(1)} MiB (pids ${e.pids().join(', ')})`);
+  log(rssLine(e, 'idle'));
   return {
-    loadMs: median(loads), saveMs: median(saves), manyLoadMs: manyLoad,
+    loadMs: median(loads), saveMs: median(saves), manyLoadMs: manyLoad, emptyCliMs: median(floor),
     imagesCliMs: median(cli), berthImagesMs: berthCli.length ? median(berthCli) : undefined,
     imagesApiMs: median(api), imagesCount: count, rssMiB: rss,
   };
@@ -358,6 +367,7 @@ async function main(): Promise<void> {
     [`load ${(bigBytes / 1048576).toFixed(0)} MiB image (ms, median of ${IO_RUNS})`, b.loadMs, d.loadMs, '≤ dockerd'],
     [`save ${(bigBytes / 1048576).toFixed(0)} MiB image (ms, median of ${IO_RUNS})`, b.saveMs, d.saveMs, '≤ dockerd'],
     [`load ${MANY} small images, one archive (ms)`, b.manyLoadMs, d.manyLoadMs, ''],
+    [`docker images, no images: CLI floor (ms, median of ${LIST_RUNS})`, b.emptyCliMs, d.emptyCliMs, ''],
     [`docker images, ${b.imagesCount}/${d.imagesCount} images (ms, median of ${LIST_RUNS})`, b.imagesCliMs, d.imagesCliMs, '< 50'],
     [`berth images (ms, median of ${LIST_RUNS})`, b.berthImagesMs, undefined, ''],
     [`GET /images/json (ms, median of ${LIST_RUNS})`, b.imagesApiMs, d.imagesApiMs, '< 50'],

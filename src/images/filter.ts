@@ -26,6 +26,7 @@ export function filterImages(db: ImageDb, rows: ImageRow[], opts: ImageListOptio
     const untagged = row.refs.length === 0;
     if (!opts.all && untagged && parents.has(row.id) && dangling === undefined) return false;
     if (dangling !== undefined && dangling !== (tags.length === 0)) return false;
+    if (dangling === true && parents.has(row.id)) return false;
     if (refPatterns && !tags.some(matching)) return false;
     if (!matchLabels(f, row.labels) || !matchNotLabels(f, row.labels)) return false;
     if (before && !before.every((c) => row.created < c)) return false;

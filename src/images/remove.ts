@@ -12,8 +12,33 @@ function familiar(name: string): string {
   return familiarString(parseReference(name));
 }
 
-function singleRepository(refs: string[]): boolean {
-  return new Set(refs.map((r) => repositoryName(parseReference(r)))).size <= 1;
+/**
+ * dockerd's isSingleReference: all references are in one repository and at
+ * most one of them is a tag (the rest digests). False for none.
+ */
+function isSingleReference(refs: string[]): boolean {
+  if (refs.length <= 1) return refs.length === 1;
+  const tags = refs.filter((r) => !r.includes('@'));
+  if (tags.length > 1) return false;
+  const repos = new Set(refs.filter((r) => r.includes('@')).map((r) => repositoryName(parseReference(r))));
+  const single = repositoryName(parseReference(tags[0] ?? refs[0]));
+  return repos.size === 1 && repos.has(single);
+}
+
+interface Conflict { message: string; used: boolean }
+
+/** dockerd's checkImageDeleteConflict: hard conflicts always, soft ones unless forced. */
+function findConflict(id: string, users: { id: string; running: boolean }[], refs: string[], force: boolean, hasChildren: boolean): Conflict | null {
+  const hard = (why: string, used: boolean): Conflict => ({ message: `conflict: unable to delete ${shortId(id)} (cannot be forced) - ${why}`, used });
+  const soft = (why: string, used: boolean): Conflict => ({ message: `conflict: unable to delete ${shortId(id)} (must be forced) - ${why}`, used });
+  if (hasChildren) return hard('image has dependent child images', false);
+  const running = users.find((u) => u.running);
+  if (running) return hard(`image is being used by running container ${shortId(running.id)}`, true);
+  if (force) return null;
+  if (refs.length > 0) return soft('image is referenced in multiple repositories', false);
+  const stopped = users.find((u) => !u.running);
+  if (stopped) return soft(`image is being used by stopped container ${shortId(stopped.id)}`, true);
+  return null;
 }
 
 /** `docker rmi` with dockerd's rules for references, conflicts and forcing. */
@@ -22,54 +47,49 @@ export async function removeImage(svc: ImageService, input: string, opts: { forc
   const { id, ref } = resolveImage(db, input);
   const records: ImageDeleteItem[] = [];
   const users = await usage.containersUsing(id);
-  let refs = db.refsOf(id).map((r) => r.name);
+  const refNames = (): string[] => db.refsOf(id).map((r) => r.name);
+  const untag = (name: string): void => {
+    db.tx(() => db.removeRef(name));
+    records.push({ Untagged: familiar(name) });
+    events.publish('image', 'untag', id, { name: familiar(name) });
+  };
+  let refs = refNames();
   const parentId = db.get(id)?.parent ?? '';
+  let quiet = false;
 
   if (ref) {
-    if (!opts.force && singleRepository(refs) && users.length > 0) {
+    if (!opts.force && isSingleReference(refs) && users.length > 0) {
       throw new ConflictError(`conflict: unable to remove repository reference "${input}" (must force) - container ${shortId(users[0].id)} is using its referenced image ${shortId(id)}`);
     }
-    db.tx(() => db.removeRef(ref));
-    records.push({ Untagged: familiar(ref) });
-    events.publish('image', 'untag', id, { name: familiar(ref) });
-    refs = db.refsOf(id).map((r) => r.name);
+    untag(ref);
+    refs = refNames();
+    // A removed tag takes the digest references of its repository along when no other tag of it remains.
     const repo = repositoryName(parseReference(ref));
-    if (!ref.includes('@') && !refs.some((r) => !r.includes('@') && repositoryName(parseReference(r)) === repo)) {
-      for (const r of refs.filter((x) => x.includes('@') && repositoryName(parseReference(x)) === repo)) {
-        db.tx(() => db.removeRef(r));
-        records.push({ Untagged: familiar(r) });
-      }
-      refs = db.refsOf(id).map((r) => r.name);
+    const sameRepo = (r: string): boolean => repositoryName(parseReference(r)) === repo;
+    if (!ref.includes('@') && !refs.some((r) => !r.includes('@') && sameRepo(r))) {
+      for (const r of refs.filter((x) => x.includes('@') && sameRepo(x))) untag(r);
+      refs = refNames();
     }
     if (refs.length > 0) return records;
-  } else if (singleRepository(refs)) {
-    checkConflicts(id, users, [], opts.force, db.hasChildren(id));
-    for (const r of refs) {
-      db.tx(() => db.removeRef(r));
-      records.push({ Untagged: familiar(r) });
-      events.publish('image', 'untag', id, { name: familiar(r) });
-    }
+    quiet = true;
+  } else if (isSingleReference(refs)) {
+    const c = findConflict(id, users, [], opts.force, db.hasChildren(id));
+    if (c) throw new ConflictError(c.message);
+    for (const r of refs) untag(r);
     refs = [];
   }
-  checkConflicts(id, users, refs, opts.force, db.hasChildren(id));
-  for (const r of refs) {
-    db.tx(() => db.removeRef(r));
-    records.push({ Untagged: familiar(r) });
-    events.publish('image', 'untag', id, { name: familiar(r) });
+
+  const c = findConflict(id, users, refs, opts.force, db.hasChildren(id));
+  if (c) {
+    // After untagging by name, dockerd keeps a still-useful image silently.
+    const dangling = refNames().length === 0 && !db.hasChildren(id);
+    if (quiet && (!dangling || c.used)) return records;
+    throw new ConflictError(c.message);
   }
+  for (const r of refs) untag(r);
   await deleteUnreferenced(svc, id, records);
   if (!opts.noprune) await pruneParents(svc, parentId, records);
   return records;
-}
-
-function checkConflicts(id: string, users: { id: string; running: boolean }[], refs: string[], force: boolean, hasChildren: boolean): void {
-  const running = users.find((u) => u.running);
-  if (running) throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image is being used by running container ${shortId(running.id)}`);
-  if (hasChildren) throw new ConflictError(`conflict: unable to delete ${shortId(id)} (cannot be forced) - image has dependent child images`);
-  if (force) return;
-  if (refs.length > 0) throw new ConflictError(`conflict: unable to delete ${shortId(id)} (must be forced) - image is referenced in multiple repositories`);
-  const stopped = users.find((u) => !u.running);
-  if (stopped) throw new ConflictError(`conflict: unable to delete ${shortId(id)} (must be forced) - image is being used by stopped container ${shortId(stopped.id)}`);
 }
 
 /** Delete an image row and the layers only it used; layer directories go in the background. */
@@ -122,10 +142,12 @@ export async function pruneImages(svc: ImageService, f: Filters): Promise<{ Imag
     for (const r of db.refsOf(row.id)) {
       db.tx(() => db.removeRef(r.name));
       recs.push({ Untagged: familiar(r.name) });
+      svc.deps.events.publish('image', 'untag', row.id, { name: familiar(r.name) });
     }
     await deleteUnreferenced(svc, row.id, recs);
     reclaimed += before - db.layersSize();
     deleted.push(...recs);
   }
+  svc.deps.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
   return { ImagesDeleted: deleted, SpaceReclaimed: reclaimed };
 }

@@ -1,4 +1,4 @@
-import { NotFoundError } from '../core/errors.ts';
+import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import { familiarString, fullName, looksLikeImageIdPrefix, parseReference, withDefaultTag } from '../core/reference/reference.ts';
 import type { ImageDb } from './store.ts';
 
@@ -17,14 +17,18 @@ export function resolveImage(db: ImageDb, input: string): Resolved {
     throw new NotFoundError(`No such image: ${input}`);
   }
   let label = input;
+  let parsed;
   try {
-    const ref = withDefaultTag(parseReference(input));
-    label = familiarString(ref);
-    const name = fullName(ref);
+    parsed = withDefaultTag(parseReference(input));
+  } catch (e) {
+    // Not a valid reference: it may still be an ID prefix, else the parse error stands.
+    if (!looksLikeImageIdPrefix(input)) throw new InvalidParameterError((e as Error).message);
+  }
+  if (parsed) {
+    label = familiarString(parsed);
+    const name = fullName(parsed);
     const id = db.refTarget(name);
     if (id) return { id, ref: name };
-  } catch {
-    // not a valid reference: may still be an ID prefix
   }
   if (looksLikeImageIdPrefix(input)) {
     const hex = input.replace(/^sha256:/, '');
