@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidParameterError } from './errors.ts';
-import { boolFilter, matchLabels, matchNotLabels, parseFilters, parseTimestamp, type Filters } from './filters.ts';
+import { boolFilter, matchLabels, matchNotLabels, parseFilters, parseGoDuration, parseTimestamp, type Filters } from './filters.ts';
 
 const ALLOWED = ['dangling', 'label', 'label!', 'reference'];
 
@@ -96,9 +96,36 @@ test('parseTimestamp: durations are relative to now', () => {
   assert.equal(parseTimestamp('500ms', now), now - 500);
 });
 
-test('parseTimestamp: composite Go durations like 1h30m', { todo: 'bug: parseTimestamp accepts only one unit; Go time.ParseDuration (docker --since/--until) accepts 1h30m' }, () => {
+test('parseTimestamp: composite Go durations like 1h30m', () => {
   const now = 1_700_000_000_000;
   assert.equal(parseTimestamp('1h30m', now), now - 5_400_000);
+});
+
+test('parseGoDuration: time.ParseDuration forms and errors', () => {
+  assert.equal(parseGoDuration('1m30.5s'), 90.5e9);
+  assert.equal(parseGoDuration('300ms'), 300e6);
+  assert.equal(parseGoDuration('1h2m3s4ms5us6ns'), 3_723_004_005_006);
+  assert.equal(parseGoDuration('2µs'), 2000);
+  assert.equal(parseGoDuration('.5s'), 0.5e9);
+  assert.equal(parseGoDuration('1.s'), 1e9);
+  assert.equal(parseGoDuration('-1.5h'), -5.4e12);
+  assert.equal(parseGoDuration('+10m'), 600e9);
+  assert.equal(parseGoDuration('0'), 0);
+  const err = (msg: string) => (e: unknown): boolean => e instanceof InvalidParameterError && e.message === msg;
+  assert.throws(() => parseGoDuration(''), err('time: invalid duration ""'));
+  assert.throws(() => parseGoDuration('.s'), err('time: invalid duration ".s"'));
+  assert.throws(() => parseGoDuration('h'), err('time: invalid duration "h"'));
+  assert.throws(() => parseGoDuration('10'), err('time: missing unit in duration "10"'));
+  assert.throws(() => parseGoDuration('1h30'), err('time: missing unit in duration "1h30"'));
+  assert.throws(() => parseGoDuration('10x'), err('time: unknown unit "x" in duration "10x"'));
+  assert.throws(() => parseGoDuration('3000000h'), err('time: invalid duration "3000000h"'));
+});
+
+test('parseTimestamp: more composite durations', () => {
+  const now = 1_700_000_000_000;
+  assert.equal(parseTimestamp('1m30.5s', now), now - 90_500);
+  assert.equal(parseTimestamp('300ms', now), now - 300);
+  assert.equal(parseTimestamp('-1h', now), now + 3_600_000, 'a negative duration is in the future');
 });
 
 test('parseTimestamp: garbage is an invalid-parameter error with docker\'s text', () => {

@@ -65,14 +65,48 @@ export function matchNotLabels(f: Filters, labels: Record<string, string> | null
   });
 }
 
-/** Parse a docker timestamp filter (`until=`/`since=`): unix seconds, RFC3339, or a duration like 10m, 24h. */
+const DURATION_UNITS: Record<string, bigint> = {
+  ns: 1n, us: 1_000n, 'µs': 1_000n, 'μs': 1_000n, ms: 1_000_000n, s: 1_000_000_000n, m: 60_000_000_000n, h: 3_600_000_000_000n,
+};
+
+/**
+ * Go's time.ParseDuration: `[-+]?([0-9]*(\.[0-9]*)?[a-z]+)+` or `0`, e.g. 1h30m,
+ * 1m30.5s, 300ms. Returns nanoseconds; throws InvalidParameterError with Go's text.
+ */
+export function parseGoDuration(value: string): number {
+  const quoted = JSON.stringify(value);
+  const invalid = (): never => { throw new InvalidParameterError(`time: invalid duration ${quoted}`); };
+  let s = value;
+  const neg = s.startsWith('-');
+  if (neg || s.startsWith('+')) s = s.slice(1);
+  if (s === '0') return 0;
+  if (s === '') invalid();
+  let total = 0n;
+  while (s !== '') {
+    const m = /^(\d*)(?:\.(\d*))?([^\d.]*)/.exec(s)!;
+    const [all, int, frac, unit] = m;
+    if (int === '' && !frac) invalid();
+    if (unit === '') throw new InvalidParameterError(`time: missing unit in duration ${quoted}`);
+    const mult = DURATION_UNITS[unit];
+    if (mult === undefined) throw new InvalidParameterError(`time: unknown unit ${JSON.stringify(unit)} in duration ${quoted}`);
+    total += BigInt(int || '0') * mult;
+    if (frac) total += (BigInt(frac) * mult) / 10n ** BigInt(frac.length);
+    if (total > 2n ** 63n - (neg ? 0n : 1n)) invalid();
+    s = s.slice(all.length);
+  }
+  return Number(neg ? -total : total);
+}
+
+/** Parse a docker timestamp filter (`until=`/`since=`): unix seconds, RFC3339, or a Go duration like 10m, 1h30m. */
 export function parseTimestamp(value: string, now = Date.now()): number {
   if (/^\d+(\.\d+)?$/.test(value)) return Number(value) * 1000;
-  const dur = /^(\d+(?:\.\d+)?)(ns|us|ms|s|m|h)$/.exec(value);
-  if (dur) {
-    const mult: Record<string, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000 };
-    return now - Number(dur[1]) * mult[dur[2]];
+  let ns: number | undefined;
+  try {
+    ns = parseGoDuration(value);
+  } catch {
+    // not a duration
   }
+  if (ns !== undefined) return now - ns / 1e6;
   const t = Date.parse(value);
   if (Number.isNaN(t)) throw new InvalidParameterError(`failed to parse value as time or duration: "${value}"`);
   return t;

@@ -1,4 +1,5 @@
 import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { BERTH_VERSION } from '../core/system/types.ts';
 import { DAEMON_USAGE, loadDaemonConfig, parseDaemonFlags, reloadDaemonConfig, type DaemonConfig } from './config/config.ts';
@@ -14,6 +15,22 @@ function readIfExists(p: string): string | undefined {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw e;
   }
+}
+
+/**
+ * After a burst of requests (a large load or save) run one full GC when the
+ * daemon goes idle, so its memory goes back down; needs --expose-gc (bin/berthd.js).
+ */
+function idleCollector(servers: Server[]): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return;
+  let timer: NodeJS.Timeout | undefined;
+  const kick = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => gc(), 2000);
+    timer.unref();
+  };
+  for (const s of servers) s.on('request', (_req, res) => res.once('close', kick));
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -33,13 +50,14 @@ async function main(argv: string[]): Promise<void> {
   writeFileSync(config.pidfile, String(process.pid));
 
   const engine = await buildEngine(() => config, logger);
-  const listeners: { close(): Promise<void> }[] = [];
+  const listeners: { server: Server; close(): Promise<void> }[] = [];
   try {
     for (const h of config.hosts) listeners.push(await listenHost(h, engine.listener, config.tls));
   } catch (e) {
     for (const l of listeners) await l.close();
     throw e;
   }
+  idleCollector(listeners.map((l) => l.server));
   logger.info(`berthd ${BERTH_VERSION} started; API listening on ${config.hosts.join(', ')}`);
   engine.events.publish('daemon', 'start', 'berthd', {});
 

@@ -45,7 +45,7 @@ test('applyChanges: ENTRYPOINT in both forms resets an inherited Cmd', () => {
   assert.deepEqual(applyChanges(base, ['ENTRYPOINT /app run']).Entrypoint, ['/bin/sh', '-c', '/app run']);
 });
 
-test('applyChanges: ENTRYPOINT keeps a CMD given earlier in the same changes', { todo: 'bug: applyChanges always clears Cmd on ENTRYPOINT; dockerd clears it only when no CMD was set in this change list (state.cmdSet)' }, () => {
+test('applyChanges: ENTRYPOINT keeps a CMD given earlier in the same changes', () => {
   const out = applyChanges({ Cmd: ['sh'] }, ['CMD ["serve"]', 'ENTRYPOINT ["/app"]']);
   assert.deepEqual(out.Entrypoint, ['/app']);
   assert.deepEqual(out.Cmd, ['serve']);
@@ -79,9 +79,16 @@ test('applyChanges: EXPOSE normalises to port/proto', () => {
   assert.throws(() => applyChanges({}, ['EXPOSE http']), invalid('invalid containerPort: http'));
 });
 
-test('applyChanges: EXPOSE ranges expand to single ports', { todo: 'bug: applyChanges stores "8000-8002/tcp" as one key; dockerd (nat.ParsePortSpecs) exposes 8000/tcp, 8001/tcp, 8002/tcp' }, () => {
+test('applyChanges: EXPOSE ranges expand to single ports', () => {
   const out = applyChanges({}, ['EXPOSE 8000-8002']);
   assert.deepEqual(Object.keys(out.ExposedPorts!).sort(), ['8000/tcp', '8001/tcp', '8002/tcp']);
+});
+
+test('applyChanges: EXPOSE range with a protocol; bad ranges and protocols are errors', () => {
+  assert.deepEqual(Object.keys(applyChanges({}, ['EXPOSE 53-54/udp']).ExposedPorts!).sort(), ['53/udp', '54/udp']);
+  assert.throws(() => applyChanges({}, ['EXPOSE 8002-8000']), invalid('invalid containerPort: 8002-8000'));
+  assert.throws(() => applyChanges({}, ['EXPOSE 70000']), invalid('invalid containerPort: 70000'));
+  assert.throws(() => applyChanges({}, ['EXPOSE 80/xyz']), invalid('invalid proto: xyz'));
 });
 
 test('applyChanges: VOLUME in JSON and shell forms; empty is an error', () => {
@@ -105,8 +112,14 @@ test('applyChanges: WORKDIR absolute, and relative to the previous one', () => {
   assert.equal(applyChanges({}, ['WORKDIR /a', 'WORKDIR b', 'WORKDIR c']).WorkingDir, '/a/b/c');
 });
 
-test('applyChanges: relative WORKDIR is cleaned like filepath.Join', { todo: 'bug: applyChanges concatenates; dockerd normalizeWorkdir uses filepath.Join, so /a + b/../c is /a/c' }, () => {
+test('applyChanges: relative WORKDIR is cleaned like filepath.Join', () => {
   assert.equal(applyChanges({ WorkingDir: '/a' }, ['WORKDIR b/../c']).WorkingDir, '/a/c');
+});
+
+test('applyChanges: relative WORKDIR cannot climb above / and loses trailing slashes', () => {
+  assert.equal(applyChanges({ WorkingDir: '/a' }, ['WORKDIR ../../x']).WorkingDir, '/x');
+  assert.equal(applyChanges({ WorkingDir: '/a' }, ['WORKDIR ./b/']).WorkingDir, '/a/b');
+  assert.equal(applyChanges({ WorkingDir: '/a' }, ['WORKDIR ..']).WorkingDir, '/');
 });
 
 test('applyChanges: HEALTHCHECK NONE, CMD (exec form) and CMD-SHELL', () => {
@@ -116,11 +129,27 @@ test('applyChanges: HEALTHCHECK NONE, CMD (exec form) and CMD-SHELL', () => {
   assert.throws(() => applyChanges({}, ['HEALTHCHECK']), invalid('HEALTHCHECK requires CMD or NONE'));
 });
 
-test('applyChanges: HEALTHCHECK options before CMD', { todo: 'bug: applyChanges rejects --interval/--retries flags that dockerd accepts for HEALTHCHECK' }, () => {
+test('applyChanges: HEALTHCHECK options before CMD', () => {
   const hc = applyChanges({}, ['HEALTHCHECK --interval=5s --retries=3 CMD true']).Healthcheck;
   assert.deepEqual(hc?.Test, ['CMD-SHELL', 'true']);
   assert.equal(hc?.Interval, 5e9);
   assert.equal(hc?.Retries, 3);
+});
+
+test('applyChanges: HEALTHCHECK durations are Go durations in nanoseconds; zero values are left out', () => {
+  const hc = applyChanges({}, ['HEALTHCHECK --timeout=1m30s --start-period=1.5s --start-interval=250ms --interval=0s --retries=0 CMD ["true"]']).Healthcheck;
+  assert.deepEqual(hc, { Test: ['CMD', 'true'], Timeout: 90e9, StartPeriod: 1.5e9, StartInterval: 250e6 });
+});
+
+test('applyChanges: HEALTHCHECK option errors as dockerd words them', () => {
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --foo=1 CMD true']), invalid('Unknown flag: foo'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --interval CMD true']), invalid('Missing a value on flag: interval'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --retries=1 --retries=2 CMD true']), invalid('Duplicate flag specified: retries'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --interval=5 CMD true']), invalid('time: missing unit in duration "5"'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --interval=100us CMD true']), invalid('Interval "interval" cannot be less than 1ms'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --retries=x CMD true']), invalid('strconv.ParseInt: parsing "x": invalid syntax'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --retries=-1 CMD true']), invalid('--retries cannot be negative (-1)'));
+  assert.throws(() => applyChanges({}, ['HEALTHCHECK --interval=5s']), invalid('HEALTHCHECK requires CMD or NONE'));
 });
 
 test('applyChanges: instructions not allowed for commit/import', () => {

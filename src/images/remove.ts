@@ -101,7 +101,6 @@ async function deleteUnreferenced(svc: ImageService, id: string, records: ImageD
     db.deleteImage(id);
     return db.releaseChain(row.topChain);
   });
-  svc.forget(id);
   records.push({ Deleted: id });
   for (const l of released) records.push({ Deleted: l.chainId });
   events.publish('image', 'delete', id, {});

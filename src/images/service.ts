@@ -4,7 +4,7 @@ import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { Filters } from '../core/filters.ts';
 import type {
-  ImageBackend, ImageChangeOptions, ImageConfig, ImageDeleteItem, ImageListOptions, ImageRecord, ImageUsage, LayerRecord, ProgressFn,
+  ImageBackend, ImageChangeOptions, ImageConfig, ImageDeleteItem, ImageInfo, ImageListOptions, ImageRecord, ImageUsage, LayerRecord, ProgressFn,
 } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
 import { familiarString, fullName, parseReference } from '../core/reference/reference.ts';
@@ -28,7 +28,6 @@ export interface ImageServiceDeps {
 export class ImageService implements ImageBackend {
   readonly deps: ImageServiceDeps;
   readonly registrar: Registrar;
-  private readonly configs = new Map<string, ImageConfig>();
 
   constructor(deps: ImageServiceDeps) {
     this.deps = deps;
@@ -40,23 +39,15 @@ export class ImageService implements ImageBackend {
     return this.deps.layers.cleanup(this.deps.db.allCacheIds());
   }
 
+  /** The config is read on demand (inspect, history); listings never need it. */
   async config(id: string): Promise<ImageConfig> {
-    let c = this.configs.get(id);
-    if (!c) {
-      c = parseConfig(await this.deps.content.read(id));
-      this.configs.set(id, c);
-    }
-    return c;
+    return parseConfig(await this.deps.content.read(id));
   }
 
-  forget(id: string): void {
-    this.configs.delete(id);
-  }
-
-  async record(row: ImageRow): Promise<ImageRecord> {
+  info(row: ImageRow): ImageInfo {
     return {
       id: row.id,
-      config: await this.config(row.id),
+      labels: row.labels,
       created: row.created,
       size: row.size,
       parent: row.parent,
@@ -67,6 +58,10 @@ export class ImageService implements ImageBackend {
     };
   }
 
+  async record(row: ImageRow): Promise<ImageRecord> {
+    return { ...this.info(row), config: await this.config(row.id) };
+  }
+
   async get(nameOrId: string): Promise<ImageRecord> {
     const { id } = resolveImage(this.deps.db, nameOrId);
     const row = this.deps.db.get(id);
@@ -74,12 +69,11 @@ export class ImageService implements ImageBackend {
     return this.record(row);
   }
 
-  async list(opts: ImageListOptions): Promise<ImageRecord[]> {
-    const rows = filterImages(this.deps.db, this.deps.db.all(), opts);
-    return Promise.all(rows.map((r) => this.record(r)));
+  async list(opts: ImageListOptions): Promise<ImageInfo[]> {
+    return filterImages(this.deps.db, this.deps.db.all(), opts).map((r) => this.info(r));
   }
 
-  async layersOf(image: ImageRecord): Promise<LayerRecord[]> {
+  async layersOf(image: ImageInfo): Promise<LayerRecord[]> {
     return this.deps.db.chain(image.topChain);
   }
 

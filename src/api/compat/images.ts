@@ -1,4 +1,4 @@
-import type { HistoryEntry, ImageRecord, LayerRecord } from '../../core/images/types.ts';
+import type { HistoryEntry, ImageInfo, ImageRecord, LayerRecord } from '../../core/images/types.ts';
 import { familiarString, parseReference } from '../../core/reference/reference.ts';
 
 function familiar(names: string[]): string[] {
@@ -6,12 +6,12 @@ function familiar(names: string[]): string[] {
 }
 
 /** GET /images/json item (API 1.50 ImageSummary). */
-export function imageSummary(img: ImageRecord, containers: number | undefined, sharedSize: number | undefined): Record<string, unknown> {
+export function imageSummary(img: ImageInfo, containers: number | undefined, sharedSize: number | undefined): Record<string, unknown> {
   return {
     Containers: containers ?? -1,
     Created: img.created,
     Id: img.id,
-    Labels: img.config.config?.Labels ?? {},
+    Labels: img.labels,
     ParentId: img.parent,
     RepoDigests: familiar(img.repoDigests),
     RepoTags: familiar(img.repoTags),

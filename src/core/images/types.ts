@@ -53,10 +53,10 @@ export interface LayerRecord {
   tarSize: number;
 }
 
-/** An image as the store knows it. */
-export interface ImageRecord {
+/** An image as listings see it: everything but the config. */
+export interface ImageInfo {
   id: string;              // sha256:<hex> of the config bytes
-  config: ImageConfig;
+  labels: Record<string, string>;
   created: number;         // unix seconds (from config.created, 0 if absent)
   size: number;            // bytes of all layers' content
   parent: string;          // parent image id ('' if none)
@@ -64,6 +64,11 @@ export interface ImageRecord {
   repoTags: string[];      // full names: docker.io/library/busybox:latest
   repoDigests: string[];   // full names: docker.io/library/busybox@sha256:...
   metadata: { lastTagTime?: string };
+}
+
+/** An image with its parsed config. */
+export interface ImageRecord extends ImageInfo {
+  config: ImageConfig;
 }
 
 export interface ImageListOptions { all: boolean; filters: Filters; sharedSize?: boolean }
@@ -74,9 +79,9 @@ export type ProgressFn = (msg: Record<string, unknown>) => void;
 
 /** What the API needs from the image service. */
 export interface ImageBackend {
-  list(opts: ImageListOptions): Promise<ImageRecord[]>;
+  list(opts: ImageListOptions): Promise<ImageInfo[]>;
   get(nameOrId: string): Promise<ImageRecord>;
-  layersOf(image: ImageRecord): Promise<LayerRecord[]>;
+  layersOf(image: ImageInfo): Promise<LayerRecord[]>;
   /** overlay2 GraphDriver.Data of an image (null when it has no layers). */
   graphDriverData(image: ImageRecord): Promise<Record<string, string> | null>;
   tag(source: string, repo: string, tag: string): Promise<void>;

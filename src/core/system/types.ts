@@ -1,4 +1,4 @@
-import type { ImageRecord } from '../images/types.ts';
+import type { ImageInfo } from '../images/types.ts';
 
 /** Engine API version served (docker CLI 28) and the oldest one accepted. */
 export const API_VERSION = '1.50';
@@ -24,7 +24,7 @@ export interface HostFacts {
 /** /system/df data; the API shapes it. Absent parts were not asked for. */
 export interface DiskUsage {
   layersSize?: number;
-  images?: { image: ImageRecord; containers: number; sharedSize: number }[];
+  images?: { image: ImageInfo; containers: number; sharedSize: number }[];
   containers?: unknown[];
   volumes?: unknown[];
   buildCache?: unknown[];
