@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { InvalidParameterError } from '../core/errors.ts';
 import { statusFor } from './errors.ts';
 import { Router, type Handler } from './router.ts';
 
@@ -49,7 +50,7 @@ test('router: params are URL-decoded', () => {
   assert.deepEqual(router.match('GET', '/volumes/caf%C3%A9').params, ['café']);
 });
 
-test('router: a malformed percent-escape is a client error, not a 500', { todo: 'bug: Router.match lets decodeURIComponent throw a URIError, which statusFor maps to 500; Go (dockerd) answers 400 for a bad escape' }, () => {
+test('router: a malformed percent-escape is a client error, not a 500', () => {
   const { router } = routerWith(['GET', '/volumes/{name}']);
   let outcome: number | 'matched';
   try {
@@ -59,6 +60,17 @@ test('router: a malformed percent-escape is a client error, not a 500', { todo: 
     outcome = statusFor(e);
   }
   assert.ok(outcome === 'matched' || outcome === 400, `got ${outcome}`);
+});
+
+test('router: bad escapes are InvalidParameterErrors naming the escape', () => {
+  const { router } = routerWith(['GET', '/volumes/{name}']);
+  const bad = (path: string, msg: string): void => assert.throws(() => router.match('GET', path),
+    (e: unknown) => e instanceof InvalidParameterError && statusFor(e) === 400 && e.message === msg, path);
+  bad('/volumes/%zz', 'invalid URL escape "%zz"');
+  bad('/volumes/a%', 'invalid URL escape "%"');
+  bad('/volumes/a%2', 'invalid URL escape "%2"');
+  bad('/volumes/%C3', 'invalid URL escape in "%C3"');
+  assert.equal(router.match('GET', '/other/%zz').handler, undefined, 'unmatched paths are not decoded');
 });
 
 test('router: HEAD uses GET routes, not other methods', () => {

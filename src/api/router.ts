@@ -1,3 +1,4 @@
+import { InvalidParameterError } from '../core/errors.ts';
 import type { Req } from './http.ts';
 
 export type Handler = (req: Req) => Promise<void> | void;
@@ -16,6 +17,16 @@ function compile(path: string): RegExp {
   return new RegExp(`^${src}$`);
 }
 
+/** decodeURIComponent, with a malformed escape as a client error (Go: `invalid URL escape "%zz"`). */
+function decodeParam(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    const bad = /%(?![0-9a-fA-F]{2}).{0,2}/s.exec(s)?.[0];
+    throw new InvalidParameterError(bad !== undefined ? `invalid URL escape ${JSON.stringify(bad)}` : `invalid URL escape in ${JSON.stringify(s)}`);
+  }
+}
+
 /** A flat route table matched in order. */
 export class Router {
   private readonly routes: Compiled[] = [];
@@ -31,7 +42,7 @@ export class Router {
       const m = r.re.exec(path);
       if (!m) continue;
       if (r.method === method || (method === 'HEAD' && r.method === 'GET')) {
-        return { handler: r.handler, params: m.slice(1).map(decodeURIComponent), methodMismatch: false };
+        return { handler: r.handler, params: m.slice(1).map(decodeParam), methodMismatch: false };
       }
       methodMismatch = true;
     }

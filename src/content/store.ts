@@ -68,9 +68,9 @@ export class FsContentStore implements ContentStore {
   }
 
   async put(data: Buffer, expected?: string): Promise<string> {
-    const alg = expected ? splitDigest(expected)[0] : 'sha256';
+    const alg = expected === undefined ? 'sha256' : splitDigest(expected)[0];
     const digest = `${alg}:${createHash(alg).update(data).digest('hex')}`;
-    if (expected && digest !== expected) throw new InvalidParameterError(`digest mismatch: expected ${expected}, got ${digest}`);
+    if (expected !== undefined && digest !== expected) throw new InvalidParameterError(`digest mismatch: expected ${expected}, got ${digest}`);
     const final = this.path(digest);
     const tmp = join(this.root, 'ingest', randomBytes(12).toString('hex'));
     const fh = await open(tmp, 'w', 0o644);
@@ -85,7 +85,7 @@ export class FsContentStore implements ContentStore {
   }
 
   async write(input: Readable, expected?: string, opts?: { signal?: AbortSignal }): Promise<{ digest: string; size: number }> {
-    const alg = expected ? splitDigest(expected)[0] : 'sha256';
+    const alg = expected === undefined ? 'sha256' : splitDigest(expected)[0];
     const hash = createHash(alg);
     let size = 0;
     const tap = new Transform({
@@ -102,7 +102,7 @@ export class FsContentStore implements ContentStore {
       const fh = await open(tmp, 'r');
       try { await fh.sync(); } finally { await fh.close(); }
       const digest = `${alg}:${hash.digest('hex')}`;
-      if (expected && digest !== expected) throw new InvalidParameterError(`digest mismatch: expected ${expected}, got ${digest}`);
+      if (expected !== undefined && digest !== expected) throw new InvalidParameterError(`digest mismatch: expected ${expected}, got ${digest}`);
       await rename(tmp, this.path(digest));
       return { digest, size };
     } catch (e) {

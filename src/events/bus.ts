@@ -1,6 +1,17 @@
 import type { EngineEvent, EventSink, EventSource } from '../core/events/types.ts';
 
 /**
+ * The smallest integer >= v that a double represents exactly: at ~1.7e18
+ * doubles are 256 apart, so Number(v) alone would round neighbours together.
+ */
+export function exactDoubleAtLeast(v: bigint): bigint {
+  const bits = v.toString(2).length;
+  if (bits <= 53) return v;
+  const ulp = 1n << BigInt(bits - 53);
+  return ((v + ulp - 1n) / ulp) * ulp;
+}
+
+/**
  * In-memory event log (the last `capacity` events, as dockerd keeps) plus
  * live subscribers.
  */
@@ -15,9 +26,11 @@ export class EventBus implements EventSink, EventSource {
   }
 
   publish(type: EngineEvent['Type'], action: string, actorId: string, attributes: Record<string, string> = {}): void {
-    // Nanosecond timestamps are strictly increasing so `since` is exact.
+    // Nanosecond timestamps are strictly increasing so `since` is exact, and
+    // each is a value a double holds exactly (timeNano is a number).
     let nano = BigInt(Date.now()) * 1_000_000n;
     if (nano <= this.lastNano) nano = this.lastNano + 1n;
+    nano = exactDoubleAtLeast(nano);
     this.lastNano = nano;
     const e: EngineEvent = {
       Type: type,
@@ -42,7 +55,8 @@ export class EventBus implements EventSink, EventSource {
       const ms = e.timeNano / 1e6;
       return (opts.since === undefined || ms >= opts.since) && (opts.until === undefined || ms <= opts.until);
     };
-    const past = opts.since === undefined ? [] : this.log.filter(inRange);
+    // Like dockerd's loadBufferedEvents: replay the log when since or until is given.
+    const past = opts.since === undefined && opts.until === undefined ? [] : this.log.filter(inRange);
     const live = (e: EngineEvent): void => {
       if (inRange(e)) onEvent(e);
     };

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { eventTimeNano, eventToJson } from '../../core/events/json.ts';
 import type { EngineEvent } from '../../core/events/types.ts';
 import { parseFilters } from '../../core/filters.ts';
 import { eventMatches } from './system.ts';
@@ -50,8 +51,14 @@ test('eventMatches: container by full ID, short ID or name; only container event
   assert.equal(passes(volCreate, { container: ['data'] }), false);
 });
 
-test('eventMatches: container by any ID prefix', { todo: 'bug: eventMatches compares container IDs exactly (full or 12 chars); dockerd fuzzyMatchName accepts any prefix of the ID or name' }, () => {
+test('eventMatches: container by any ID prefix', () => {
   assert.equal(passes(containerStart, { container: [CID.slice(0, 5)] }), true);
+});
+
+test('eventMatches: container by name prefix too (dockerd FuzzyMatch), but not a substring', () => {
+  assert.equal(passes(containerStart, { container: ['we'] }), true);
+  assert.equal(passes(containerStart, { container: ['eb'] }), false);
+  assert.equal(passes(containerStart, { container: [CID.slice(1, 12)] }), false);
 });
 
 test('eventMatches: image by ID, hex, name, name without :latest, or container image attribute', () => {
@@ -65,9 +72,19 @@ test('eventMatches: image by ID, hex, name, name without :latest, or container i
   assert.equal(passes(volCreate, { image: ['data'] }), true, 'like dockerd, image= matches on Actor.ID of any event');
 });
 
-test('eventMatches: image filter strips any tag, not only latest', { todo: 'bug: eventMatches strips only ":latest"; dockerd stripTag compares the familiar name, so image=busybox matches busybox:1.36 (and container events from nginx:1.25 match image=nginx)' }, () => {
+test('eventMatches: image filter strips any tag, not only latest', () => {
   assert.equal(passes(imageTag136, { image: ['busybox'] }), true);
   assert.equal(passes(ev('container', 'start', CID, { image: 'nginx:1.25' }), { image: ['nginx'] }), true);
+});
+
+test('eventMatches: image filter against familiar names, digests, and the right attribute per type', () => {
+  const dig = `sha256:${'cd'.repeat(32)}`;
+  assert.equal(passes(ev('image', 'pull', IMG, { name: `docker.io/library/busybox@${dig}` }), { image: ['busybox'] }), true);
+  assert.equal(passes(ev('container', 'create', CID, { image: `nginx:1.25@${dig}` }), { image: ['nginx'] }), true);
+  assert.equal(passes(ev('image', 'tag', IMG, { name: 'localhost:5000/app:v1' }), { image: ['localhost:5000/app'] }), true);
+  assert.equal(passes(imageTag136, { image: ['busybox:latest'] }), false);
+  assert.equal(passes(ev('image', 'tag', IMG, { name: 'busybox:1.36', image: 'alpine' }), { image: ['alpine'] }), false, 'image events use name');
+  assert.equal(passes(ev('container', 'start', CID, { name: 'alpine', image: 'nginx' }), { image: ['alpine'] }), false, 'container events use image');
 });
 
 test('eventMatches: volume/network by ID or name, only for that type', () => {
@@ -90,4 +107,14 @@ test('eventMatches: different keys combine with AND', () => {
   assert.equal(passes(containerStart, { type: ['container'], event: ['start'], container: ['web'] }), true);
   assert.equal(passes(containerStart, { type: ['container'], event: ['stop'], container: ['web'] }), false);
   assert.equal(passes(imageTag, { type: ['image'], event: ['tag'], image: ['alpine'] }), false);
+});
+
+test('eventToJson: timeNano is written as the exact integer; other fields as JSON.stringify', () => {
+  const e: EngineEvent = { ...containerStart, time: 1_700_000_000, timeNano: 1_700_000_000_000_000_256, status: 'start', id: CID, from: undefined };
+  const json = eventToJson(e);
+  assert.ok(json.includes('"timeNano":1700000000000000256'), json);
+  assert.ok(!json.includes('"from"'));
+  assert.deepEqual(JSON.parse(json), { ...containerStart, time: 1_700_000_000, timeNano: e.timeNano, status: 'start', id: CID });
+  assert.equal(Object.keys(JSON.parse(json)).join(), Object.keys(e).filter((k) => k !== 'from').join(), 'key order kept');
+  assert.equal(eventTimeNano(e), 1_700_000_000_000_000_256n);
 });

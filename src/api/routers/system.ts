@@ -1,11 +1,22 @@
+import { eventToJson } from '../../core/events/json.ts';
 import type { EngineEvent, EventSource } from '../../core/events/types.ts';
 import { parseFilters, parseTimestamp, type Filters } from '../../core/filters.ts';
+import { familiarName, parseReference } from '../../core/reference/reference.ts';
 import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
 import { imageSummary } from '../compat/images.ts';
 import { sendJson, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const EVENT_FILTERS = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
+
+/** dockerd's stripTag: the familiar repository name without tag or digest; the input when it does not parse. */
+function stripTag(image: string): string {
+  try {
+    return familiarName(parseReference(image));
+  } catch {
+    return image;
+  }
+}
 
 /** Does an event pass docker's /events filters? */
 export function eventMatches(e: EngineEvent, f: Filters): boolean {
@@ -16,9 +27,13 @@ export function eventMatches(e: EngineEvent, f: Filters): boolean {
   const attrs = e.Actor.Attributes;
   const name = attrs.name ?? '';
   if (!any('type', [e.Type]) || !any('event', [e.Action, e.Action.split(':')[0]]) || !any('scope', [e.scope])) return false;
-  if (f.has('container') && !(e.Type === 'container' && any('container', [e.Actor.ID, e.Actor.ID.slice(0, 12), name]))) return false;
+  // dockerd fuzzyMatchName: any prefix of the ID or of the name.
+  const fuzzy = (key: string): boolean => f.get(key)!.some((w) => e.Actor.ID.startsWith(w) || (name !== '' && name.startsWith(w)));
+  if (f.has('container') && !(e.Type === 'container' && fuzzy('container'))) return false;
   if (f.has('image')) {
-    const ids = [e.Actor.ID, e.Actor.ID.replace(/^sha256:/, ''), attrs.image ?? '', name, name.replace(/:latest$/, '')];
+    // dockerd matchImage: the ID and the image name (`name` of image events, `image` of others), each also without tag/digest.
+    const imageName = (e.Type === 'image' ? attrs.name : attrs.image) ?? '';
+    const ids = [e.Actor.ID, e.Actor.ID.replace(/^sha256:/, ''), imageName, stripTag(e.Actor.ID), stripTag(imageName)];
     if (!any('image', ids)) return false;
   }
   for (const t of ['volume', 'network', 'daemon', 'plugin', 'service', 'node', 'secret', 'config'] as const) {
@@ -60,7 +75,7 @@ export function systemRoutes(system: SystemBackend, events: EventSource): Route[
     r.res.writeHead(200, { 'Content-Type': 'application/json' });
     r.res.flushHeaders();
     const send = (e: EngineEvent): void => {
-      if (eventMatches(e, filters)) r.res.write(`${JSON.stringify(e)}\n`);
+      if (eventMatches(e, filters)) r.res.write(`${eventToJson(e)}\n`);
     };
     await new Promise<void>((resolve) => {
       const sub = events.subscribe({ since, until }, send);
