@@ -113,6 +113,16 @@ describe('berthd configuration and lifecycle', () => {
       await d.http('DELETE', '/images/big:1');
     }
     assert.deepEqual(readdirSync(join(d.dataRoot, 'content', 'ingest')), []);
+    // The same for an import killed half-way.
+    const imp2 = spawn(DOCKER, ['import', layer, 'big:2'], { env: { ...process.env, DOCKER_HOST: d.host }, stdio: 'ignore' });
+    for (let i = 0; i < 200 && dirs().length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+    await d.stop('SIGKILL');
+    if (imp2.exitCode === null && imp2.signalCode === null) await new Promise((r) => imp2.once('exit', r));
+    await d.start();
+    const after2 = JSON.parse((await d.http('GET', '/images/json?all=1')).body);
+    if (after2.length === 0) assert.deepEqual(dirs(), [], 'import leftovers removed at start');
+    else assert.deepEqual(after2[0].RepoTags, ['big:2']);
+    await d.http('DELETE', '/images/big:2');
     // The archive still loads completely afterwards.
     const again = spawnSync(DOCKER, ['load', '-q', '-i', archive], { env: { ...process.env, DOCKER_HOST: d.host } });
     assert.equal(again.status, 0, again.stderr.toString());
