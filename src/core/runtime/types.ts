@@ -1,0 +1,100 @@
+/** What the runtime needs to build an OCI spec for one container (from the image config plus create options). */
+export interface SpecInput {
+  id: string;
+  rootfs: string;                 // absolute path of the mounted rootfs (overlay merged dir)
+  args: string[];                 // resolved Entrypoint + Cmd
+  env: string[];                  // final environment (PATH, HOSTNAME, HOME, TERM added by the builder when missing)
+  cwd: string;                    // '/' when empty
+  user: { uid: number; gid: number; additionalGids: number[] };
+  hostname: string;
+  tty: boolean;
+  openStdin: boolean;
+  /** Files bind-mounted from the container's own directory: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
+  etcFiles: { hosts: string; hostname: string; resolvConf: string };
+  namespaces: { pid: 'private' | 'host'; ipc: 'private' | 'host'; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string } };
+  cgroupsPath: string;            // absolute, e.g. /berth/<id>
+  resources: {
+    memory?: number; memorySwap?: number; memoryReservation?: number; oomKillDisable?: boolean;
+    cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pidsLimit?: number;
+  };
+  capAdd: string[];
+  capDrop: string[];
+  privileged: boolean;
+  readonlyRootfs: boolean;
+  seccomp: 'default' | 'unconfined' | { profile: unknown };
+  noNewPrivileges: boolean;
+  tmpfs: Record<string, string>;  // path -> options
+  shmSize: number;                // bytes, default 64 MiB
+  ulimits: { name: string; soft: number; hard: number }[];
+  devices: { pathOnHost: string; pathInContainer: string; permissions: string }[];
+  sysctls: Record<string, string>;
+  mounts: { source: string; destination: string; type: string; options: string[] }[];
+  init: boolean;                  // run tini as PID 1
+}
+
+/** An interactive stream to a container's stdio (conmon attach socket). */
+export interface AttachStreams {
+  /** Output as [stream, data]: 1 = stdout, 2 = stderr. */
+  onOutput(cb: (stream: 1 | 2, data: Buffer) => void): void;
+  /** Write to the container's stdin (when it is open). */
+  writeStdin(data: Buffer): void;
+  /** Close stdin (EOF to the process). */
+  closeStdin(): void;
+  /** Stop receiving output and close the socket. */
+  close(): void;
+  /** Called once when conmon closes the socket (the container exited). */
+  onClose(cb: () => void): void;
+}
+
+export interface ExitStatus {
+  exitCode: number;      // 128+signal when killed
+  oomKilled: boolean;
+  finishedAt: string;    // RFC3339 nano
+}
+
+export interface RuntimeStartOptions {
+  id: string;
+  bundle: string;        // the container's directory (config.json, pidfile, attach, ctl are written here)
+  spec: SpecInput;
+  logPath: string;       // k8s-file log written by conmon
+  /** Called after `runc create` and before `runc start`, so output is never missed. */
+  beforeStart?: (attach: () => Promise<AttachStreams>) => Promise<void>;
+}
+
+export interface ExecOptions {
+  id: string;            // container id
+  execId: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: { uid: number; gid: number; additionalGids: number[] };
+  tty: boolean;
+  openStdin: boolean;
+  privileged: boolean;
+}
+
+/**
+ * The low-level runtime: runc for the OCI lifecycle, conmon as the
+ * per-container supervisor (stdio, logs, exit code), as DESIGN.md §3 says.
+ */
+export interface ContainerRuntime {
+  /** Write config.json, spawn conmon (runc create), run beforeStart, `runc start`; returns the init pid. */
+  start(opts: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }>;
+  /** Resolves when conmon reports the exit (also for containers adopted after a daemon restart). */
+  waitExit(id: string, bundle: string): Promise<ExitStatus>;
+  /** Exit already recorded by conmon (after a daemon restart), else null. */
+  exitStatus(id: string, bundle: string): Promise<ExitStatus | null>;
+  kill(id: string, signal: string | number, all?: boolean): Promise<void>;
+  pause(id: string): Promise<void>;
+  resume(id: string): Promise<void>;
+  /** `runc delete` (force kills first); removes runtime state, never the bundle's logs. */
+  delete(id: string, opts?: { force?: boolean }): Promise<void>;
+  /** runc's view: 'created' | 'running' | 'paused' | 'stopped', or null when runc does not know the container. */
+  state(id: string): Promise<{ status: string; pid: number } | null>;
+  attach(bundle: string): Promise<AttachStreams>;
+  resize(bundle: string, rows: number, cols: number): Promise<void>;
+  /** Run a process inside a running container; output/input through the returned streams when attached. */
+  exec(opts: ExecOptions, bundle: string, attach: boolean): Promise<{ pid: number; streams?: AttachStreams; wait(): Promise<ExitStatus>; resize?(rows: number, cols: number): Promise<void> }>;
+  /** Processes of a container (pids in its cgroup). */
+  pids(id: string): Promise<number[]>;
+}
