@@ -1,4 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage, type Server } from 'node:http';
+import type { Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import { errorMessage } from '../core/errors.ts';
 import { statusFor } from './errors.ts';
 import { API_VERSION, MIN_API_VERSION, sendJson, versionLess, type Req } from './http.ts';
@@ -18,6 +20,23 @@ export interface ApiServerOptions {
 const VERSIONED = /^\/v(\d+\.\d+)(\/.*)$/;
 
 export type RequestListener = (raw: IncomingMessage, res: ServerResponse) => void;
+export type UpgradeListener = (raw: IncomingMessage, socket: Duplex, head: Buffer) => void;
+
+/**
+ * Requests with `Connection: Upgrade` (docker's attach and exec start) reach
+ * the same routes: a ServerResponse is bound to the raw socket so handlers
+ * can answer errors normally or take the socket over (api/hijack.ts).
+ */
+export function upgradeListener(request: RequestListener): UpgradeListener {
+  return (raw, socket, head) => {
+    if (head.length) socket.unshift(head);
+    const res = new ServerResponse(raw);
+    res.assignSocket(socket as Socket);
+    res.shouldKeepAlive = false;
+    res.on('finish', () => { res.detachSocket(socket as Socket); socket.end(); });
+    request(raw, res);
+  };
+}
 
 /** The Engine API request listener: version prefix, common headers, routing, errors. */
 export function apiListener(opts: ApiServerOptions): RequestListener {

@@ -3,7 +3,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import { connect } from 'node:net';
 import { dirname } from 'node:path';
 import { createServer, type Server } from 'node:http';
-import type { RequestListener } from '../api/server.ts';
+import { upgradeListener, type RequestListener } from '../api/server.ts';
 
 function groupId(name: string): number | undefined {
   try {
@@ -34,6 +34,7 @@ export async function listenHost(host: string, listener: RequestListener, tls: T
       unlinkSync(path);
     }
     const server = createServer({ keepAliveTimeout: 60_000, requestTimeout: 0 }, listener);
+    server.on('upgrade', upgradeListener(listener));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(path, () => resolve());
@@ -55,6 +56,7 @@ export async function listenHost(host: string, listener: RequestListener, tls: T
     const server = createHttpsServer({
       ca: readFileSync(tls.cacert!), cert: readFileSync(tls.cert!), key: readFileSync(tls.key!), requestCert: true, rejectUnauthorized: true,
     }, listener);
+    server.on('upgrade', upgradeListener(listener));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(Number(u.port || 2376), u.hostname || '0.0.0.0', () => resolve());

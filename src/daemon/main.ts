@@ -67,7 +67,7 @@ async function main(argv: string[]): Promise<void> {
     stopping = true;
     logger.info(`received ${signal}, shutting down`);
     await Promise.all(listeners.map((l) => l.close()));
-    await engine.close();
+    await engine.close(config.liveRestore);
     rmSync(config.pidfile, { force: true });
     releaseLock();
     process.exit(0);

@@ -1,9 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { containerRoutes } from '../api/routers/containers.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
+import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
+import { ContainerService } from '../containers/service.ts';
+import { ContainerDb } from '../containers/store.ts';
 import { FsContentStore } from '../content/store.ts';
 import type { ImageUsage } from '../core/images/types.ts';
 import { BERTH_VERSION } from '../core/system/types.ts';
@@ -12,6 +16,7 @@ import { ImageService } from '../images/service.ts';
 import { ImageDb } from '../images/store.ts';
 import { OverlayLayerFiles } from '../layers/store.ts';
 import { MetadataDb } from '../metadata/db.ts';
+import { RuncConmonRuntime } from '../runtime/index.ts';
 import { gatherFacts } from '../system/facts.ts';
 import { SystemService, type ContainerCounter } from '../system/service.ts';
 import type { DaemonConfig } from './config/config.ts';
@@ -21,8 +26,10 @@ import type { Logger } from './logger.ts';
 export interface Engine {
   listener: RequestListener;
   images: ImageService;
+  containers: ContainerService;
   events: EventBus;
-  close(): Promise<void>;
+  /** Stop containers (unless live-restore) and close the stores. */
+  close(liveRestore: boolean): Promise<void>;
 }
 
 function engineId(dataRoot: string): string {
@@ -47,12 +54,29 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const layers = new OverlayLayerFiles(join(cfg.dataRoot, 'overlay2'));
   await layers.init();
   const events = new EventBus();
-  // Containers arrive with their own service; until then nothing uses an image.
-  const usage: ImageUsage = { containersUsing: async () => [], counts: async () => new Map() };
-  const containers: ContainerCounter = { counts: async () => ({ total: 0, running: 0, paused: 0, stopped: 0 }) };
+  // The image service asks the container service which containers use an image.
+  let containerService: ContainerService | undefined;
+  const usage: ImageUsage = {
+    containersUsing: async (id) => containerService?.containersUsing(id) ?? [],
+    counts: async () => containerService?.counts() ?? new Map(),
+  };
   const images = new ImageService({ db: new ImageDb(meta), content, layers, events, usage });
   const removed = await images.recover();
   if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
+  const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger });
+  containerService = new ContainerService({
+    db: new ContainerDb(meta), images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
+  });
+  const svc = containerService;
+  await recoverContainers(svc);
+  const containers: ContainerCounter = {
+    counts: async () => {
+      const all = svc.d.db.all();
+      const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
+      const paused = all.filter((c) => c.state.Paused).length;
+      return { total: all.length, running, paused, stopped: all.length - running - paused };
+    },
+  };
 
   const facts = await gatherFacts();
   const id = engineId(cfg.dataRoot);
@@ -65,14 +89,18 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   }, images, containers);
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...imageRoutes(images)],
+    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, () => null)],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });
   return {
     listener,
     images,
+    containers: svc,
     events,
-    close: async () => meta.close(),
+    close: async (liveRestore) => {
+      if (!liveRestore) await stopAllContainers(svc);
+      meta.close();
+    },
   };
 }

@@ -30,6 +30,14 @@ const MIGRATIONS: string[] = [
      kind TEXT NOT NULL
    );
    CREATE INDEX image_refs_image ON image_refs(image_id);`,
+  `CREATE TABLE containers (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     image_id TEXT NOT NULL,
+     created TEXT NOT NULL,
+     data TEXT NOT NULL
+   );
+   CREATE INDEX containers_image ON containers(image_id);`,
 ];
 
 /**

@@ -9,6 +9,12 @@ export interface SpecInput {
   hostname: string;
   tty: boolean;
   openStdin: boolean;
+  /**
+   * Docker's StdinOnce: close the container's stdin when an attached client
+   * leaves (or half-closes). false keeps it open for the next attach
+   * (`run -dit` then attach/detach). Unset behaves as true.
+   */
+  stdinOnce?: boolean;
   /** Files bind-mounted from the container's own directory: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   namespaces: { pid: 'private' | 'host'; ipc: 'private' | 'host'; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string } };

@@ -1,0 +1,85 @@
+import type { ContainerRecord } from '../../core/containers/types.ts';
+import { humanDuration } from '../../core/duration.ts';
+
+const ZERO = '0001-01-01T00:00:00Z';
+
+/** dockerd's State.String(): "Up 5 seconds", "Exited (0) 3 seconds ago", … */
+export function statusString(c: ContainerRecord, now = Date.now()): string {
+  const s = c.state;
+  const since = (t: string): string => humanDuration(now - Date.parse(t));
+  if (s.Running) {
+    if (s.Paused) return `Up ${since(s.StartedAt)} (Paused)`;
+    if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+    return `Up ${since(s.StartedAt)}`;
+  }
+  if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+  if (s.Status === 'removing') return 'Removal In Progress';
+  if (s.Dead) return 'Dead';
+  if (s.StartedAt === ZERO) return 'Created';
+  if (s.FinishedAt === ZERO) return '';
+  return `Exited (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
+}
+
+/** dockerd wraps arguments that contain a space in single quotes. */
+function quoteArg(a: string): string {
+  return a.includes(' ') ? `'${a}'` : a;
+}
+
+/** GET /containers/json item. */
+export function containerSummary(c: ContainerRecord): Record<string, unknown> {
+  return {
+    Id: c.id,
+    Names: [c.name],
+    Image: c.image,
+    ImageID: c.imageId,
+    Command: [c.path, ...c.args.map(quoteArg)].join(' '),
+    Created: Math.floor(Date.parse(c.created) / 1000),
+    Ports: [],
+    Labels: c.config.Labels ?? {},
+    State: c.state.Status,
+    Status: statusString(c),
+    HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'bridge' },
+    NetworkSettings: { Networks: {} },
+    Mounts: [],
+  };
+}
+
+/** GET /containers/{id}/json (Docker's full shape). */
+export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null): Record<string, unknown> {
+  return {
+    Id: c.id,
+    Created: c.created,
+    Path: c.path,
+    Args: c.args,
+    State: { ...c.state },
+    Image: c.imageId,
+    ResolvConfPath: `${c.bundle}/resolv.conf`,
+    HostnamePath: `${c.bundle}/hostname`,
+    HostsPath: `${c.bundle}/hosts`,
+    LogPath: c.logPath,
+    Name: c.name,
+    RestartCount: c.restartCount,
+    Driver: 'overlay2',
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: c.hostConfig,
+    GraphDriver: { Data: graph, Name: 'overlay2' },
+    Mounts: [],
+    Config: c.config,
+    NetworkSettings: {
+      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
+      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: {},
+    },
+  };
+}
+
+/** Docker's timestamp for `logs -t`: UTC with nanoseconds, from conmon's RFC3339Nano with offset. */
+export function dockerTime(t: string): string {
+  const frac = /\.(\d+)/.exec(t)?.[1] ?? '';
+  const ms = Date.parse(t.replace(/(\.\d{3})\d+/, '$1'));
+  return `${new Date(ms).toISOString().slice(0, 19)}.${frac.padEnd(9, '0').slice(0, 9)}Z`;
+}

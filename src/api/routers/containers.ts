@@ -1,0 +1,162 @@
+import { InvalidParameterError } from '../../core/errors.ts';
+import type { ContainerBackend, LogLine } from '../../core/containers/types.ts';
+import { parseFilters, parseTimestamp } from '../../core/filters.ts';
+import type { AttachStreams } from '../../core/runtime/types.ts';
+import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
+import { frame, hijack } from '../hijack.ts';
+import { qBool, qInt, readJson, sendJson, sendNoContent, type Req } from '../http.ts';
+import type { Route } from '../router.ts';
+
+const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
+const RAW = 'application/vnd.docker.raw-stream';
+const MUX = 'application/vnd.docker.multiplexed-stream';
+
+/** Parse docker's detach-keys spec ("ctrl-p,ctrl-q") into bytes. */
+export function detachKeys(spec: string | null): Buffer {
+  const keys = (spec || 'ctrl-p,ctrl-q').split(',').map((k) => {
+    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(k);
+    if (m) return m[1] === '@' ? 0 : m[1].charCodeAt(0) & 0x1f;
+    if (k.length === 1) return k.charCodeAt(0);
+    throw new InvalidParameterError(`Invalid detach keys (${k}) provided`);
+  });
+  return Buffer.from(keys);
+}
+
+/**
+ * Answer the attach at once (the CLI starts the container only after the
+ * hijack), buffer client input until the container's stdio is reachable,
+ * then copy both ways; the detach sequence is handled here, as dockerd does.
+ */
+async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stdinOnce: boolean }): Promise<void> {
+  const keys = detachKeys(r.query.get('detachKeys'));
+  const h = hijack(r, tty ? RAW : MUX);
+  let s: AttachStreams | null = null;
+  const early: Buffer[] = [];
+  let inputEnded = false;
+  let matched = 0;
+  const endInput = (): void => { if (opts.stdinOnce || !tty) s?.closeStdin(); };
+  const onInput = (d: Buffer): void => {
+    if (!s) { early.push(d); return; }
+    for (let i = 0; i < d.length; i++) {
+      matched = d[i] === keys[matched] ? matched + 1 : d[i] === keys[0] ? 1 : 0;
+      if (matched === keys.length) {
+        s.writeStdin(d.subarray(0, Math.max(0, i + 1 - keys.length)));
+        s.close();
+        h.close();
+        return;
+      }
+    }
+    s.writeStdin(d);
+  };
+  if (opts.stdin && h.in) {
+    h.in.on('data', onInput);
+    h.in.on('end', () => { inputEnded = true; endInput(); });
+  }
+  try {
+    s = await streams;
+  } catch {
+    h.close();
+    return;
+  }
+  const live = s;
+  live.onOutput((stream, data) => {
+    if ((stream === 1 && !opts.stdout) || (stream === 2 && !opts.stderr)) return;
+    h.out.write(tty ? data : frame(stream, data));
+  });
+  live.onClose(() => h.close());
+  for (const d of early.splice(0)) onInput(d);
+  if (inputEnded) endInput();
+  h.in?.on('close', () => live.close());
+  r.signal.addEventListener('abort', () => live.close(), { once: true });
+}
+
+/** Engine API routes for containers. */
+export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null): Route[] {
+  const create = async (r: Req): Promise<void> => {
+    const body = (await readJson<Record<string, unknown>>(r.raw)) ?? {};
+    const { HostConfig, NetworkingConfig: _n, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: unknown };
+    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {});
+    sendJson(r.res, 201, { Id: res.id, Warnings: res.warnings });
+  };
+
+  const list = async (r: Req): Promise<void> => {
+    const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
+    const out = await c.list({ all: qBool(r.query, 'all'), limit: qInt(r.query, 'limit', -1), size: qBool(r.query, 'size'), filters });
+    sendJson(r.res, 200, out.map(containerSummary));
+  };
+
+  const wait = async (r: Req): Promise<void> => {
+    const cond = (r.query.get('condition') || 'not-running') as 'not-running' | 'next-exit' | 'removed';
+    if (!['not-running', 'next-exit', 'removed'].includes(cond)) throw new InvalidParameterError(`invalid condition: "${cond}"`);
+    await c.get(r.params[0]);
+    // The CLI waits for the headers before it starts the container.
+    r.res.writeHead(200, { 'Content-Type': 'application/json' });
+    r.res.flushHeaders();
+    try {
+      const res = await c.wait(r.params[0], cond, r.signal);
+      r.res.end(`${JSON.stringify({ StatusCode: res.StatusCode })}\n`);
+    } catch (e) {
+      r.res.end(`${JSON.stringify({ StatusCode: -1, Error: { Message: (e as Error).message } })}\n`);
+    }
+  };
+
+  const attach = async (r: Req): Promise<void> => {
+    if (!qBool(r.query, 'stream') && !qBool(r.query, 'logs')) throw new InvalidParameterError('at least one of stream or logs must be set');
+    const { record, streams } = await c.attach(r.params[0], r.signal);
+    const opts = { stdin: qBool(r.query, 'stdin'), stdout: qBool(r.query, 'stdout'), stderr: qBool(r.query, 'stderr'), stdinOnce: record.config.StdinOnce };
+    await pipeAttach(r, streams, record.config.Tty, opts);
+  };
+
+  const logs = async (r: Req): Promise<void> => {
+    const rec = await c.get(r.params[0]);
+    const q = r.query;
+    const stdout = qBool(q, 'stdout');
+    const stderr = qBool(q, 'stderr');
+    if (!stdout && !stderr) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
+    const tailRaw = q.get('tail') ?? 'all';
+    const tail = tailRaw === 'all' || tailRaw === '' ? 'all' : Number.parseInt(tailRaw, 10);
+    const since = q.get('since') && q.get('since') !== '0' ? parseTimestamp(q.get('since')!) : undefined;
+    const until = q.get('until') && q.get('until') !== '0' ? parseTimestamp(q.get('until')!) : undefined;
+    const timestamps = qBool(q, 'timestamps');
+    r.res.writeHead(200, { 'Content-Type': rec.config.Tty ? RAW : MUX });
+    r.res.flushHeaders();
+    const send = (l: LogLine): void => {
+      const data = timestamps ? Buffer.concat([Buffer.from(`${dockerTime(l.time)} `), l.data]) : l.data;
+      r.res.write(rec.config.Tty ? data : frame(l.stream, data));
+    };
+    await c.logs(r.params[0], { stdout, stderr, follow: qBool(q, 'follow'), tail: Number.isNaN(tail as number) ? 'all' : tail, since, until, timestamps }, send, r.signal);
+    r.res.end();
+  };
+
+  const id = (r: Req): string => r.params[0];
+  const noContent = (fn: (r: Req) => Promise<void>) => async (r: Req): Promise<void> => {
+    try {
+      await fn(r);
+      sendNoContent(r.res);
+    } catch (e) {
+      if ((e as { kind?: string }).kind === 'not-modified') return sendNoContent(r.res, 304);
+      throw e;
+    }
+  };
+  const timeout = (r: Req): number | undefined => (r.query.get('t') ? Number(r.query.get('t')) : undefined);
+
+  return [
+    { method: 'POST', path: '/containers/create', handler: create },
+    { method: 'GET', path: '/containers/json', handler: list },
+    { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
+    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id))); } },
+    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
+    { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
+    { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
+    { method: 'POST', path: '/containers/{id}/kill', handler: noContent((r) => c.kill(id(r), r.query.get('signal') || undefined)) },
+    { method: 'POST', path: '/containers/{id}/pause', handler: noContent((r) => c.pause(id(r))) },
+    { method: 'POST', path: '/containers/{id}/unpause', handler: noContent((r) => c.unpause(id(r))) },
+    { method: 'POST', path: '/containers/{id}/rename', handler: noContent((r) => c.rename(id(r), r.query.get('name') ?? '')) },
+    { method: 'POST', path: '/containers/{id}/wait', handler: wait },
+    { method: 'POST', path: '/containers/{id}/attach', handler: attach },
+    { method: 'GET', path: '/containers/{id}/logs', handler: logs },
+    { method: 'POST', path: '/containers/{id}/resize', handler: async (r) => { await c.resize(id(r), qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
+    { method: 'GET', path: '/containers/{id}/top', handler: async (r) => sendJson(r.res, 200, await c.top(id(r), r.query.get('ps_args') ?? '')) },
+    { method: 'DELETE', path: '/containers/{id}', handler: noContent((r) => c.remove(id(r), { force: qBool(r.query, 'force'), volumes: qBool(r.query, 'v') })) },
+  ];
+}

@@ -1,0 +1,112 @@
+import { randomBytes } from 'node:crypto';
+import { ConflictError, InvalidParameterError } from '../core/errors.ts';
+import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/containers/types.ts';
+import type { ImageRecord } from '../core/images/types.ts';
+
+export const ZERO_TIME = '0001-01-01T00:00:00Z';
+const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
+
+function mergeEnv(image: string[] | null | undefined, user: string[] | null | undefined): string[] {
+  const out = [...(image ?? [])];
+  for (const e of user ?? []) {
+    const key = e.split('=')[0];
+    const i = out.findIndex((x) => x.split('=')[0] === key);
+    if (i >= 0) out[i] = e; else out.push(e);
+  }
+  return out;
+}
+
+/** Check HostConfig values with dockerd's messages. */
+export function validateHostConfig(h: HostConfig): void {
+  const mem = Number(h.Memory ?? 0);
+  if (mem > 0 && mem < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory limit allowed is 6MB');
+  const swap = Number(h.MemorySwap ?? 0);
+  if (swap > 0 && mem > 0 && swap < mem) throw new InvalidParameterError('Minimum memoryswap limit should be larger than memory limit, see usage');
+  if (swap > 0 && mem === 0) throw new InvalidParameterError('You should always set the Memory limit when using Memoryswap limit, see usage');
+  const res = Number(h.MemoryReservation ?? 0);
+  if (res > 0 && res < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory reservation allowed is 6MB');
+  if (mem > 0 && res > mem) throw new InvalidParameterError('Minimum memory limit can not be less than memory reservation limit, see usage');
+  const nano = Number(h.NanoCpus ?? 0);
+  if (nano < 0) throw new InvalidParameterError('invalid CPU value: must be positive');
+  if (nano > 0 && (Number(h.CpuQuota ?? 0) > 0 || Number(h.CpuPeriod ?? 0) > 0)) {
+    throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
+  }
+  const rp = h.RestartPolicy ?? { Name: '' };
+  if (!RESTART_POLICIES.includes(rp.Name)) throw new InvalidParameterError(`invalid restart policy: unknown policy '${rp.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
+  if (rp.Name !== 'on-failure' && (rp.MaximumRetryCount ?? 0) > 0) {
+    throw new InvalidParameterError(`invalid restart policy: maximum retry count can only be used with 'on-failure'`);
+  }
+  if ((rp.MaximumRetryCount ?? 0) < 0) throw new InvalidParameterError('invalid restart policy: maximum retry count cannot be negative');
+  if (h.AutoRemove && rp.Name !== '' && rp.Name !== 'no') {
+    throw new ConflictError("conflicting options: cannot specify both --restart and --rm");
+  }
+}
+
+/** Build a new container record from the request and the image, as dockerd merges them. */
+export function newContainer(opts: {
+  name: string; imageRef: string; image: ImageRecord; config: Partial<ContainerConfig>; hostConfig: HostConfig; dataRoot: string;
+}): ContainerRecord {
+  const { image, config: u } = opts;
+  const ic = image.config.config ?? {};
+  const id = randomBytes(32).toString('hex');
+  let entrypoint = u.Entrypoint ?? null;
+  let cmd = u.Cmd ?? null;
+  if (!entrypoint || entrypoint.length === 0) {
+    if (!cmd || cmd.length === 0) cmd = ic.Cmd ?? null;
+    if (u.Entrypoint == null) entrypoint = ic.Entrypoint ?? null;
+  }
+  if (entrypoint && entrypoint.length === 1 && entrypoint[0] === '') entrypoint = null;
+  const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
+  if (argv.length === 0) throw new InvalidParameterError('no command specified');
+  const config: ContainerConfig = {
+    Hostname: u.Hostname || id.slice(0, 12),
+    Domainname: u.Domainname ?? '',
+    User: u.User || ic.User || '',
+    AttachStdin: u.AttachStdin ?? false,
+    AttachStdout: u.AttachStdout ?? false,
+    AttachStderr: u.AttachStderr ?? false,
+    ExposedPorts: { ...(ic.ExposedPorts ?? {}), ...(u.ExposedPorts ?? {}) },
+    Tty: u.Tty ?? false,
+    OpenStdin: u.OpenStdin ?? false,
+    StdinOnce: u.StdinOnce ?? false,
+    Env: mergeEnv(ic.Env, u.Env ?? []),
+    Cmd: cmd,
+    Image: opts.imageRef,
+    Volumes: { ...(ic.Volumes ?? {}), ...(u.Volumes ?? {}) },
+    WorkingDir: u.WorkingDir || ic.WorkingDir || '',
+    Entrypoint: entrypoint,
+    OnBuild: null,
+    Labels: { ...(ic.Labels ?? {}), ...(u.Labels ?? {}) },
+  };
+  if (u.Healthcheck ?? ic.Healthcheck) config.Healthcheck = u.Healthcheck ?? ic.Healthcheck;
+  const stopSignal = u.StopSignal || ic.StopSignal;
+  if (stopSignal) config.StopSignal = stopSignal;
+  if (u.StopTimeout !== undefined && u.StopTimeout !== null) config.StopTimeout = u.StopTimeout;
+  if (!config.ExposedPorts || Object.keys(config.ExposedPorts).length === 0) delete config.ExposedPorts;
+  if (!config.Volumes || Object.keys(config.Volumes).length === 0) config.Volumes = null;
+  const hostConfig: HostConfig = { NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...opts.hostConfig };
+  if (hostConfig.NetworkMode === 'default' || !hostConfig.NetworkMode) hostConfig.NetworkMode = 'bridge';
+  if (!hostConfig.RestartPolicy?.Name) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+  const bundle = `${opts.dataRoot}/containers/${id}`;
+  return {
+    id,
+    name: opts.name,
+    created: new Date().toISOString(),
+    image: opts.imageRef,
+    imageId: image.id,
+    path: argv[0],
+    args: argv.slice(1),
+    config,
+    hostConfig,
+    state: {
+      Status: 'created', Running: false, Paused: false, Restarting: false, OOMKilled: false, Dead: false,
+      Pid: 0, ExitCode: 0, Error: '', StartedAt: ZERO_TIME, FinishedAt: ZERO_TIME,
+    },
+    restartCount: 0,
+    rwDir: `${bundle}/rw`,
+    bundle,
+    logPath: `${bundle}/${id}-json.log`,
+    hasBeenStarted: false,
+    hasBeenManuallyStopped: false,
+  };
+}

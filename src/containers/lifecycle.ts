@@ -1,0 +1,182 @@
+import { rm } from 'node:fs/promises';
+import { ConflictError } from '../core/errors.ts';
+import type { ContainerRecord } from '../core/containers/types.ts';
+import type { EventSink } from '../core/events/types.ts';
+import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
+import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
+import type { ContainerDb } from './store.ts';
+import { specInput } from './spec-input.ts';
+
+type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
+type PendingAttach = (streams: AttachStreams) => void;
+
+export interface LifecycleDeps {
+  db: ContainerDb;
+  runtime: ContainerRuntime;
+  events: EventSink;
+  layersRoot: string;
+  /** overlay lowerdir string of the container's image ('' for an image without layers). */
+  lowerDirs(c: ContainerRecord): Promise<string>;
+  /** Remove a container completely (used by AutoRemove). */
+  remove(c: ContainerRecord): Promise<void>;
+  log: { warn(m: string): void; info(m: string): void };
+}
+
+const now = (): string => new Date().toISOString();
+
+/** Start, stop, exit handling, restart policies, waiters and pending attaches. */
+export class Lifecycle {
+  private readonly d: LifecycleDeps;
+  private readonly waiters = new Map<string, Set<Waiter>>();
+  private readonly attaches = new Map<string, Set<PendingAttach>>();
+  private readonly exiting = new Map<string, Promise<void>>();
+
+  constructor(deps: LifecycleDeps) {
+    this.d = deps;
+  }
+
+  attrs(c: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
+    return { ...c.config.Labels, image: c.image, name: c.name.slice(1), ...extra };
+  }
+
+  addAttach(id: string, cb: PendingAttach): () => void {
+    let s = this.attaches.get(id);
+    if (!s) this.attaches.set(id, (s = new Set()));
+    s.add(cb);
+    return () => s!.delete(cb);
+  }
+
+  addWaiter(id: string, w: Waiter): () => void {
+    let s = this.waiters.get(id);
+    if (!s) this.waiters.set(id, (s = new Set()));
+    s.add(w);
+    return () => s!.delete(w);
+  }
+
+  notify(id: string, kinds: Waiter['condition'][], code: number): void {
+    for (const w of this.waiters.get(id) ?? []) {
+      if (kinds.includes(w.condition)) {
+        this.waiters.get(id)!.delete(w);
+        w.resolve(code);
+      }
+    }
+  }
+
+  async start(c: ContainerRecord): Promise<void> {
+    if (c.state.Running) return;
+    if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
+    const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+    try {
+      const spec = await specInput(c, rootfs);
+      const pending = this.attaches.get(c.id);
+      const { pid, startedAt } = await this.d.runtime.start({
+        id: c.id, bundle: c.bundle, spec, logPath: c.logPath,
+        beforeStart: pending?.size ? async (attach) => {
+          for (const cb of [...pending]) { pending.delete(cb); cb(await attach()); }
+        } : undefined,
+      });
+      Object.assign(c.state, { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt });
+      c.hasBeenStarted = true;
+      c.hasBeenManuallyStopped = false;
+      this.d.db.save(c);
+      this.d.events.publish('container', 'start', c.id, this.attrs(c));
+      this.watch(c);
+    } catch (e) {
+      await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await unmountRootfs(c.rwDir).catch(() => undefined);
+      const msg = (e as Error).message;
+      Object.assign(c.state, { Status: c.hasBeenStarted ? 'exited' : 'created', Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : 126 });
+      this.d.db.save(c);
+      // dockerd removes an AutoRemove container whose start failed; `run --rm` waits for that.
+      if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Follow a running container until it exits. */
+  watch(c: ContainerRecord): void {
+    const p = this.d.runtime.waitExit(c.id, c.bundle).then((st) => this.onExit(c, st)).catch((e) => {
+      this.d.log.warn(`container ${c.id}: waiting for exit failed: ${(e as Error).message}`);
+    }).finally(() => this.exiting.delete(c.id));
+    this.exiting.set(c.id, p);
+  }
+
+  async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
+    await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await unmountRootfs(c.rwDir).catch(() => undefined);
+    Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
+    this.d.db.save(c);
+    if (st.oomKilled) this.d.events.publish('container', 'oom', c.id, this.attrs(c));
+    this.d.events.publish('container', 'die', c.id, this.attrs(c, { exitCode: String(st.exitCode) }));
+    this.notify(c.id, ['not-running', 'next-exit'], st.exitCode);
+    if (this.shouldRestart(c, st.exitCode)) {
+      c.restartCount++;
+      c.state.Restarting = true;
+      c.state.Status = 'restarting';
+      this.d.db.save(c);
+      const delay = Math.min(100 * 2 ** Math.min(c.restartCount - 1, 10), 60_000);
+      setTimeout(() => {
+        if (!this.d.db.byId(c.id) || c.hasBeenManuallyStopped) return;
+        this.start(c).catch((e) => {
+          c.state.Restarting = false;
+          c.state.Status = 'exited';
+          this.d.db.save(c);
+          this.d.log.warn(`restart of ${c.id} failed: ${(e as Error).message}`);
+        });
+      }, delay).unref();
+      return;
+    }
+    if (c.hostConfig.AutoRemove) await this.d.remove(c).catch((e) => this.d.log.warn(`auto-remove of ${c.id}: ${(e as Error).message}`));
+  }
+
+  shouldRestart(c: ContainerRecord, exitCode: number): boolean {
+    const rp = c.hostConfig.RestartPolicy ?? { Name: 'no' };
+    if (c.hasBeenManuallyStopped) return false;
+    if (rp.Name === 'always' || rp.Name === 'unless-stopped') return true;
+    if (rp.Name === 'on-failure') return exitCode !== 0 && (!rp.MaximumRetryCount || c.restartCount < rp.MaximumRetryCount);
+    return false;
+  }
+
+  /** Resolves when the current exit has been fully handled. */
+  async settled(id: string): Promise<void> {
+    await this.exiting.get(id);
+  }
+
+  async kill(c: ContainerRecord, signal: string): Promise<void> {
+    if (!c.state.Running) throw new ConflictError(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+    await this.d.runtime.kill(c.id, signal, false);
+    this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(signal).replace(/^SIG/, '') }));
+  }
+
+  async stop(c: ContainerRecord, timeoutSec: number, signal: string): Promise<void> {
+    c.hasBeenManuallyStopped = true;
+    this.d.db.save(c);
+    if (c.state.Restarting) {
+      c.state.Restarting = false;
+      c.state.Status = 'exited';
+      this.d.db.save(c);
+    }
+    if (!c.state.Running) return;
+    if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
+    const exited = new Promise<void>((resolve) => this.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
+    await this.kill(c, signal).catch(() => undefined);
+    const timedOut = timeoutSec >= 0 && await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSec * 1000).unref())]);
+    if (timedOut) {
+      await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+      this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: 'KILL' }));
+    }
+    await exited;
+    await this.settled(c.id);
+    this.d.events.publish('container', 'stop', c.id, this.attrs(c));
+  }
+
+  async removeFiles(c: ContainerRecord): Promise<void> {
+    await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await unmountRootfs(c.rwDir).catch(() => undefined);
+    await rm(c.bundle, { recursive: true, force: true });
+  }
+
+  now(): string {
+    return now();
+  }
+}

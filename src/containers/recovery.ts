@@ -1,0 +1,38 @@
+import type { ContainerService } from './service.ts';
+
+/**
+ * Daemon start: adopt containers that kept running (live restore), record
+ * exits that happened while the daemon was down, apply restart policies.
+ */
+export async function recoverContainers(svc: ContainerService): Promise<void> {
+  const { db, runtime, log } = svc.d;
+  for (const c of db.all()) {
+    if (!c.state.Running && !c.state.Restarting) continue;
+    const exit = await runtime.exitStatus(c.id, c.bundle).catch(() => null);
+    const st = exit ? null : await runtime.state(c.id).catch(() => null);
+    if (st && (st.status === 'running' || st.status === 'paused')) {
+      log.info(`container ${c.id.slice(0, 12)} still running: adopted`);
+      svc.life.watch(c);
+      continue;
+    }
+    await svc.life.onExit(c, exit ?? { exitCode: 255, oomKilled: false, finishedAt: new Date().toISOString() });
+  }
+  for (const c of db.all()) {
+    const rp = c.hostConfig.RestartPolicy?.Name;
+    if (!c.state.Running && !c.hasBeenManuallyStopped && (rp === 'always' || (rp === 'unless-stopped' && c.hasBeenStarted))) {
+      await svc.life.start(c).catch((e) => log.warn(`restart of ${c.id.slice(0, 12)} at start-up failed: ${(e as Error).message}`));
+    }
+  }
+}
+
+/** Daemon stop without live-restore: stop every running container as dockerd does. */
+export async function stopAllContainers(svc: ContainerService): Promise<void> {
+  const running = svc.d.db.all().filter((c) => c.state.Running);
+  await Promise.all(running.map(async (c) => {
+    const keep = c.hasBeenManuallyStopped;
+    await svc.life.stop(c, c.config.StopTimeout ?? 10, c.config.StopSignal || 'SIGTERM').catch(() => undefined);
+    // A daemon shutdown is not a manual stop: restart policies apply at the next start.
+    c.hasBeenManuallyStopped = keep;
+    svc.d.db.save(c);
+  }));
+}

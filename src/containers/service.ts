@@ -1,0 +1,228 @@
+import { mkdir } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { ConflictError, InvalidParameterError, NotModifiedError } from '../core/errors.ts';
+import type { ContainerBackend, ContainerConfig, ContainerListOptions, ContainerRecord, HostConfig, LogLine, LogOptions } from '../core/containers/types.ts';
+import type { EventSink } from '../core/events/types.ts';
+import type { Filters } from '../core/filters.ts';
+import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
+import type { LayerFiles } from '../core/layers/types.ts';
+import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
+import { newContainer, validateHostConfig } from './create.ts';
+import { filterContainers, pruneFilter } from './filter.ts';
+import { Lifecycle } from './lifecycle.ts';
+import { readLog } from './logs.ts';
+import { generateName, validateName } from './names.ts';
+import { ContainerDb, nameConflict } from './store.ts';
+
+const run = promisify(execFile);
+
+export interface ContainerServiceDeps {
+  db: ContainerDb;
+  images: ImageBackend;
+  layers: LayerFiles;
+  layersRoot: string;
+  runtime: ContainerRuntime;
+  events: EventSink;
+  dataRoot: string;
+  log: { warn(m: string): void; info(m: string): void };
+}
+
+/** The container service: records, lifecycle, logs and attach. */
+export class ContainerService implements ContainerBackend, ImageUsage {
+  readonly d: ContainerServiceDeps;
+  readonly life: Lifecycle;
+
+  constructor(deps: ContainerServiceDeps) {
+    this.d = deps;
+    this.life = new Lifecycle({
+      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log,
+      lowerDirs: async (c) => {
+        const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
+        return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
+      },
+      remove: (c) => this.destroy(c),
+    });
+  }
+
+  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }> {
+    if (!config.Image) throw new InvalidParameterError('No image was specified');
+    validateHostConfig(hostConfig);
+    const full = name ? validateName(name) : `/${generateName((n) => this.d.db.nameOwner(n) !== undefined)}`;
+    const owner = this.d.db.nameOwner(full);
+    if (owner) throw nameConflict(full, owner.id);
+    const image = await this.d.images.get(config.Image);
+    const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
+    await mkdir(c.rwDir, { recursive: true });
+    this.d.db.insert(c);
+    this.d.events.publish('container', 'create', c.id, this.life.attrs(c));
+    return { id: c.id, warnings: [] };
+  }
+
+  async get(idOrName: string): Promise<ContainerRecord> {
+    return this.d.db.resolve(idOrName);
+  }
+
+  async list(opts: ContainerListOptions): Promise<ContainerRecord[]> {
+    return filterContainers(this.d.db, opts);
+  }
+
+  async start(idOrName: string): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (c.state.Paused) throw new ConflictError('cannot start a paused container, try unpause instead');
+    if (c.state.Running) throw new NotModifiedError();
+    await this.life.start(c);
+  }
+
+  async stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (!c.state.Running && !c.state.Restarting) throw new NotModifiedError();
+    await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
+  }
+
+  async restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (c.state.Running) await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
+    await this.life.start(c);
+    this.d.events.publish('container', 'restart', c.id, this.life.attrs(c));
+  }
+
+  async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
+    await this.life.kill(this.d.db.resolve(idOrName), signal || 'SIGKILL');
+  }
+
+  async pause(idOrName: string): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Paused) throw new ConflictError(`Container ${c.id} is already paused`);
+    await this.d.runtime.pause(c.id);
+    Object.assign(c.state, { Paused: true, Status: 'paused' });
+    this.d.db.save(c);
+    this.d.events.publish('container', 'pause', c.id, this.life.attrs(c));
+  }
+
+  async unpause(idOrName: string): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (!c.state.Paused) throw new ConflictError(`Container ${c.id} is not paused`);
+    await this.d.runtime.resume(c.id);
+    Object.assign(c.state, { Paused: false, Status: 'running' });
+    this.d.db.save(c);
+    this.d.events.publish('container', 'unpause', c.id, this.life.attrs(c));
+  }
+
+  async rename(idOrName: string, newName: string): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    const full = validateName(newName);
+    if (full === c.name) throw new InvalidParameterError('Renaming a container with the same name as its current name');
+    const owner = this.d.db.nameOwner(full);
+    if (owner) throw nameConflict(full, owner.id);
+    const old = c.name;
+    c.name = full;
+    this.d.db.save(c);
+    this.d.events.publish('container', 'rename', c.id, this.life.attrs(c, { oldName: old }));
+  }
+
+  async remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (c.state.Running || c.state.Restarting) {
+      if (!opts.force) {
+        const what = c.state.Paused ? 'paused' : c.state.Restarting ? 'restarting' : 'running';
+        throw new ConflictError(`cannot remove container "${c.name}": container is ${what}: stop the container before removing or force remove`);
+      }
+      c.hasBeenManuallyStopped = true;
+      if (c.state.Running) {
+        if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
+        await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+        await this.life.settled(c.id);
+        await new Promise((r) => setTimeout(r, 0));
+        await this.life.settled(c.id);
+      }
+    }
+    if (!this.d.db.byId(c.id)) return; // AutoRemove got there first
+    await this.destroy(c);
+  }
+
+  /** Delete everything of a container (files, runtime state, record) and tell waiters. */
+  async destroy(c: ContainerRecord): Promise<void> {
+    c.state.Status = 'removing';
+    await this.life.removeFiles(c);
+    this.d.db.delete(c.id);
+    this.d.events.publish('container', 'destroy', c.id, this.life.attrs(c));
+    this.life.notify(c.id, ['removed', 'not-running', 'next-exit'], c.state.ExitCode);
+  }
+
+  async wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<{ StatusCode: number }> {
+    const c = this.d.db.resolve(idOrName);
+    if (condition === 'not-running' && !c.state.Running && !c.state.Restarting) return { StatusCode: c.state.ExitCode };
+    const code = await new Promise<number>((resolve, reject) => {
+      const off = this.life.addWaiter(c.id, { condition, resolve });
+      signal?.addEventListener('abort', () => { off(); reject(new Error('client went away')); }, { once: true });
+    });
+    return { StatusCode: code };
+  }
+
+  async attach(idOrName: string, signal: AbortSignal): Promise<{ record: ContainerRecord; streams: Promise<AttachStreams> }> {
+    const c = this.d.db.resolve(idOrName);
+    if (c.state.Paused) throw new ConflictError(`You cannot attach to a paused container, unpause it first`);
+    const streams = c.state.Running
+      ? this.d.runtime.attach(c.bundle)
+      : new Promise<AttachStreams>((resolve, reject) => {
+        const off = this.life.addAttach(c.id, resolve);
+        signal.addEventListener('abort', () => { off(); reject(new Error('client went away')); }, { once: true });
+      });
+    this.d.events.publish('container', 'attach', c.id, this.life.attrs(c));
+    return { record: c, streams };
+  }
+
+  async logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<{ tty: boolean }> {
+    const c = this.d.db.resolve(idOrName);
+    await readLog(c.logPath, opts, onLine, () => !c.state.Running || !this.d.db.byId(c.id), signal);
+    return { tty: c.config.Tty };
+  }
+
+  async resize(idOrName: string, rows: number, cols: number): Promise<void> {
+    const c = this.d.db.resolve(idOrName);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    await this.d.runtime.resize(c.bundle, rows, cols);
+  }
+
+  async top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+    const c = this.d.db.resolve(idOrName);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    const pids = new Set((await this.d.runtime.pids(c.id)).map(String));
+    const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
+    const { stdout } = await run('ps', args).catch((e) => { throw new InvalidParameterError(`Error running ps: ${(e as Error).message}`); });
+    const lines = stdout.trimEnd().split('\n');
+    const titles = lines[0].trim().split(/\s+/);
+    const pidCol = titles.indexOf('PID');
+    if (pidCol < 0) throw new InvalidParameterError(`Couldn't find PID field in ps output`);
+    const rows = lines.slice(1).map((l) => {
+      const f = l.trim().split(/\s+/);
+      return [...f.slice(0, titles.length - 1), f.slice(titles.length - 1).join(' ')];
+    }).filter((f) => pids.has(f[pidCol]));
+    return { Titles: titles, Processes: rows };
+  }
+
+  async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
+    const keep = pruneFilter(filters);
+    const deleted: string[] = [];
+    for (const c of this.d.db.all()) {
+      if (c.state.Running || c.state.Restarting || !keep(c)) continue;
+      await this.destroy(c);
+      deleted.push(c.id);
+    }
+    this.d.events.publish('container', 'prune', '', { reclaimed: '0' });
+    return { ContainersDeleted: deleted, SpaceReclaimed: 0 };
+  }
+
+  // ImageUsage for the image service (rmi conflicts, counts).
+  async containersUsing(imageId: string): Promise<{ id: string; running: boolean }[]> {
+    return this.d.db.all().filter((c) => c.imageId === imageId).map((c) => ({ id: c.id, running: c.state.Running }));
+  }
+
+  async counts(): Promise<Map<string, number>> {
+    const m = new Map<string, number>();
+    for (const c of this.d.db.all()) m.set(c.imageId, (m.get(c.imageId) ?? 0) + 1);
+    return m;
+  }
+}

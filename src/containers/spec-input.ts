@@ -1,0 +1,159 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { InvalidParameterError } from '../core/errors.ts';
+import type { ContainerRecord } from '../core/containers/types.ts';
+import type { SpecInput } from '../core/runtime/types.ts';
+
+const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+async function readLines(p: string): Promise<string[][]> {
+  try {
+    return (await readFile(p, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
+  } catch {
+    return [];
+  }
+}
+
+/** Resolve `--user` (name, uid, name:group, uid:gid) against the image's passwd and group files. */
+export async function resolveUser(rootfs: string, spec: string, groupAdd: string[] = []): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }> {
+  const passwd = await readLines(join(rootfs, 'etc/passwd'));
+  const groups = await readLines(join(rootfs, 'etc/group'));
+  const [userPart, groupPart] = (spec || '0').split(':');
+  let uid: number;
+  let gid = 0;
+  let home = '/';
+  let userName = '';
+  const byName = passwd.find((p) => p[0] === userPart);
+  const byUid = /^\d+$/.test(userPart) ? passwd.find((p) => p[2] === userPart) : undefined;
+  const entry = byName ?? byUid;
+  if (entry) {
+    uid = Number(entry[2]);
+    gid = Number(entry[3]);
+    home = entry[5] || '/';
+    userName = entry[0];
+  } else if (/^\d+$/.test(userPart)) {
+    uid = Number(userPart);
+  } else {
+    throw new InvalidParameterError(`unable to find user ${userPart}: no matching entries in passwd file`);
+  }
+  if (groupPart !== undefined && groupPart !== '') {
+    const g = groups.find((x) => x[0] === groupPart) ?? (/^\d+$/.test(groupPart) ? groups.find((x) => x[2] === groupPart) : undefined);
+    if (g) gid = Number(g[2]);
+    else if (/^\d+$/.test(groupPart)) gid = Number(groupPart);
+    else throw new InvalidParameterError(`unable to find group ${groupPart}: no matching entries in group file`);
+  }
+  const additional = new Set<number>();
+  if (userName) for (const g of groups) if ((g[3] ?? '').split(',').includes(userName) && Number(g[2]) !== gid) additional.add(Number(g[2]));
+  for (const g of groupAdd) {
+    const found = groups.find((x) => x[0] === g);
+    if (found) additional.add(Number(found[2]));
+    else if (/^\d+$/.test(g)) additional.add(Number(g));
+    else throw new InvalidParameterError(`Unable to find group ${g}: no matching entries in group file`);
+  }
+  if (uid === 0 && !entry) home = '/root';
+  return { uid, gid, additionalGids: [...additional], home };
+}
+
+/** Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its bundle. */
+export async function writeEtcFiles(c: ContainerRecord): Promise<SpecInput['etcFiles']> {
+  const h = c.hostConfig;
+  const files = { hostname: join(c.bundle, 'hostname'), hosts: join(c.bundle, 'hosts'), resolvConf: join(c.bundle, 'resolv.conf') };
+  const hostNet = h.NetworkMode === 'host';
+  await writeFile(files.hostname, `${hostNet ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : c.config.Hostname}\n`);
+  let hosts = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
+  if (hostNet) hosts = await readFile('/etc/hosts', 'utf8').catch(() => hosts);
+  for (const extra of (h.ExtraHosts as string[] | undefined) ?? []) {
+    const i = extra.lastIndexOf(':');
+    hosts += `${extra.slice(i + 1)}\t${extra.slice(0, i)}\n`;
+  }
+  await writeFile(files.hosts, hosts);
+  let resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  const dns = (h.Dns as string[] | undefined) ?? [];
+  const search = (h.DnsSearch as string[] | undefined) ?? [];
+  const options = (h.DnsOptions as string[] | undefined) ?? [];
+  if (dns.length || search.length || options.length) {
+    resolv = [...dns.map((d) => `nameserver ${d}`), ...(search.length ? [`search ${search.join(' ')}`] : []), ...(options.length ? [`options ${options.join(' ')}`] : [])].join('\n') + '\n';
+  } else if (!hostNet) {
+    // Loopback resolvers of the host are unreachable from the container's namespace.
+    const kept = resolv.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l));
+    if (!kept.some((l) => /^\s*nameserver\s/.test(l))) kept.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
+    resolv = kept.join('\n').replace(/\n*$/, '\n');
+  }
+  await writeFile(files.resolvConf, resolv);
+  return files;
+}
+
+function ns(mode: unknown): 'private' | 'host' {
+  return mode === 'host' ? 'host' : 'private';
+}
+
+/** Everything the runtime needs, from the record and its mounted rootfs. */
+export async function specInput(c: ContainerRecord, rootfs: string): Promise<SpecInput> {
+  const h = c.hostConfig;
+  const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
+  const env = [...c.config.Env];
+  const has = (k: string): boolean => env.some((e) => e.startsWith(`${k}=`));
+  if (!has('PATH')) env.unshift(`PATH=${DEFAULT_PATH}`);
+  if (!has('HOSTNAME')) env.push(`HOSTNAME=${c.config.Hostname}`);
+  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
+  if (!has('HOME')) env.push(`HOME=${user.home}`);
+  const cwd = c.config.WorkingDir || '/';
+  await mkdir(join(rootfs, cwd), { recursive: true }).catch(() => undefined);
+  const nano = Number(h.NanoCpus ?? 0);
+  const secOpts = (h.SecurityOpt as string[] | undefined) ?? [];
+  let seccomp: SpecInput['seccomp'] = 'default';
+  for (const o of secOpts) {
+    const [k, v] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : o.split(':');
+    if (k === 'seccomp') seccomp = v === 'unconfined' ? 'unconfined' : { profile: JSON.parse(v) };
+  }
+  const netMode = String(h.NetworkMode ?? 'bridge');
+  return {
+    id: c.id,
+    rootfs,
+    args: [c.path, ...c.args],
+    env,
+    cwd,
+    user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+    hostname: c.config.Hostname,
+    tty: c.config.Tty,
+    openStdin: c.config.OpenStdin,
+    stdinOnce: c.config.StdinOnce,
+    etcFiles: await writeEtcFiles(c),
+    namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: netMode === 'host' ? 'host' : 'private' },
+    cgroupsPath: `/berth/${c.id}`,
+    resources: {
+      memory: Number(h.Memory) || undefined,
+      memorySwap: Number(h.MemorySwap) || undefined,
+      memoryReservation: Number(h.MemoryReservation) || undefined,
+      oomKillDisable: Boolean(h.OomKillDisable) || undefined,
+      cpuShares: Number(h.CpuShares) || undefined,
+      cpuQuota: nano ? Math.round(nano / 1e9 * 100000) : Number(h.CpuQuota) || undefined,
+      cpuPeriod: nano ? 100000 : Number(h.CpuPeriod) || undefined,
+      cpusetCpus: (h.CpusetCpus as string) || undefined,
+      pidsLimit: Number(h.PidsLimit) > 0 ? Number(h.PidsLimit) : undefined,
+    },
+    capAdd: (h.CapAdd as string[] | undefined) ?? [],
+    capDrop: (h.CapDrop as string[] | undefined) ?? [],
+    privileged: Boolean(h.Privileged),
+    readonlyRootfs: Boolean(h.ReadonlyRootfs),
+    seccomp,
+    noNewPrivileges: secOpts.some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true'),
+    tmpfs: (h.Tmpfs as Record<string, string> | undefined) ?? {},
+    shmSize: Number(h.ShmSize) || 64 * 1024 * 1024,
+    ulimits: ((h.Ulimits as { Name: string; Soft: number; Hard: number }[] | undefined) ?? []).map((u) => ({ name: u.Name, soft: u.Soft, hard: u.Hard })),
+    devices: ((h.Devices as { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | undefined) ?? [])
+      .map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, permissions: d.CgroupPermissions || 'rwm' })),
+    sysctls: (h.Sysctls as Record<string, string> | undefined) ?? {},
+    mounts: bindMounts((h.Binds as string[] | undefined) ?? []),
+    init: Boolean(h.Init),
+  };
+}
+
+/** `-v /host:/ctr[:ro]` bind mounts (volumes come with their own service). */
+function bindMounts(binds: string[]): SpecInput['mounts'] {
+  return binds.filter((b) => b.startsWith('/')).map((b) => {
+    const [source, destination, mode = ''] = b.split(':');
+    const opts = ['rbind', mode.split(',').includes('ro') ? 'ro' : 'rw'];
+    return { source, destination, type: 'bind', options: opts };
+  });
+}

@@ -1,0 +1,70 @@
+import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import type { ContainerRecord } from '../core/containers/types.ts';
+import type { MetadataDb } from '../metadata/db.ts';
+
+/** Container records in the metadata DB (one JSON document per container) with an in-memory copy. */
+export class ContainerDb {
+  private readonly m: MetadataDb;
+  private readonly cache = new Map<string, ContainerRecord>();
+
+  constructor(m: MetadataDb) {
+    this.m = m;
+    const rows = m.db.prepare('SELECT data FROM containers').all() as { data: string }[];
+    for (const r of rows) {
+      const c = JSON.parse(r.data) as ContainerRecord;
+      this.cache.set(c.id, c);
+    }
+  }
+
+  all(): ContainerRecord[] {
+    return [...this.cache.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+  }
+
+  byId(id: string): ContainerRecord | undefined {
+    return this.cache.get(id);
+  }
+
+  /** Docker's lookup: full ID, then exact name, then a unique ID prefix. */
+  resolve(idOrName: string): ContainerRecord {
+    const exact = this.cache.get(idOrName);
+    if (exact) return exact;
+    const name = idOrName.startsWith('/') ? idOrName : `/${idOrName}`;
+    for (const c of this.cache.values()) if (c.name === name) return c;
+    if (/^[a-f0-9]+$/.test(idOrName)) {
+      const hits = [...this.cache.values()].filter((c) => c.id.startsWith(idOrName));
+      if (hits.length === 1) return hits[0];
+      if (hits.length > 1) throw new InvalidParameterError(`multiple IDs found with provided prefix: ${idOrName}`);
+    }
+    throw new NotFoundError(`No such container: ${idOrName}`);
+  }
+
+  nameOwner(name: string): ContainerRecord | undefined {
+    for (const c of this.cache.values()) if (c.name === name) return c;
+    return undefined;
+  }
+
+  insert(c: ContainerRecord): void {
+    const owner = this.nameOwner(c.name);
+    if (owner) throw nameConflict(c.name, owner.id);
+    this.m.tx(() => {
+      this.m.db.prepare('INSERT INTO containers (id, name, image_id, created, data) VALUES (?, ?, ?, ?, ?)')
+        .run(c.id, c.name, c.imageId, c.created, JSON.stringify(c));
+    });
+    this.cache.set(c.id, c);
+  }
+
+  /** Persist the current state of a record (after mutating it). */
+  save(c: ContainerRecord): void {
+    if (!this.cache.has(c.id)) return;
+    this.m.db.prepare('UPDATE containers SET name = ?, data = ? WHERE id = ?').run(c.name, JSON.stringify(c), c.id);
+  }
+
+  delete(id: string): void {
+    this.m.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
+    this.cache.delete(id);
+  }
+}
+
+export function nameConflict(name: string, ownerId: string): ConflictError {
+  return new ConflictError(`Conflict. The container name "${name}" is already in use by container "${ownerId}". You have to remove (or rename) that container to be able to reuse that name.`);
+}

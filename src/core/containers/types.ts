@@ -1,0 +1,101 @@
+import type { Filters } from '../filters.ts';
+import type { AttachStreams } from '../runtime/types.ts';
+
+/** Docker's container Config (the parts Berth uses; the rest is kept as given). */
+export interface ContainerConfig {
+  Hostname: string;
+  Domainname: string;
+  User: string;
+  AttachStdin: boolean;
+  AttachStdout: boolean;
+  AttachStderr: boolean;
+  ExposedPorts?: Record<string, object>;
+  Tty: boolean;
+  OpenStdin: boolean;
+  StdinOnce: boolean;
+  Env: string[];
+  Cmd: string[] | null;
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+  Image: string;
+  Volumes?: Record<string, object> | null;
+  WorkingDir: string;
+  Entrypoint: string[] | null;
+  OnBuild?: string[] | null;
+  Labels: Record<string, string>;
+  StopSignal?: string;
+  StopTimeout?: number;
+  [key: string]: unknown;
+}
+
+/** Docker's HostConfig; kept as the client sent it, with defaults filled in. */
+export type HostConfig = Record<string, unknown> & {
+  AutoRemove?: boolean;
+  RestartPolicy?: { Name: string; MaximumRetryCount?: number };
+  NetworkMode?: string;
+  Privileged?: boolean;
+};
+
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerState {
+  Status: ContainerStatus;
+  Running: boolean;
+  Paused: boolean;
+  Restarting: boolean;
+  OOMKilled: boolean;
+  Dead: boolean;
+  Pid: number;
+  ExitCode: number;
+  Error: string;
+  StartedAt: string;
+  FinishedAt: string;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;            // with the leading '/'
+  created: string;         // RFC3339 nano
+  image: string;           // as given (e.g. 'busybox')
+  imageId: string;
+  path: string;
+  args: string[];
+  config: ContainerConfig;
+  hostConfig: HostConfig;
+  state: ContainerState;
+  restartCount: number;
+  rwDir: string;           // overlay upper/work/merged parent
+  bundle: string;          // the container's directory
+  logPath: string;
+  hasBeenStarted: boolean;
+  hasBeenManuallyStopped: boolean;
+}
+
+export interface ContainerListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
+
+export interface LogOptions { stdout: boolean; stderr: boolean; follow: boolean; tail: number | 'all'; since?: number; until?: number; timestamps: boolean }
+export interface LogLine { stream: 1 | 2; time: string; data: Buffer }
+
+/** What the API needs from the container service. */
+export interface ContainerBackend {
+  create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }>;
+  get(idOrName: string): Promise<ContainerRecord>;
+  list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
+  start(idOrName: string): Promise<void>;
+  stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
+  kill(idOrName: string, signal?: string): Promise<void>;
+  pause(idOrName: string): Promise<void>;
+  unpause(idOrName: string): Promise<void>;
+  rename(idOrName: string, newName: string): Promise<void>;
+  remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
+  wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
+  /**
+   * Attach to the container's stdio: `streams` resolves now when it runs, else
+   * at its next start before the process runs (so no output is missed).
+   */
+  attach(idOrName: string, signal: AbortSignal): Promise<{ record: ContainerRecord; streams: Promise<AttachStreams> }>;
+  logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<{ tty: boolean }>;
+  resize(idOrName: string, rows: number, cols: number): Promise<void>;
+  top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
+  prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
+}

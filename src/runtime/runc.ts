@@ -1,0 +1,136 @@
+/* The runc command line, with its own state directory (--root). */
+import { execFile } from 'node:child_process';
+import { constants } from 'node:os';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
+
+export const RUNC_PATH = '/usr/sbin/runc';
+
+export interface RuncState { id: string; pid: number; status: string; bundle: string; created?: string }
+
+export class RuncError extends SystemError {
+  readonly stderr: string;
+  readonly exitCode: number | null;
+  constructor(message: string, stderr: string, exitCode: number | null) {
+    super(message);
+    this.stderr = stderr;
+    this.exitCode = exitCode;
+  }
+}
+
+/** runc's log lines are logfmt or JSON; keep just the message. */
+export function runcMessage(stderr: string): string {
+  const lines = stderr.trim().split('\n').filter(Boolean);
+  const msgs = lines.map((l) => {
+    try {
+      const j = JSON.parse(l) as { msg?: string };
+      if (j.msg) return j.msg;
+    } catch { /* logfmt */ }
+    const m = /msg="((?:[^"\\]|\\.)*)"/.exec(l);
+    return m ? m[1].replace(/\\"/g, '"') : l;
+  });
+  return msgs.at(-1) ?? '';
+}
+
+const SIGRTMIN = 34;
+const SIGRTMAX = 64;
+
+/** A signal as a number: 9, '9', 'KILL', 'SIGKILL', 'sigrtmin+3'. */
+export function signalNumber(sig: string | number): number {
+  if (typeof sig === 'number') {
+    if (Number.isInteger(sig) && sig > 0 && sig <= SIGRTMAX) return sig;
+    throw new InvalidParameterError(`Invalid signal: ${sig}`);
+  }
+  const s = sig.trim().toUpperCase();
+  if (/^\d+$/.test(s)) return signalNumber(Number(s));
+  const name = s.startsWith('SIG') ? s : `SIG${s}`;
+  const known = (constants.signals as Record<string, number>)[name];
+  if (known) return known;
+  const rt = /^SIGRT(MIN|MAX)([+-]\d+)?$/.exec(name);
+  if (rt) {
+    const n = (rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
+    if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
+  }
+  throw new InvalidParameterError(`Invalid signal: ${sig}`);
+}
+
+const NOT_EXIST = /container does not exist|container .* does not exist|not exist/i;
+
+export class Runc {
+  readonly path: string;
+  readonly root: string;
+
+  constructor(root: string, path = RUNC_PATH) {
+    this.root = root;
+    this.path = path;
+  }
+
+  /** Run `runc --root ROOT ARGS...`; rejects with a RuncError carrying runc's message. */
+  run(args: string[], opts: { timeoutMs?: number } = {}): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(this.path, ['--root', this.root, ...args], { maxBuffer: 16 << 20, timeout: opts.timeoutMs ?? 60_000 }, (err, stdout, stderr) => {
+        if (!err) return resolve(stdout);
+        const code = typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : null;
+        const msg = runcMessage(stderr) || err.message;
+        reject(new RuncError(`runc ${args[0]}: ${msg}`, stderr, code));
+      });
+    });
+  }
+
+  async start(id: string): Promise<void> {
+    await this.run(['start', id]);
+  }
+
+  /** runc's view of a container, or null when it does not know it. */
+  async state(id: string): Promise<RuncState | null> {
+    try {
+      return JSON.parse(await this.run(['state', id])) as RuncState;
+    } catch (e) {
+      if (e instanceof RuncError && NOT_EXIST.test(e.stderr)) return null;
+      throw e;
+    }
+  }
+
+  async kill(id: string, signal: string | number, all = false): Promise<void> {
+    const num = signalNumber(signal);
+    try {
+      await this.run(['kill', ...(all ? ['--all'] : []), id, String(num)]);
+    } catch (e) {
+      if (e instanceof RuncError && NOT_EXIST.test(e.stderr)) throw new NotFoundError(`container ${id} is not running`, { cause: e });
+      if (e instanceof RuncError && /not running|process already finished|no such process/i.test(e.stderr)) {
+        throw new ConflictError(`container ${id} is not running`, { cause: e });
+      }
+      throw e;
+    }
+  }
+
+  async pause(id: string): Promise<void> {
+    await this.run(['pause', id]);
+  }
+
+  async resume(id: string): Promise<void> {
+    await this.run(['resume', id]);
+  }
+
+  /** `runc delete`; a container runc does not know is not an error. */
+  async delete(id: string, force = false): Promise<void> {
+    try {
+      await this.run(['delete', ...(force ? ['--force'] : []), id]);
+    } catch (e) {
+      if (e instanceof RuncError && NOT_EXIST.test(e.stderr)) return;
+      const m = e instanceof RuncError ? /not stopped: (\w+)/.exec(e.stderr) : null;
+      if (m) throw new ConflictError(`cannot delete container ${id}: it is ${m[1]}`, { cause: e });
+      throw e;
+    }
+  }
+
+  /** Pids of the container's processes, from runc's cgroup view. */
+  async ps(id: string): Promise<number[]> {
+    const out = await this.run(['ps', '--format', 'json', id]);
+    return (JSON.parse(out || '[]') as number[] | null) ?? [];
+  }
+
+  /** `runc exec --detach` of a process spec file; returns when the process started. */
+  async execDetached(id: string, processFile: string, pidFile: string): Promise<void> {
+    await this.run(['exec', '--detach', '--pid-file', pidFile, '--process', processFile, id]);
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Daemon, busyboxRootfs, have } from './harness.ts';
+
+const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
+
+/** Mounts and conmon processes that belong to this daemon's scratch dir. */
+function leftovers(d: Daemon): { mounts: string[]; conmon: string[] } {
+  const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dir));
+  const ps = spawnSync('ps', ['-eo', 'pid,args']).stdout.toString().split('\n');
+  return { mounts, conmon: ps.filter((l) => l.includes('conmon') && l.includes(d.dir)) };
+}
+
+describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+  const d = new Daemon();
+  before(async () => {
+    await d.start();
+    const imp = d.docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busyboxRootfs());
+    assert.equal(imp.code, 0, imp.stderr);
+  });
+  after(async () => {
+    d.docker(['rm', '-f', ...d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean)]);
+    await d.cleanup();
+  });
+
+  it('runs a command, keeps stdout and stderr apart and returns the exit code', () => {
+    const r = d.docker(['run', '--rm', 'busybox', 'sh', '-c', 'echo out; echo err >&2; exit 3']);
+    assert.equal(r.code, 3, r.stderr);
+    assert.equal(r.stdout, 'out\n');
+    assert.equal(r.stderr, 'err\n');
+    assert.equal(d.docker(['ps', '-aq']).stdout, '', '--rm removed it');
+  });
+
+  it('pipes stdin with -i until EOF', () => {
+    const r = d.docker(['run', '--rm', '-i', 'busybox', 'cat'], 'hello through stdin\n');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, 'hello through stdin\n');
+  });
+
+  it('runs detached, lists, logs, stops and removes', async () => {
+    const run = d.docker(['run', '-d', '--name', 'web', '-e', 'GREETING=hi', 'busybox', 'sh', '-c', 'echo $GREETING; echo oops >&2; exec sleep 1000']);
+    assert.equal(run.code, 0, run.stderr);
+    const id = run.stdout.trim();
+    assert.match(id, /^[a-f0-9]{64}$/);
+    const ps = d.docker(['ps']);
+    assert.match(ps.stdout, /^CONTAINER ID\s+IMAGE\s+COMMAND\s+CREATED\s+STATUS\s+PORTS\s+NAMES$/m);
+    assert.match(ps.stdout, new RegExp(`^${id.slice(0, 12)}\\s+busybox\\s+"sh -c 'echo \\$GREETI…"\\s+.*Up .*\\s+web$`, 'm'));
+    const state = JSON.parse(d.docker(['inspect', 'web']).stdout)[0].State;
+    assert.equal(state.Running, true);
+    assert.ok(state.Pid > 0);
+    await new Promise((r) => setTimeout(r, 300));
+    const logs = d.docker(['logs', 'web']);
+    assert.equal(logs.stdout, 'hi\n');
+    assert.equal(logs.stderr, 'oops\n');
+    assert.match(d.docker(['logs', '-t', 'web']).stdout, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z hi$/m);
+    const rm = d.docker(['rm', 'web']);
+    assert.equal(rm.code, 1);
+    assert.match(rm.stderr, /cannot remove container "\/web": container is running: stop the container before removing or force remove/);
+    const dup = d.docker(['run', '-d', '--name', 'web', 'busybox', 'true']);
+    assert.equal(dup.code, 125);
+    assert.match(dup.stderr, /Conflict. The container name "\/web" is already in use by container "/);
+    assert.equal(d.docker(['stop', '-t', '1', 'web']).code, 0);
+    const after = JSON.parse(d.docker(['inspect', 'web']).stdout)[0].State;
+    assert.equal(after.Running, false);
+    assert.equal(after.ExitCode, 137, 'sleep ignores SIGTERM as PID 1, so the stop timeout kills it');
+    assert.match(d.docker(['ps', '-a', '--filter', 'name=web']).stdout, /Exited \(137\) .* ago/);
+    assert.equal(d.docker(['rm', 'web']).code, 0);
+    assert.deepEqual(leftovers(d), { mounts: [], conmon: [] });
+  });
+
+  it('reports a missing command with exit 127', () => {
+    const r = d.docker(['run', '--rm', 'busybox', '/no/such/binary']);
+    assert.equal(r.code, 127);
+    assert.match(r.stderr, /no such file or directory|not found/);
+  });
+
+  it('kill, pause/unpause, rename, wait and restart policies', async () => {
+    const id = d.docker(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim();
+    assert.equal(d.docker(['pause', id]).code, 0);
+    assert.match(d.docker(['ps', '--filter', `id=${id}`]).stdout, /\(Paused\)/);
+    assert.equal(d.docker(['unpause', id]).code, 0);
+    assert.equal(d.docker(['rename', id, 'renamed']).code, 0);
+    // PID 1 ignores SIGTERM without a handler (as with dockerd); SIGKILL ends it.
+    assert.equal(d.docker(['kill', 'renamed']).code, 0);
+    const w = d.docker(['wait', 'renamed']);
+    assert.equal(w.stdout.trim(), '137');
+    d.docker(['rm', 'renamed']);
+    const flaky = d.docker(['run', '-d', '--restart', 'on-failure:2', 'busybox', 'sh', '-c', 'exit 1']).stdout.trim();
+    for (let i = 0; i < 50; i++) {
+      const st = JSON.parse(d.docker(['inspect', flaky]).stdout)[0];
+      if (st.RestartCount === 2 && !st.State.Running && !st.State.Restarting) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const fin = JSON.parse(d.docker(['inspect', flaky]).stdout)[0];
+    assert.equal(fin.RestartCount, 2);
+    assert.equal(fin.State.ExitCode, 1);
+    d.docker(['rm', '-f', flaky]);
+  });
+
+  it('protects images in use and cleans up everything on rm -f', () => {
+    const id = d.docker(['create', 'busybox', 'true']).stdout.trim();
+    const rmi = d.docker(['rmi', 'busybox']);
+    assert.equal(rmi.code, 1);
+    assert.match(rmi.stderr, /conflict: unable to remove repository reference "busybox" \(must force\) - container [a-f0-9]{12} is using its referenced image/);
+    const running = d.docker(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim();
+    assert.equal(d.docker(['rm', '-f', id, running]).code, 0);
+    assert.deepEqual(leftovers(d), { mounts: [], conmon: [] });
+  });
+});
