@@ -8,6 +8,8 @@ export interface Hijacked {
   /** Client input (stdin); null when the request was not upgraded. */
   in: Readable | null;
   close(): void;
+  /** Write unless the client is gone. */
+  write(b: Buffer): void;
 }
 
 /**
@@ -21,11 +23,14 @@ export function hijack(r: Req, contentType: string): Hijacked {
     r.res.detachSocket(socket);
     socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: 1.50\r\n\r\n`);
     socket.setNoDelay(true);
-    return { out: socket, in: socket, close: () => socket.end() };
+    // A client that goes away must never take the daemon down.
+    socket.on('error', () => socket.destroy());
+    return { out: socket, in: socket, close: () => socket.end(), write: (b) => { if (!socket.destroyed && socket.writable) socket.write(b); } };
   }
   r.res.writeHead(200, { 'Content-Type': contentType });
   r.res.flushHeaders();
-  return { out: r.res, in: null, close: () => r.res.end() };
+  r.res.on('error', () => undefined);
+  return { out: r.res, in: null, close: () => r.res.end(), write: (b) => { if (!r.res.destroyed && r.res.writable) r.res.write(b); } };
 }
 
 /** Docker's stdcopy frame: [stream,0,0,0,size BE] + payload. */

@@ -117,7 +117,8 @@ export async function specInput(c: ContainerRecord, rootfs: string): Promise<Spe
     hostname: c.config.Hostname,
     tty: c.config.Tty,
     openStdin: c.config.OpenStdin,
-    stdinOnce: c.config.StdinOnce,
+    // dockerd closes stdin when the client leaves only for non-TTY StdinOnce containers.
+    stdinOnce: c.config.StdinOnce && !c.config.Tty,
     etcFiles: await writeEtcFiles(c),
     namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: netMode === 'host' ? 'host' : 'private' },
     cgroupsPath: `/berth/${c.id}`,

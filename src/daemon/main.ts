@@ -61,6 +61,10 @@ async function main(argv: string[]): Promise<void> {
   logger.info(`berthd ${BERTH_VERSION} started; API listening on ${config.hosts.join(', ')}`);
   engine.events.publish('daemon', 'start', 'berthd', {});
 
+  // A broken client connection must never take the daemon (and its containers' supervision) down.
+  process.on('uncaughtException', (e) => logger.error(`uncaught: ${(e as Error)?.stack ?? String(e)}`));
+  process.on('unhandledRejection', (e) => logger.error(`unhandled rejection: ${(e as Error)?.stack ?? String(e)}`));
+
   let stopping = false;
   const shutdown = async (signal: string): Promise<void> => {
     if (stopping) return;

@@ -61,9 +61,10 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
   const live = s;
   live.onOutput((stream, data) => {
     if ((stream === 1 && !opts.stdout) || (stream === 2 && !opts.stderr)) return;
-    h.out.write(tty ? data : frame(stream, data));
+    h.write(tty ? data : frame(stream, data));
   });
   live.onClose(() => h.close());
+  h.out.on('close', () => live.close());
   for (const d of early.splice(0)) onInput(d);
   if (inputEnded) endInput();
   h.in?.on('close', () => live.close());
