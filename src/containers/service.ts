@@ -88,7 +88,13 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    await this.life.kill(this.d.db.resolve(idOrName), signal || 'SIGKILL');
+    const c = this.d.db.resolve(idOrName);
+    const sig = signal || 'SIGKILL';
+    if (!/^(SIG)?KILL$|^9$/i.test(sig)) return this.life.kill(c, sig);
+    // As dockerd: a SIGKILL returns once the container is gone.
+    const exited = new Promise<void>((resolve) => this.life.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
+    await this.life.kill(c, sig);
+    await Promise.race([exited.then(() => this.life.settled(c.id)), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 
   async pause(idOrName: string): Promise<void> {

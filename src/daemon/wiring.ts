@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerRoutes } from '../api/routers/containers.ts';
+import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
+import { ExecManager } from '../containers/exec.ts';
 import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
 import { ContainerService } from '../containers/service.ts';
 import { ContainerDb } from '../containers/store.ts';
@@ -89,7 +91,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   }, images, containers);
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, () => null)],
+    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, () => null), ...execRoutes(new ExecManager(svc))],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });

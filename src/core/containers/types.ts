@@ -99,3 +99,31 @@ export interface ContainerBackend {
   top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;
 }
+
+/** An exec session as /exec/{id}/json shows it. */
+export interface ExecRecord {
+  id: string;
+  containerId: string;
+  cmd: string[];
+  tty: boolean;
+  attachStdin: boolean;
+  attachStdout: boolean;
+  attachStderr: boolean;
+  env: string[];
+  user: string;
+  workingDir: string;
+  privileged: boolean;
+  detachKeys: string;
+  running: boolean;
+  exitCode: number | null;
+  pid: number;
+}
+
+/** What the exec API needs. */
+export interface ExecBackend {
+  create(container: string, body: { Cmd?: string[]; Env?: string[]; Tty?: boolean; AttachStdin?: boolean; AttachStdout?: boolean; AttachStderr?: boolean; User?: string; WorkingDir?: string; Privileged?: boolean; DetachKeys?: string }): Promise<string>;
+  get(execId: string): ExecRecord;
+  /** Start; with attach, the streams of the process (resolve after it started). */
+  start(execId: string, opts: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }): Promise<{ record: ExecRecord; streams?: AttachStreams; done: Promise<number> }>;
+  resize(execId: string, rows: number, cols: number): Promise<void>;
+}

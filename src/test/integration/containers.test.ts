@@ -99,6 +99,24 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     d.docker(['rm', '-f', flaky]);
   });
 
+  it('execs into a running container with docker exec', () => {
+    const id = d.docker(['run', '-d', 'busybox', 'sleep', '1000']).stdout.trim();
+    const a = d.docker(['exec', id, 'echo', 'hello-exec']);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stdout, 'hello-exec\n');
+    const b = d.docker(['exec', id, 'sh', '-c', 'echo err >&2; exit 9']);
+    assert.equal(b.code, 9);
+    assert.equal(b.stderr, 'err\n');
+    assert.equal(d.docker(['exec', '-i', id, 'cat'], 'piped\n').stdout, 'piped\n');
+    assert.equal(d.docker(['exec', '-w', '/tmp', '-e', 'FOO=bar', '-u', 'nobody', id, 'sh', '-c', 'echo $(pwd) $FOO $(id -u)']).stdout, '/tmp bar 65534\n');
+    assert.equal(d.docker(['exec', '-d', id, 'sleep', '1']).code, 0);
+    d.docker(['kill', id]);
+    const stopped = d.docker(['exec', id, 'true']);
+    assert.equal(stopped.code, 1);
+    assert.match(stopped.stderr, /container [a-f0-9]{64} is not running/);
+    d.docker(['rm', id]);
+  });
+
   it('protects images in use and cleans up everything on rm -f', () => {
     const id = d.docker(['create', 'busybox', 'true']).stdout.trim();
     const rmi = d.docker(['rmi', 'busybox']);

@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import type { AttachStreams } from '../core/runtime/types.ts';
+import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
+import type { ContainerService } from './service.ts';
+import { resolveUser } from './spec-input.ts';
+
+/** Exec sessions of running containers (kept in memory, as dockerd does). */
+export class ExecManager implements ExecBackend {
+  private readonly svc: ContainerService;
+  private readonly execs = new Map<string, ExecRecord>();
+  private readonly resizers = new Map<string, (rows: number, cols: number) => Promise<void>>();
+
+  constructor(svc: ContainerService) {
+    this.svc = svc;
+  }
+
+  async create(container: string, body: Parameters<ExecBackend['create']>[1]): Promise<string> {
+    const c = this.svc.d.db.resolve(container);
+    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (c.state.Paused) throw new ConflictError(`Container ${c.id} is paused, unpause the container before exec`);
+    if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
+    const id = randomBytes(32).toString('hex');
+    const rec: ExecRecord = {
+      id, containerId: c.id, cmd: body.Cmd, tty: !!body.Tty, attachStdin: !!body.AttachStdin, attachStdout: !!body.AttachStdout,
+      attachStderr: !!body.AttachStderr, env: body.Env ?? [], user: body.User || c.config.User, workingDir: body.WorkingDir || c.config.WorkingDir || '/',
+      privileged: !!body.Privileged, detachKeys: body.DetachKeys ?? '', running: false, exitCode: null, pid: 0,
+    };
+    this.execs.set(id, rec);
+    this.svc.d.events.publish('container', `exec_create: ${rec.cmd.join(' ')}`, c.id, { ...this.svc.life.attrs(c), execID: id });
+    return id;
+  }
+
+  get(execId: string): ExecRecord {
+    const e = this.execs.get(execId);
+    if (!e) throw new NotFoundError(`No such exec instance: ${execId}`);
+    return e;
+  }
+
+  async start(execId: string, opts: { detach: boolean; tty?: boolean; consoleSize?: [number, number] }): Promise<{ record: ExecRecord; streams?: AttachStreams; done: Promise<number> }> {
+    const rec = this.get(execId);
+    if (rec.running || rec.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`);
+    const c = this.svc.d.db.resolve(rec.containerId);
+    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
+    const env = [...c.config.Env];
+    for (const e of rec.env) {
+      const k = e.split('=')[0];
+      const i = env.findIndex((x) => x.split('=')[0] === k);
+      if (i >= 0) env[i] = e; else env.push(e);
+    }
+    const attach = !opts.detach && (rec.attachStdin || rec.attachStdout || rec.attachStderr);
+    const handle = await this.svc.d.runtime.exec({
+      id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+      tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,
+    }, c.bundle, attach);
+    rec.running = true;
+    rec.pid = handle.pid;
+    if (handle.resize) this.resizers.set(execId, handle.resize);
+    if (opts.consoleSize && handle.resize) await handle.resize(opts.consoleSize[0], opts.consoleSize[1]).catch(() => undefined);
+    const attrs = { ...this.svc.life.attrs(c), execID: execId };
+    this.svc.d.events.publish('container', `exec_start: ${rec.cmd.join(' ')}`, c.id, attrs);
+    const done = handle.wait().then((st) => {
+      rec.running = false;
+      rec.exitCode = st.exitCode;
+      this.resizers.delete(execId);
+      this.svc.d.events.publish('container', 'exec_die', c.id, { ...attrs, exitCode: String(st.exitCode) });
+      return st.exitCode;
+    });
+    return { record: rec, streams: handle.streams, done };
+  }
+
+  async resize(execId: string, rows: number, cols: number): Promise<void> {
+    this.get(execId);
+    const r = this.resizers.get(execId);
+    if (r) await r(rows, cols);
+  }
+
+  /** Forget the sessions of a removed container. */
+  forget(containerId: string): void {
+    for (const [id, e] of this.execs) if (e.containerId === containerId && !e.running) this.execs.delete(id);
+  }
+}
