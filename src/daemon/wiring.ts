@@ -91,7 +91,10 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   }, images, containers);
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, () => null), ...execRoutes(new ExecManager(svc))],
+    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, (id) => {
+      const c = svc.d.db.byId(id);
+      return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
+    }), ...execRoutes(new ExecManager(svc))],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });
