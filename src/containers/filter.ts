@@ -41,7 +41,8 @@ export function filterContainers(db: ContainerDb, o: ContainerListOptions): Cont
     if (!matchLabels(f, c.config.Labels) || !matchNotLabels(f, c.config.Labels)) return false;
     if (before && !before.every((t) => c.created < t)) return false;
     if (since && !since.every((t) => c.created > t)) return false;
-    if (f.has('health') && !f.get('health')!.includes('none')) return false;
+    const health = (c.state as { Health?: { Status: string } }).Health?.Status ?? 'none';
+    if (!any('health', (h) => h === health)) return false;
     return true;
   });
   if (o.limit > 0) out = out.slice(0, o.limit);

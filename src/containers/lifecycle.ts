@@ -20,6 +20,9 @@ export interface LifecycleDeps {
   /** Remove a container completely (used by AutoRemove). */
   remove(c: ContainerRecord): Promise<void>;
   log: { warn(m: string): void; info(m: string): void };
+  /** Called when the container runs / has stopped (health checks). */
+  onRunning?(c: ContainerRecord): void;
+  onStopped?(c: ContainerRecord): void;
 }
 
 const now = (): string => new Date().toISOString();
@@ -81,6 +84,7 @@ export class Lifecycle {
       this.d.db.save(c);
       this.d.events.publish('container', 'start', c.id, this.attrs(c));
       this.watch(c);
+      this.d.onRunning?.(c);
     } catch (e) {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
@@ -93,7 +97,7 @@ export class Lifecycle {
     }
   }
 
-  /** Follow a running container until it exits. */
+  /** Follow a running container until it exits (also used to adopt after a restart). */
   watch(c: ContainerRecord): void {
     const p = this.d.runtime.waitExit(c.id, c.bundle).then((st) => this.onExit(c, st)).catch((e) => {
       this.d.log.warn(`container ${c.id}: waiting for exit failed: ${(e as Error).message}`);
@@ -102,6 +106,7 @@ export class Lifecycle {
   }
 
   async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
+    this.d.onStopped?.(c);
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
     await unmountRootfs(c.rwDir).catch(() => undefined);
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });

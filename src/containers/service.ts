@@ -10,6 +10,7 @@ import type { LayerFiles } from '../core/layers/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
+import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { readLog } from './logs.ts';
 import { generateName, validateName } from './names.ts';
@@ -32,6 +33,7 @@ export interface ContainerServiceDeps {
 export class ContainerService implements ContainerBackend, ImageUsage {
   readonly d: ContainerServiceDeps;
   readonly life: Lifecycle;
+  readonly health: HealthMonitor;
 
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
@@ -42,7 +44,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
       },
       remove: (c) => this.destroy(c),
+      onRunning: (c) => this.health.start(c),
+      onStopped: (c) => this.health.stop(c.id),
     });
+    this.health = new HealthMonitor(this);
   }
 
   async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }> {

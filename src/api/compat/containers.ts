@@ -10,7 +10,9 @@ export function statusString(c: ContainerRecord, now = Date.now()): string {
   if (s.Running) {
     if (s.Paused) return `Up ${since(s.StartedAt)} (Paused)`;
     if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
-    return `Up ${since(s.StartedAt)}`;
+    const health = (s as { Health?: { Status: string } }).Health?.Status;
+    const suffix = health === 'starting' ? ' (health: starting)' : health === 'healthy' || health === 'unhealthy' ? ` (${health})` : '';
+    return `Up ${since(s.StartedAt)}${suffix}`;
   }
   if (s.Restarting) return `Restarting (${s.ExitCode}) ${since(s.FinishedAt)} ago`;
   if (s.Status === 'removing') return 'Removal In Progress';

@@ -117,6 +117,21 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     d.docker(['rm', id]);
   });
 
+  it('runs health checks and shows them in ps and inspect', async () => {
+    const id = d.docker(['run', '-d', '--health-cmd', 'test -e /tmp/ok', '--health-interval', '1s', '--health-retries', '1', 'busybox', 'sh', '-c', 'sleep 2.5; touch /tmp/ok; exec sleep 100']).stdout.trim();
+    assert.match(d.docker(['ps', '--filter', `id=${id}`, '--format', '{{.Status}}']).stdout, /\(health: starting\)/);
+    let health = '';
+    for (let i = 0; i < 60 && health !== 'healthy'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      health = d.docker(['inspect', '-f', '{{.State.Health.Status}}', id]).stdout.trim();
+    }
+    assert.equal(health, 'healthy');
+    assert.equal(d.docker(['ps', '-q', '--filter', 'health=healthy']).stdout.trim(), id.slice(0, 12));
+    const log = JSON.parse(d.docker(['inspect', '-f', '{{json .State.Health.Log}}', id]).stdout);
+    assert.ok(log.some((l: { ExitCode: number }) => l.ExitCode === 1) && log.at(-1).ExitCode === 0);
+    d.docker(['rm', '-f', id]);
+  });
+
   it('protects images in use and cleans up everything on rm -f', () => {
     const id = d.docker(['create', 'busybox', 'true']).stdout.trim();
     const rmi = d.docker(['rmi', 'busybox']);

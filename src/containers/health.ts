@@ -1,0 +1,86 @@
+import type { ContainerRecord } from '../core/containers/types.ts';
+import type { ContainerService } from './service.ts';
+import { resolveUser } from './spec-input.ts';
+
+export interface HealthState {
+  Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
+  FailingStreak: number;
+  Log: { Start: string; End: string; ExitCode: number; Output: string }[];
+}
+
+const MAX_OUTPUT = 4096;
+
+function durationMs(ns: number | undefined, dflt: number): number {
+  return ns && ns > 0 ? ns / 1e6 : dflt;
+}
+
+/** Runs a container's HEALTHCHECK as dockerd does, while the container runs. */
+export class HealthMonitor {
+  private readonly svc: ContainerService;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+
+  constructor(svc: ContainerService) {
+    this.svc = svc;
+  }
+
+  start(c: ContainerRecord): void {
+    const hc = c.config.Healthcheck;
+    const test = hc?.Test ?? [];
+    if (!test.length || test[0] === 'NONE') return;
+    const health: HealthState = { Status: 'starting', FailingStreak: 0, Log: [] };
+    (c.state as unknown as { Health?: HealthState }).Health = health;
+    this.svc.d.db.save(c);
+    const interval = durationMs(hc?.Interval, 30_000);
+    const startedAt = Date.now();
+    const tick = async (): Promise<void> => {
+      if (!c.state.Running || !this.svc.d.db.byId(c.id)) return this.stop(c.id);
+      if (!c.state.Paused) await this.probe(c, health, startedAt);
+      this.timers.set(c.id, setTimeout(() => void tick(), interval).unref());
+    };
+    this.timers.set(c.id, setTimeout(() => void tick(), interval).unref());
+  }
+
+  stop(id: string): void {
+    clearTimeout(this.timers.get(id));
+    this.timers.delete(id);
+  }
+
+  private async probe(c: ContainerRecord, h: HealthState, startedAt: number): Promise<void> {
+    const hc = c.config.Healthcheck!;
+    const test = hc.Test!;
+    const args = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test.slice(1).join(' ')] : test.slice(1);
+    const timeout = durationMs(hc.Timeout, 30_000);
+    const retries = hc.Retries && hc.Retries > 0 ? hc.Retries : 3;
+    const start = new Date().toISOString();
+    let exitCode = -1;
+    let output = '';
+    try {
+      const user = await resolveUser(`${c.rwDir}/merged`, c.config.User);
+      const handle = await this.svc.d.runtime.exec({
+        id: c.id, execId: `health-${c.id.slice(0, 12)}-${Date.now()}`, args, env: c.config.Env, cwd: c.config.WorkingDir || '/',
+        user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, tty: false, openStdin: false, privileged: false,
+      }, c.bundle, true);
+      handle.streams?.onOutput((_s, d) => { if (output.length < MAX_OUTPUT) output += d.toString('utf8'); });
+      const res = await Promise.race([handle.wait(), new Promise<null>((r) => setTimeout(() => r(null), timeout).unref())]);
+      if (res === null) output = `Health check exceeded timeout (${timeout / 1000}s)`;
+      else exitCode = res.exitCode;
+    } catch (e) {
+      output = (e as Error).message;
+    }
+    h.Log.push({ Start: start, End: new Date().toISOString(), ExitCode: exitCode, Output: output.slice(0, MAX_OUTPUT) });
+    if (h.Log.length > 5) h.Log.shift();
+    const before = h.Status;
+    const inStartPeriod = Date.now() - startedAt < durationMs(hc.StartPeriod, 0);
+    if (exitCode === 0) {
+      h.FailingStreak = 0;
+      h.Status = 'healthy';
+    } else if (!inStartPeriod) {
+      h.FailingStreak++;
+      if (h.FailingStreak >= retries) h.Status = 'unhealthy';
+    }
+    this.svc.d.db.save(c);
+    if (h.Status !== before) {
+      this.svc.d.events.publish('container', `health_status: ${h.Status}`, c.id, this.svc.life.attrs(c));
+    }
+  }
+}
