@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerRoutes } from '../api/routers/containers.ts';
+import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
 import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
@@ -9,6 +10,7 @@ import { apiListener, type RequestListener } from '../api/server.ts';
 import { ExecManager } from '../containers/exec.ts';
 import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
 import { ContainerService } from '../containers/service.ts';
+import { ContainerStatsService } from '../containers/stats.ts';
 import { ContainerDb } from '../containers/store.ts';
 import { FsContentStore } from '../content/store.ts';
 import type { ImageUsage } from '../core/images/types.ts';
@@ -94,7 +96,8 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
-    }), ...execRoutes(new ExecManager(svc))],
+    }), ...execRoutes(new ExecManager(svc)),
+      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot))],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });
