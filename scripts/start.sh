@@ -25,8 +25,9 @@ if ! berth image inspect busybox:latest >/dev/null 2>&1; then
   bash scripts/busybox-rootfs.sh | berth import -c 'CMD ["sh"]' - busybox:latest
 fi
 
-# Containers come with their own issue; until then show the image store.
 berth images
+echo
+berth run --rm busybox echo "Hello from a Berth container (busybox, runc + conmon)"
 echo
 echo "Point the docker CLI at Berth with:"
 echo "  export DOCKER_HOST=unix://$SOCK"
