@@ -11,24 +11,19 @@
  * BENCH_DIR (or a fresh temp dir), which is removed at the end; both daemons
  * are stopped in `finally`, also on failure or Ctrl-C.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { closeSync, createWriteStream, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { request } from 'node:http';
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import tar from 'tar-stream';
+import { Berthd, DOCKER, Dockerd, type Engine, log, median, mountsUnder, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet } from './lib.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
-const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
 const BIG_LAYERS = Number(process.env.BENCH_BIG_LAYERS ?? 2);
 const BIG_LAYER_MIB = Number(process.env.BENCH_BIG_MIB ?? 256) / BIG_LAYERS;
 const MANY = Number(process.env.BENCH_IMAGES ?? 500);
 const IO_RUNS = 3;
 const LIST_RUNS = 10;
-
-const log = (msg: string): void => { process.stderr.write(`[bench] ${msg}\n`); };
 
 const WORK = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'berth-bench-'));
 mkdirSync(WORK, { recursive: true });
@@ -37,77 +32,6 @@ mkdirSync(WORK, { recursive: true });
 
 function sha256(b: Buffer): string {
   return 'sha256:' + createHash('sha256').update(b).digest('hex');
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): { code: number; stdout: string; stderr: string; ms: number } {
-  const t0 = process.hrtime.bigint();
-  const r = spawnSync(cmd, args, { maxBuffer: 1 << 28, env: { ...process.env, ...env } });
-  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-  return { code: r.status ?? -1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '', ms };
-}
-
-function must(r: ReturnType<typeof sh>, what: string): ReturnType<typeof sh> {
-  if (r.code !== 0) throw new Error(`${what} failed (${r.code}): ${r.stderr}${r.stdout}`);
-  return r;
-}
-
-function ping(sock: string): Promise<boolean> {
-  return new Promise((res) => {
-    const rq = request({ socketPath: sock, path: '/_ping' }, (r) => { r.resume(); res(r.statusCode === 200); });
-    rq.on('error', () => res(false));
-    rq.end();
-  });
-}
-
-/** Time one GET over the socket, to the last byte of the body. */
-function timedGet(sock: string, path: string): Promise<{ ms: number; status: number; bytes: number }> {
-  return new Promise((res, rej) => {
-    const t0 = process.hrtime.bigint();
-    const rq = request({ socketPath: sock, path, headers: { Host: 'docker' } }, (r) => {
-      let bytes = 0;
-      r.on('data', (c: Buffer) => { bytes += c.length; });
-      r.on('end', () => res({ ms: Number(process.hrtime.bigint() - t0) / 1e6, status: r.statusCode ?? 0, bytes }));
-    });
-    rq.on('error', rej);
-    rq.end();
-  });
-}
-
-function alive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch { return false; }
-}
-
-function rssKiB(pid: number, field = 'VmRSS'): number {
-  const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return m ? Number(m[1]) : NaN;
-}
-
-function rssLine(e: Engine, when: string): string {
-  const parts = e.pids().map((p) => `pid ${p}: VmRSS ${(rssKiB(p) / 1024).toFixed(1)} MiB (anon ${(rssKiB(p, 'RssAnon') / 1024).toFixed(1)}, file ${(rssKiB(p, 'RssFile') / 1024).toFixed(1)})`);
-  return `${e.name}: RSS ${when}: ${parts.join('; ')}`;
-}
-
-async function waitExit(pid: number, ms: number): Promise<boolean> {
-  const deadline = Date.now() + ms;
-  while (alive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  return !alive(pid);
-}
-
-async function stopPid(pid: number | undefined): Promise<void> {
-  if (!pid || !alive(pid)) return;
-  try { process.kill(pid, 'SIGTERM'); } catch { return; }
-  if (!(await waitExit(pid, 20000))) { try { process.kill(pid, 'SIGKILL'); } catch { /* gone */ } await waitExit(pid, 5000); }
-}
-
-function mountsUnder(dir: string): string[] {
-  return readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1])
-    .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')));
 }
 
 // ---------- fixtures ----------
@@ -194,83 +118,6 @@ async function makeMany(path: string): Promise<void> {
   });
 }
 
-// ---------- daemons ----------
-
-interface Engine {
-  name: string;
-  sock: string;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  /** PIDs whose RSS counts as the engine's idle footprint. */
-  pids(): number[];
-}
-
-class Berthd implements Engine {
-  name = 'berthd';
-  dir = join(WORK, 'berthd');
-  sock = join(this.dir, 'berth.sock');
-  proc?: ChildProcess;
-  async start(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    writeFileSync(join(this.dir, 'daemon.json'), '{}');
-    const out = openSync(join(this.dir, 'berthd.log'), 'a');
-    this.proc = spawn(process.execPath, [join(ROOT, 'bin/berthd.js'), '--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
-      '-H', `unix://${this.sock}`, '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json')], { stdio: ['ignore', out, out] });
-    closeSync(out);
-    await waitReady(this.sock, () => this.proc?.exitCode ?? null, join(this.dir, 'berthd.log'));
-  }
-  async stop(): Promise<void> { await stopPid(this.proc?.pid); }
-  pids(): number[] { return this.proc?.pid ? [this.proc.pid] : []; }
-}
-
-class Dockerd implements Engine {
-  name = 'dockerd';
-  dir = join(WORK, 'dockerd');
-  sock = join(this.dir, 'docker.sock');
-  proc?: ChildProcess;
-  async start(): Promise<void> {
-    mkdirSync(this.dir, { recursive: true });
-    const out = openSync(join(this.dir, 'dockerd.log'), 'a');
-    this.proc = spawn('dockerd', ['--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
-      '--pidfile', join(this.dir, 'docker.pid'), '-H', `unix://${this.sock}`, '--bridge', 'none', '--iptables=false', '--ip-masq=false',
-      '--containerd-namespace', 'berthbench', '--containerd-plugins-namespace', 'berthbenchp'], { stdio: ['ignore', out, out] });
-    closeSync(out);
-    await waitReady(this.sock, () => this.proc?.exitCode ?? null, join(this.dir, 'dockerd.log'));
-  }
-  containerdPid(): number | undefined {
-    try {
-      const pid = Number(readFileSync(join(this.dir, 'exec/containerd/containerd.pid'), 'utf8').trim());
-      if (pid > 0) return pid;
-    } catch { /* fall back to the child list */ }
-    const me = this.proc?.pid;
-    if (!me) return undefined;
-    try {
-      const kids = readFileSync(`/proc/${me}/task/${me}/children`, 'utf8').trim().split(/\s+/).map(Number);
-      return kids.find((k) => readFileSync(`/proc/${k}/comm`, 'utf8').trim() === 'containerd');
-    } catch { return undefined; }
-  }
-  async stop(): Promise<void> {
-    const ctd = this.containerdPid();
-    await stopPid(this.proc?.pid);
-    await stopPid(ctd);
-    for (const m of mountsUnder(this.dir).reverse()) spawnSync('umount', ['-l', m]);
-  }
-  pids(): number[] {
-    const c = this.containerdPid();
-    return [this.proc?.pid, c].filter((p): p is number => !!p);
-  }
-}
-
-async function waitReady(sock: string, exited: () => number | null, logFile: string): Promise<void> {
-  const deadline = Date.now() + 30000;
-  while (Date.now() < deadline) {
-    if (exited() !== null) throw new Error(`daemon exited: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
-    if (await ping(sock)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`daemon did not answer on ${sock}`);
-}
-
 // ---------- measurements ----------
 
 interface Figures {
@@ -352,7 +199,7 @@ async function main(): Promise<void> {
   log(`big image: ${(bigBytes / 1048576).toFixed(0)} MiB in ${BIG_LAYERS} layers; ${MANY} small images`);
 
   const results: Record<string, Figures> = {};
-  for (const e of [new Berthd(), new Dockerd()]) {
+  for (const e of [new Berthd(WORK), new Dockerd(WORK)]) {
     engines.push(e);
     try {
       results[e.name] = await measure(e, big, many);
@@ -363,7 +210,7 @@ async function main(): Promise<void> {
   }
   const b = results.berthd;
   const d = results.dockerd;
-  const rows: [string, number | undefined, number | undefined, string][] = [
+  const rows: Row[] = [
     [`load ${(bigBytes / 1048576).toFixed(0)} MiB image (ms, median of ${IO_RUNS})`, b.loadMs, d.loadMs, '≤ dockerd'],
     [`save ${(bigBytes / 1048576).toFixed(0)} MiB image (ms, median of ${IO_RUNS})`, b.saveMs, d.saveMs, '≤ dockerd'],
     [`load ${MANY} small images, one archive (ms)`, b.manyLoadMs, d.manyLoadMs, ''],
@@ -373,13 +220,7 @@ async function main(): Promise<void> {
     [`GET /images/json (ms, median of ${LIST_RUNS})`, b.imagesApiMs, d.imagesApiMs, '< 50'],
     ['idle RSS (MiB; dockerd = dockerd + containerd)', b.rssMiB, d.rssMiB, '≤ 80'],
   ];
-  const fmt = (v: number | undefined): string => (v === undefined ? '-' : v >= 100 ? v.toFixed(0) : v.toFixed(1));
-  const table = [['metric', 'berthd', 'dockerd', 'ratio', 'target'], ...rows.map(([m, bv, dv, t]) => [m, fmt(bv), fmt(dv), bv !== undefined && dv ? (bv / dv).toFixed(2) : '-', t])];
-  const widths = table[0].map((_, i) => Math.max(...table.map((r) => r[i].length)));
-  const line = (r: string[]): string => '| ' + r.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join(' | ') + ' |';
-  console.log(line(table[0]));
-  console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
-  for (const r of table.slice(1)) console.log(line(r));
+  printTable(rows);
 }
 
 try {

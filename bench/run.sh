@@ -18,7 +18,7 @@ cleanup() {
     pid=$(cat "$f" 2>/dev/null || true)
     if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; sleep 2; kill -KILL "$pid" 2>/dev/null || true; fi
   done
-  grep -o " $BENCH_DIR[^ ]*" /proc/mounts | sort -r | while read -r m; do umount -l "$m" || true; done
+  { grep -o " $BENCH_DIR[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
   if ! grep -q " $BENCH_DIR" /proc/mounts; then rm -rf "$BENCH_DIR"; fi
 }
 trap cleanup EXIT
