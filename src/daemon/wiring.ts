@@ -2,12 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerRoutes } from '../api/routers/containers.ts';
+import { containerFileRoutes } from '../api/routers/containers-files.ts';
 import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
 import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
 import { ExecManager } from '../containers/exec.ts';
+import { ContainerFilesService } from '../containers/files.ts';
 import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
 import { ContainerService } from '../containers/service.ts';
 import { ContainerStatsService } from '../containers/stats.ts';
@@ -97,7 +99,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }), ...execRoutes(new ExecManager(svc)),
-      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot))],
+      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(new ContainerFilesService(svc, images))],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });
