@@ -27,6 +27,18 @@ function quoteArg(a: string): string {
   return a.includes(' ') ? `'${a}'` : a;
 }
 
+/** The endpoint of the container's network mode (addresses arrive with the networking issue). */
+function networks(c: ContainerRecord): Record<string, unknown> {
+  const mode = String(c.hostConfig.NetworkMode ?? 'bridge');
+  if (mode.startsWith('container:')) return {};
+  return {
+    [mode]: {
+      IPAMConfig: null, Links: null, Aliases: null, MacAddress: '', DriverOpts: null, NetworkID: '', EndpointID: '', Gateway: '',
+      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0, DNSNames: null,
+    },
+  };
+}
+
 /** GET /containers/json item. */
 export function containerSummary(c: ContainerRecord): Record<string, unknown> {
   return {
@@ -41,7 +53,7 @@ export function containerSummary(c: ContainerRecord): Record<string, unknown> {
     State: c.state.Status,
     Status: statusString(c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: {} },
+    NetworkSettings: { Networks: networks(c) },
     Mounts: [],
   };
 }
@@ -74,7 +86,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     NetworkSettings: {
       Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
       SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: {},
+      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(c),
     },
   };
 }
