@@ -132,6 +132,23 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     d.docker(['rm', '-f', id]);
   });
 
+  it('applies limits and security options, and reports OOM kills', () => {
+    const oom = d.docker(['run', '--name', 'oom', '-m', '16m', 'busybox', 'sh', '-c', 'x=a; while true; do x=$x$x; done']);
+    assert.equal(oom.code, 137);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.OOMKilled}} {{.State.ExitCode}}', 'oom']).stdout.trim(), 'true 137');
+    d.docker(['rm', 'oom']);
+    const small = d.docker(['run', '--rm', '-m', '1k', 'busybox', 'true']);
+    assert.equal(small.code, 125);
+    assert.match(small.stderr, /Minimum memory limit allowed is 6MB/);
+    assert.match(d.docker(['run', '--rm', '--init', 'busybox', 'ps']).stdout, /^\s+1 root\s+\/sbin\/docker-init -- ps$/m);
+    const ro = d.docker(['run', '--rm', '--read-only', 'busybox', 'touch', '/x']);
+    assert.equal(ro.code, 1);
+    assert.match(ro.stderr, /Read-only file system/);
+    assert.match(d.docker(['run', '--rm', '--cap-drop', 'ALL', 'busybox', 'chown', '1', '/tmp']).stderr, /Operation not permitted/);
+    assert.equal(d.docker(['run', '--rm', '--pid', 'host', 'busybox', 'sh', '-c', 'test -e /proc/1/comm && ! grep -q "^sh$" /proc/1/comm']).code, 0);
+    assert.equal(d.docker(['run', '--rm', '-h', 'myhost', '--user', 'nobody', 'busybox', 'sh', '-c', 'echo $(hostname) $(id -u)']).stdout, 'myhost 65534\n');
+  });
+
   it('protects images in use and cleans up everything on rm -f', () => {
     const id = d.docker(['create', 'busybox', 'true']).stdout.trim();
     const rmi = d.docker(['rmi', 'busybox']);
