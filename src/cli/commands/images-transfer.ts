@@ -97,7 +97,7 @@ export function validateDestination(path: string): void {
  * atomicwriter.New(path, 0600): a temporary file beside `path`, renamed over
  * it on commit once something was written; removed in every case.
  */
-async function atomicFile(path: string): Promise<{ stream: WriteStream; commit(): Promise<void>; discard(): Promise<void> }> {
+export async function atomicFile(path: string): Promise<{ stream: WriteStream; commit(): Promise<void>; discard(): Promise<void> }> {
   validateDestination(path);
   const abs = resolve(path);
   const tmp = join(dirname(abs), `.tmp-${basename(path)}${Math.floor(Math.random() * 4294967295)}`);
@@ -139,7 +139,7 @@ async function runSave(ctx: CommandContext, p: ParsedArgs): Promise<void> {
 }
 
 /** Copies a response body to stdout, leaving stdout open. */
-function copyOut(res: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
+export function copyOut(res: NodeJS.ReadableStream, out: NodeJS.WritableStream): Promise<void> {
   return new Promise<void>((done, fail) => {
     res.on('error', fail);
     res.on('end', done);

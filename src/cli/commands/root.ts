@@ -1,5 +1,6 @@
-/** The `berth` command tree: docker's top-level shortcuts plus the `image` and `system` management commands. */
+/** The `berth` command tree: docker's top-level shortcuts plus the `container`, `image` and `system` management commands. */
 import type { Command } from '../framework/command.ts';
+import { containerCommand, containerShortcuts } from './containers.ts';
 import { imagesCommand } from './images-list.ts';
 import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
 import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
@@ -30,21 +31,24 @@ function systemCommand(): Command {
 }
 
 export function rootCommand(): Command {
+  const containers = containerShortcuts();
   return {
     name: 'berth',
     usage: '[OPTIONS] COMMAND [ARG...]',
     short: 'A self-sufficient runtime for containers',
     subcommands: [
       // Common commands, in docker's order.
+      ...containers.common,
       imagesCommand('images'),
       versionCommand(),
       { ...infoCommand(), group: 'common' },
       // Management commands.
+      containerCommand(),
       imageCommand(),
       systemCommand(),
       // The other top-level commands (sorted in help).
       eventsCommand(), historyCommand(), importCommand(), inspectCommand(), loadCommand(),
-      rmiCommand('rmi'), saveCommand(), tagCommand(),
+      rmiCommand('rmi'), saveCommand(), tagCommand(), ...containers.other,
     ],
   };
 }

@@ -63,7 +63,7 @@ export function summaryRows(du: DiskUsage): Record<string, string>[] {
 }
 
 /** docker's ContainerContext.Image with truncation. */
-function containerImage(c: Json, trunc: boolean): string {
+export function containerImage(c: Json, trunc: boolean): string {
   const image = String(c.Image ?? '');
   if (image === '') return '<no image>';
   if (!trunc) return image;

@@ -68,6 +68,12 @@ export const HELP_FLAG: FlagSpec = {
   name: 'help', short: 'h', kind: 'bool', description: 'Print usage', hidden: true, shorthandDeprecated: 'use --help',
 };
 
+/** A command that uses -h itself (create/run: --hostname) gets a visible --help without shorthand, as cobra does. */
+function helpFlagFor(cmd: Command): FlagSpec {
+  if (!(cmd.flags ?? []).some((f) => f.short === 'h')) return HELP_FLAG;
+  return { name: 'help', kind: 'bool', description: 'Print usage' };
+}
+
 function write(stream: NodeJS.WritableStream, text: string): void {
   stream.write(text.endsWith('\n') ? text : text + '\n');
 }
@@ -93,7 +99,7 @@ function refOf(chain: Command[], rootFlags: FlagSpec[]): CommandRef {
   return {
     cmd,
     path: chain.map((c) => c.name),
-    flags: chain.length === 1 ? rootFlags : [...(cmd.flags ?? []), HELP_FLAG],
+    flags: chain.length === 1 ? rootFlags : [...(cmd.flags ?? []), helpFlagFor(cmd)],
   };
 }
 

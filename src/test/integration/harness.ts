@@ -83,7 +83,7 @@ export class Daemon {
   }
 
   berth(args: string[], input?: Buffer | string): RunResult {
-    return result(spawnSync(NODE, [BERTH, '-H', this.host, ...args], { input, maxBuffer: 1 << 30 }));
+    return result(spawnSync(NODE, ['--', BERTH, '-H', this.host, ...args], { input, maxBuffer: 1 << 30 }));
   }
 
   docker(args: string[], input?: Buffer | string): RunResult {
