@@ -65,6 +65,25 @@ describe('the berth CLI against berthd', () => {
     assert.equal(d.berth(['images', '-q']).stdout, '');
   });
 
+  it('runs containers with berth run/ps/logs/exec/stop/rm', { skip: process.getuid?.() !== 0 && 'needs root' }, () => {
+    d.berth(['import', '-c', 'CMD ["sh"]', '-', 'bb:run'], busyboxRootfs());
+    const once = d.berth(['run', '--rm', 'bb:run', 'sh', '-c', 'echo out; echo err >&2; exit 5']);
+    assert.equal(once.code, 5);
+    assert.equal(once.stdout, 'out\n');
+    assert.equal(once.stderr, 'err\n');
+    assert.equal(d.berth(['run', '-i', '--rm', 'bb:run', 'cat'], 'piped\n').stdout, 'piped\n');
+    const id = d.berth(['run', '-d', '--name', 'svc', 'bb:run', 'sh', '-c', 'echo ready; exec sleep 1000']).stdout.trim();
+    assert.match(id, /^[a-f0-9]{64}$/);
+    assert.equal(d.berth(['ps', '-q']).stdout.trim(), id.slice(0, 12));
+    assert.equal(d.berth(['ps', '--no-trunc', '--format', '{{.Names}} {{.Command}}']).stdout, 'svc "sh -c \'echo ready; exec sleep 1000\'"\n'.replace(/\\'/g, "'"));
+    assert.equal(d.berth(['exec', 'svc', 'echo', 'in-exec']).stdout, 'in-exec\n');
+    assert.equal(d.berth(['logs', 'svc']).stdout, 'ready\n');
+    assert.equal(d.berth(['stop', '-t', '0', 'svc']).stdout.trim(), 'svc');
+    assert.match(d.berth(['ps', '-a', '--filter', 'name=svc']).stdout, /Exited \(137\)/);
+    assert.equal(d.berth(['rm', 'svc']).code, 0);
+    assert.equal(d.berth(['rmi', 'bb:run']).code, 0);
+  });
+
   it('uses docker exit codes for usage errors and an absent daemon', () => {
     const flag = d.berth(['images', '--bogus']);
     assert.equal(flag.code, 125);
