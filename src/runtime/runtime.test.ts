@@ -24,7 +24,8 @@ async function run(c: TestContainer, attach = false) {
 }
 
 test('runtime: echo hello writes the k8s-file log and exits 0; delete removes runc state and the cgroup', { skip }, async () => {
-  const c = await f.container(['echo', 'hello']);
+  // The short sleep keeps conmon alive while its cgroup is checked below.
+  const c = await f.container(['sh', '-c', 'echo hello; sleep 0.5']);
   const { started } = await run(c);
   assert.ok(started.pid > 0);
   const conmonPid = Number(readFileSync(join(c.bundle, 'conmon.pid'), 'utf8'));
