@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { parseFlags } from '../framework/flags.ts';
 import { buildCreateRequest } from './containers-config.ts';
 import { createFlags } from './containers-flags.ts';
@@ -12,6 +12,7 @@ import {
 import { csvFields, parseMount, parsePorts, splitVolumes } from './containers-ports.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'berth-config-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 
 function body(args: string[], env: Record<string, string> = {}): Record<string, any> {
   return buildCreateRequest(parseFlags(createFlags(), args, { interspersed: false }), env, [0, 0]).body;

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
-import { existsSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, rmSync, linkSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import tar from 'tar-stream';
 import {
   getRebaseName, preserveTrailingDotOrSeparator, splitPathDirEntry, tarResource, untar,
@@ -12,6 +12,7 @@ import { splitCpArg } from './containers-cp.ts';
 import { berth, containerClient } from './containers-fakes.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'berth-cp-'));
+after(() => rmSync(root, { recursive: true, force: true }));
 
 async function collect(s: NodeJS.ReadableStream): Promise<Buffer> {
   const chunks: Buffer[] = [];

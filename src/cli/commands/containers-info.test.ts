@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -72,7 +72,7 @@ test('update: the UpdateConfig body; no flags is an error', async () => {
   assert.deepEqual((await berth(['update', 'c1'], client)).err, 'you must provide one or more flags when using this command\n');
 });
 
-test('container prune, export and container inspect', async () => {
+test('container prune, export and container inspect', async (t) => {
   const client = daemon();
   const p = await berth(['container', 'prune', '-f', '--filter', 'until=1h'], client);
   assert.equal(p.out, 'Deleted Containers:\na1\nb2\n\nTotal reclaimed space: 12.35kB\n');
@@ -80,7 +80,9 @@ test('container prune, export and container inspect', async () => {
   const ask = await berth(['container', 'prune'], client);
   assert.equal(ask.out, 'WARNING! This will remove all stopped containers.\nAre you sure you want to continue? [y/N] ');
   assert.equal((await berth(['export', 'c1'], client)).out, 'tar bytes');
-  const file = join(mkdtempSync(join(tmpdir(), 'berth-export-')), 'c1.tar');
+  const exportDir = mkdtempSync(join(tmpdir(), 'berth-export-'));
+  t.after(() => rmSync(exportDir, { recursive: true, force: true }));
+  const file = join(exportDir, 'c1.tar');
   await berth(['export', '-o', file, 'c1'], client);
   assert.equal(readFileSync(file, 'utf8'), 'tar bytes');
   const ins = await berth(['container', 'inspect', '-s', '-f', '{{.Id}}', 'c1', 'nope'], client);

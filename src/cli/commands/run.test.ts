@@ -133,11 +133,13 @@ test('run -i: stdin is copied, then half-closed; the output ends the run', async
   assert.deepEqual(client.calls[1].query, { stream: true, stdin: true, stdout: true, stderr: true });
 });
 
-test('create prints the ID and writes --cidfile; --help lists --help without -h (hostname owns -h)', async () => {
-  const { mkdtempSync, readFileSync } = await import('node:fs');
+test('create prints the ID and writes --cidfile; --help lists --help without -h (hostname owns -h)', async (t) => {
+  const { mkdtempSync, readFileSync, rmSync } = await import('node:fs');
   const { join } = await import('node:path');
   const { tmpdir } = await import('node:os');
-  const cid = join(mkdtempSync(join(tmpdir(), 'berth-cid-')), 'cid');
+  const cidDir = mkdtempSync(join(tmpdir(), 'berth-cid-'));
+  t.after(() => rmSync(cidDir, { recursive: true, force: true }));
+  const cid = join(cidDir, 'cid');
   const r = await berth(['create', '--cidfile', cid, '-h', 'box', 'busybox'], daemon());
   assert.deepEqual([r.code, r.out, readFileSync(cid, 'utf8')], [0, `${ID}\n`, ID]);
   const again = await berth(['create', '--cidfile', cid, 'busybox'], daemon());

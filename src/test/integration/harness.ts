@@ -4,7 +4,7 @@
  * is removed in `stop()`, also when a test fails.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -95,14 +95,24 @@ export class Daemon {
     if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
     const done = new Promise<number | null>((r) => p.once('exit', (code) => r(code)));
     p.kill(signal);
-    const t = setTimeout(() => p.kill('SIGKILL'), 10000);
+    // Shutdown stops containers with their stop timeout (10 s by default).
+    const t = setTimeout(() => p.kill('SIGKILL'), 30000);
     const code = await done;
     clearTimeout(t);
     return code;
   }
 
+  /** Stop the daemon, then remove whatever a failed test may have left: containers, mounts, the scratch dir. */
   async cleanup(): Promise<void> {
     await this.stop();
+    const runcRoot = join(this.dir, 'exec', 'runc');
+    const ids = spawnSync('runc', ['--root', runcRoot, 'list', '-q']).stdout?.toString().split('\n').filter(Boolean) ?? [];
+    for (const id of ids) {
+      spawnSync('runc', ['--root', runcRoot, 'kill', id, 'KILL']);
+      spawnSync('runc', ['--root', runcRoot, 'delete', '-f', id]);
+    }
+    const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(`${this.dir}/`));
+    for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
