@@ -20,7 +20,7 @@ import { ForbiddenError, InvalidParameterError } from '../core/errors.ts';
 import { fileNotFound } from './archive.ts';
 import { untarError, untarInto } from './untar.ts';
 import { lookupUser } from './users.ts';
-import { absContainerPath, hostPath, resolveInRoot } from './scoped-path.ts';
+import { absContainerPath, hostPath, lstatOrNull, resolveInRoot } from './scoped-path.ts';
 
 export interface ExtractRequest {
   /** The container's mounted root filesystem. */
@@ -48,15 +48,6 @@ interface MergeCtx {
 
 const SLASH = Buffer.from('/');
 
-async function lstatOrNull(p: Buffer | string): Promise<Stats | null> {
-  try {
-    return await lstat(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw e;
-  }
-}
 
 function memberPath(ctx: MergeCtx, key: string): string {
   const rel = Buffer.from(key, 'latin1').toString('utf8');

@@ -11,26 +11,17 @@
  * deletions, the others are compared one by one.
  */
 import type { Stats } from 'node:fs';
-import { lstat } from 'node:fs/promises';
 import type { ContainerChange } from '../core/containers/files-types.ts';
 import { readOverlayXattrs } from '../layers/overlay-xattrs.ts';
 import { isWhiteout, sortedNames } from '../layers/pack.ts';
 import type { ExcludeFn } from './init-paths.ts';
+import { lstatOrNull } from './scoped-path.ts';
 
 const MODIFY = 0;
 const ADD = 1;
 const DELETE = 2;
 const SLASH = Buffer.from('/');
 
-async function lstatOrNull(p: Buffer): Promise<Stats | null> {
-  try {
-    return await lstat(p);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
-    throw e;
-  }
-}
 
 /** The path in the topmost lower layer that has it, unless a whiteout above hides it. */
 async function lowerStat(lowers: Buffer[], rel: Buffer): Promise<Stats | null> {

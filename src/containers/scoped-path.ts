@@ -89,3 +89,14 @@ export async function resolvePath(root: string, path: string): Promise<{ resolve
   if (base === '' || base === '.') return { resolved: rdir, abs };
   return { resolved: rdir === '/' ? `/${base}` : `${rdir}/${base}`, abs };
 }
+
+/** lstat that answers null for a missing path (ENOENT/ENOTDIR). */
+export async function lstatOrNull(p: Buffer | string): Promise<import('node:fs').Stats | null> {
+  try {
+    return await lstat(p);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw e;
+  }
+}

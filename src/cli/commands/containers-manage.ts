@@ -1,5 +1,4 @@
 /** `commit`, `export`, `update`, `container inspect` and `container prune`. */
-import { pipeline } from 'node:stream/promises';
 import { buildFilters, validateFilterArg } from '../client/filters.ts';
 import { describeError, StatusError } from '../framework/errors.ts';
 import type { Command, CommandContext } from '../framework/command.ts';
@@ -8,9 +7,9 @@ import { humanSize, ramInBytes } from '../format/units.ts';
 import { parseReference, repositoryName, withDefaultTag } from '../../core/reference/reference.ts';
 import { parseCpus, parseRestartPolicy, parseUint } from './containers-parse.ts';
 import { containerPath, sortedFilterArgs } from './containers-shared.ts';
-import { atomicFile, copyOut } from './images-transfer.ts';
+import { writeOutput } from './images-transfer.ts';
 import { getInspected, inspectRefs } from './inspect.ts';
-import { confirm, INSPECT_FORMAT_HELP, isTerminal } from './shared.ts';
+import { confirm, INSPECT_FORMAT_HELP } from './shared.ts';
 
 // ---- commit ----
 
@@ -50,24 +49,7 @@ export function commitCommand(): Command {
 // ---- export ----
 
 async function runExport(ctx: CommandContext, p: ParsedArgs): Promise<void> {
-  const output = p.flags.output as string;
-  if (output === '' && isTerminal(ctx.stdout)) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
-  let file: Awaited<ReturnType<typeof atomicFile>> | undefined;
-  if (output !== '') {
-    try {
-      file = await atomicFile(output);
-    } catch (e) {
-      throw new Error(`failed to export container: ${(e as Error).message}`);
-    }
-  }
-  try {
-    const res = await ctx.client.stream('GET', containerPath(p.args[0], '/export'));
-    if (!file) return await copyOut(res, ctx.stdout);
-    await pipeline(res, file.stream);
-    await file.commit();
-  } finally {
-    await file?.discard();
-  }
+  await writeOutput(ctx, p.flags.output as string, 'export container', () => ctx.client.stream('GET', containerPath(p.args[0], '/export')));
 }
 
 export function exportCommand(): Command {

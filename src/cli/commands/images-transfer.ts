@@ -114,28 +114,35 @@ export async function atomicFile(path: string): Promise<{ stream: WriteStream; c
   };
 }
 
-async function runSave(ctx: CommandContext, p: ParsedArgs): Promise<void> {
-  const output = p.flags.output as string;
+/**
+ * docker's save/export output: a file written atomically with -o, else
+ * stdout (never a terminal).
+ */
+export async function writeOutput(ctx: CommandContext, output: string, what: string, fetch: () => Promise<NodeJS.ReadableStream>): Promise<void> {
   if (output === '' && isTerminal(ctx.stdout)) throw new Error('cowardly refusing to save to a terminal. Use the -o flag or redirect');
   let file: Awaited<ReturnType<typeof atomicFile>> | undefined;
   if (output !== '') {
     try {
       file = await atomicFile(output);
     } catch (e) {
-      throw new Error(`failed to save image: ${(e as Error).message}`);
+      throw new Error(`failed to ${what}: ${(e as Error).message}`);
     }
   }
-  const platform = p.flags.platform as string;
   try {
-    const res = await ctx.client.stream('GET', '/images/get', {
-      query: { names: p.args, platform: platform ? platformJson(platform) : undefined },
-    });
+    const res = await fetch();
     if (!file) return await copyOut(res, ctx.stdout);
     await pipeline(res, file.stream);
     await file.commit();
   } finally {
     await file?.discard();
   }
+}
+
+async function runSave(ctx: CommandContext, p: ParsedArgs): Promise<void> {
+  const platform = p.flags.platform as string;
+  await writeOutput(ctx, p.flags.output as string, 'save image', () => ctx.client.stream('GET', '/images/get', {
+    query: { names: p.args, platform: platform ? platformJson(platform) : undefined },
+  }));
 }
 
 /** Copies a response body to stdout, leaving stdout open. */
