@@ -66,7 +66,8 @@ function isStream(body: unknown): body is NodeJS.ReadableStream {
   return typeof body === 'object' && body !== null && typeof (body as { pipe?: unknown }).pipe === 'function';
 }
 
-function readAll(res: IncomingMessage): Promise<Buffer> {
+/** The whole body of a response. */
+export function readAll(res: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     res.on('data', (c: Buffer) => chunks.push(c));

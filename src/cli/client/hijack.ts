@@ -6,7 +6,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { buildPath, type ApiClient, type QueryValue } from './client.ts';
+import { buildPath, readAll, type ApiClient, type QueryValue } from './client.ts';
 import { ApiError, cannotConnectMessage, DaemonConnectError } from './errors.ts';
 
 export interface HijackOptions {
@@ -29,14 +29,6 @@ function socketPathOf(host: string): string {
   throw new Error(`attaching over ${host} is not supported (only unix:// sockets)`);
 }
 
-function readAll(res: IncomingMessage): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
-    res.on('end', () => resolve(Buffer.concat(chunks)));
-    res.on('error', reject);
-  });
-}
 
 /** The daemon's error answer as an ApiError (its JSON `message`, else the text). */
 async function answerError(res: IncomingMessage): Promise<ApiError> {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { Daemon, busyboxRootfs, have } from './harness.ts';
+import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
 
 const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
 
@@ -15,13 +15,9 @@ function leftovers(d: Daemon): { mounts: string[]; conmon: string[] } {
 
 describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc and conmon' }, () => {
   const d = new Daemon();
-  before(async () => {
-    await d.start();
-    const imp = d.docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busyboxRootfs());
-    assert.equal(imp.code, 0, imp.stderr);
-  });
+  before(() => startWithBusybox(d));
   after(async () => {
-    d.docker(['rm', '-f', ...d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean)]);
+    removeAll(d);
     await d.cleanup();
   });
 

@@ -128,3 +128,15 @@ export function busyboxRootfs(): Buffer {
 export function have(cmd: string): boolean {
   return spawnSync('sh', ['-c', `command -v ${cmd}`]).status === 0;
 }
+
+/** A started daemon with busybox:latest imported; `removeAll` force-removes every container. */
+export async function startWithBusybox(d: Daemon): Promise<void> {
+  await d.start();
+  const imp = d.docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busyboxRootfs());
+  if (imp.code !== 0) throw new Error(`import busybox: ${imp.stderr}`);
+}
+
+export function removeAll(d: Daemon): void {
+  const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
+  if (ids.length) d.docker(['rm', '-f', ...ids]);
+}

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { Daemon, busyboxRootfs, have } from './harness.ts';
+import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
 
 const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
 const V1 = !existsSync('/sys/fs/cgroup/cgroup.controllers');
@@ -41,13 +41,9 @@ function streamLines(d: Daemon, path: string, n: number): Promise<Record<string,
 
 describe('docker stats and docker update', { skip: !canRun && 'needs root, runc and conmon' }, () => {
   const d = new Daemon();
-  before(async () => {
-    await d.start();
-    const imp = d.docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busyboxRootfs());
-    assert.equal(imp.code, 0, imp.stderr);
-  });
+  before(() => startWithBusybox(d));
   after(async () => {
-    d.docker(['rm', '-f', ...d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean)]);
+    removeAll(d);
     await d.cleanup();
   });
 
