@@ -20,7 +20,5 @@ for (const [suffix, plat] of Object.entries(PLATFORMS)) {
   lock.packages[key] = { version: base.version, cpu: plat.cpu, license: 'MIT', optional: true, os: plat.os, engines: { node: '>= 10' } };
   added++;
 }
-const sorted = Object.fromEntries(Object.entries(lock.packages).sort(([a], [b]) => (a === '' ? -1 : b === '' ? 1 : a < b ? -1 : a > b ? 1 : 0)));
-lock.packages = sorted;
 writeFileSync(file, JSON.stringify(lock, null, 2) + '\n');
 console.log(`fix-lock: ${added} entries added`);
