@@ -73,7 +73,7 @@ export class Lifecycle {
       const spec = await specInput(c, rootfs);
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
-        id: c.id, bundle: c.bundle, spec, logPath: c.logPath,
+        id: c.id, bundle: c.bundle, spec, logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,
         beforeStart: pending?.size ? async (attach) => {
           for (const cb of [...pending]) { pending.delete(cb); cb(await attach()); }
         } : undefined,

@@ -1,6 +1,9 @@
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
+import { createGunzip } from 'node:zlib';
 import type { LogLine, LogOptions } from '../core/containers/types.ts';
 
 /** One line of conmon's k8s-file log: `TIME STREAM F|P MESSAGE`. */
@@ -29,31 +32,68 @@ function wanted(l: LogLine, o: LogOptions): boolean {
   return true;
 }
 
-/** Read a log file: what is there now (with --tail), then, with follow, new lines until `done()` says so. */
+/** Rotated files of a log, oldest first (LOG.N[.gz] … LOG.1[.gz]); the live LOG is not included. */
+export async function rotatedFiles(path: string): Promise<string[]> {
+  const dir = dirname(path);
+  const base = basename(path);
+  const names = await readdir(dir).catch(() => [] as string[]);
+  const found: { n: number; name: string }[] = [];
+  for (const name of names) {
+    const m = name.startsWith(`${base}.`) ? /^(\d+)(\.gz)?$/.exec(name.slice(base.length + 1)) : null;
+    if (m) found.push({ n: Number(m[1]), name });
+  }
+  return found.sort((a, b) => b.n - a.n).map((f) => join(dir, f.name));
+}
+
+async function readLines(input: Readable, each: (l: LogLine) => void, o: LogOptions): Promise<number> {
+  let consumed = 0;
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
+    consumed += Buffer.byteLength(line) + 1;
+    const l = parseLogLine(line);
+    if (l && wanted(l, o)) each(l);
+  }
+  return consumed;
+}
+
+/** Read a log (rotated files, then the live one) with --tail, then, with follow, new lines until `done()` says so — across rotations. */
 export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) => void, done: () => boolean, signal: AbortSignal): Promise<void> {
+  let fh: FileHandle | null = await open(path, 'r').catch(() => null);
+  let ino = fh ? (await fh.stat()).ino : -1;
   let offset = 0;
-  const readFrom = async (start: number, keep?: LogLine[]): Promise<number> => {
-    const size = await stat(path).then((s) => s.size).catch(() => 0);
-    if (size <= start) return start;
-    const rl = createInterface({ input: createReadStream(path, { start, end: size - 1 }), crlfDelay: Infinity });
-    let consumed = start;
-    for await (const line of rl) {
-      consumed += Buffer.byteLength(line) + 1;
-      const l = parseLogLine(line);
-      if (!l || !wanted(l, o)) continue;
-      if (keep) keep.push(l); else onLine(l);
-    }
-    return Math.min(consumed, size);
+  const fromLive = async (each: (l: LogLine) => void): Promise<void> => {
+    if (!fh) return;
+    const size = (await fh.stat()).size;
+    if (size < offset) offset = 0; // truncated by a one-file rotation
+    if (size <= offset) return;
+    const read = await readLines(fh.createReadStream({ start: offset, end: size - 1, autoClose: false }), each, o);
+    offset = Math.min(offset + read, size);
   };
   const initial: LogLine[] = [];
-  offset = await readFrom(0, initial);
+  const keep = (l: LogLine): void => { initial.push(l); };
+  for (const f of await rotatedFiles(path)) {
+    const raw = createReadStream(f);
+    await readLines(f.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, keep, o).catch(() => 0);
+  }
+  await fromLive(keep);
   const tail = o.tail === 'all' ? initial : o.tail <= 0 ? [] : initial.slice(-o.tail);
   for (const l of tail) onLine(l);
-  if (!o.follow) return;
-  while (!signal.aborted) {
-    const finished = done();
-    offset = await readFrom(offset);
-    if (finished) return;
-    await new Promise((r) => setTimeout(r, 100));
+  try {
+    while (o.follow && !signal.aborted) {
+      const finished = done();
+      await fromLive(onLine);
+      const now = await stat(path).catch(() => null);
+      if (now && now.ino !== ino) {
+        await fromLive(onLine); // the rest of the file that was just rotated away
+        await fh?.close();
+        fh = await open(path, 'r').catch(() => null);
+        ino = fh ? (await fh.stat()).ino : -1;
+        offset = 0;
+        continue;
+      }
+      if (finished) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  } finally {
+    await fh?.close();
   }
 }

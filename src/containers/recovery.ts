@@ -13,7 +13,7 @@ export async function recoverContainers(svc: ContainerService): Promise<void> {
     if (st && (st.status === 'running' || st.status === 'paused')) {
       log.info(`container ${c.id.slice(0, 12)} still running: adopted`);
       svc.life.watch(c);
-      svc.health.start(c);
+      svc.monitor(c);
       continue;
     }
     await svc.life.onExit(c, exit ?? { exitCode: 255, oomKilled: false, finishedAt: new Date().toISOString() });

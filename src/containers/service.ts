@@ -12,6 +12,8 @@ import { newContainer, validateHostConfig } from './create.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
+import { validateLogConfig, type RotationPolicy } from './log-config.ts';
+import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
 import { generateName, validateName } from './names.ts';
 import { ContainerDb, nameConflict } from './store.ts';
@@ -27,13 +29,18 @@ export interface ContainerServiceDeps {
   events: EventSink;
   dataRoot: string;
   log: { warn(m: string): void; info(m: string): void };
+  /** The daemon's log-driver and log-opts, used when a container names no driver. */
+  logDefaults?: { Type: string; Config: Record<string, string> };
 }
+
+type LogConfig = { Type: string; Config: Record<string, string> };
 
 /** The container service: records, lifecycle, logs and attach. */
 export class ContainerService implements ContainerBackend, ImageUsage {
   readonly d: ContainerServiceDeps;
   readonly life: Lifecycle;
   readonly health: HealthMonitor;
+  readonly rotator: LogRotator;
 
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
@@ -44,15 +51,42 @@ export class ContainerService implements ContainerBackend, ImageUsage {
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
       },
       remove: (c) => this.destroy(c),
-      onRunning: (c) => this.health.start(c),
-      onStopped: (c) => this.health.stop(c.id),
+      onRunning: (c) => this.monitor(c),
+      onStopped: (c) => this.unmonitor(c.id),
     });
     this.health = new HealthMonitor(this);
+    this.rotator = new LogRotator((m) => deps.log.warn(m));
+  }
+
+  /** Health checks and log rotation of a running (or adopted) container. */
+  monitor(c: ContainerRecord): void {
+    this.health.start(c);
+    const lc = c.hostConfig.LogConfig as LogConfig | undefined;
+    let policy: RotationPolicy | undefined;
+    try {
+      policy = validateLogConfig(lc?.Type ?? '', lc?.Config ?? {});
+    } catch {
+      policy = undefined;
+    }
+    if (policy) this.rotator.watch(c.id, c.logPath, policy, () => this.d.runtime.reopenLog(c.bundle));
+  }
+
+  unmonitor(id: string): void {
+    this.health.stop(id);
+    this.rotator.unwatch(id);
   }
 
   async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
+    const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
+    if (!lc?.Type) {
+      const def = this.d.logDefaults ?? { Type: 'json-file', Config: {} };
+      hostConfig.LogConfig = { Type: def.Type, Config: { ...def.Config, ...lc?.Config } };
+    } else if (!lc.Config) {
+      hostConfig.LogConfig = { Type: lc.Type, Config: {} };
+    }
     validateHostConfig(hostConfig);
+    validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
     const full = name ? validateName(name) : `/${generateName((n) => this.d.db.nameOwner(n) !== undefined)}`;
     const owner = this.d.db.nameOwner(full);
     if (owner) throw nameConflict(full, owner.id);
@@ -185,8 +219,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     return { record: c, streams };
   }
 
-  async logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<{ tty: boolean }> {
+  async logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal, begin?: () => void): Promise<{ tty: boolean }> {
     const c = this.d.db.resolve(idOrName);
+    if ((c.hostConfig.LogConfig as LogConfig | undefined)?.Type === 'none') throw new InvalidParameterError('configured logging driver does not support reading');
+    begin?.();
     await readLog(c.logPath, opts, onLine, () => !c.state.Running || !this.d.db.byId(c.id), signal);
     return { tty: c.config.Tty };
   }

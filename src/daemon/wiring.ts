@@ -72,6 +72,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger });
   containerService = new ContainerService({
     db: new ContainerDb(meta), images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
+    logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts },
   });
   const svc = containerService;
   await recoverContainers(svc);
@@ -89,7 +90,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const system = new SystemService(facts, () => {
     const c = config();
     return {
-      id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver,
+      id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver, logDriver: c.logDriver,
       registryMirrors: c.registryMirrors, insecureRegistries: c.insecureRegistries,
     };
   }, images, containers);

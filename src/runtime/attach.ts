@@ -111,22 +111,30 @@ export async function connectAttach(dir: string): Promise<AttachStreams> {
   return new AttachConnection(sock);
 }
 
-/** Set the TTY size through conmon's control fifo (<dir>/ctl). */
-export async function resizeTerminal(dir: string, rows: number, cols: number): Promise<void> {
-  const h = Math.max(0, Math.trunc(rows));
-  const w = Math.max(0, Math.trunc(cols));
+/** Write one control message to conmon's control fifo (<dir>/ctl): `1 ROWS COLS` resizes, `2 0 0` reopens the log. */
+async function writeCtl(dir: string, message: string, what: string): Promise<void> {
   let fh;
   try {
     fh = await open(join(dir, 'ctl'), constants.O_WRONLY | constants.O_NONBLOCK);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENXIO') throw new ConflictError('cannot resize: the container is not running');
-    if (code === 'ENOENT') throw new NotFoundError('cannot resize: no terminal control for this container');
+    if (code === 'ENXIO') throw new ConflictError(`cannot ${what}: the container is not running`);
+    if (code === 'ENOENT') throw new NotFoundError(`cannot ${what}: no terminal control for this container`);
     throw e;
   }
   try {
-    await fh.write(`1 ${h} ${w}\n`);
+    await fh.write(message);
   } finally {
     await fh.close();
   }
+}
+
+/** Set the TTY size. */
+export function resizeTerminal(dir: string, rows: number, cols: number): Promise<void> {
+  return writeCtl(dir, `1 ${Math.max(0, Math.trunc(rows))} ${Math.max(0, Math.trunc(cols))}\n`, 'resize');
+}
+
+/** Make conmon reopen its log file (after the daemon renamed it away). */
+export function reopenLog(dir: string): Promise<void> {
+  return writeCtl(dir, '2 0 0\n', 'reopen the log');
 }

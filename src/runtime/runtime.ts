@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime, ExecOptions, ExitStatus, RuntimeStartOptions } from '../core/runtime/types.ts';
-import { connectAttach, resizeTerminal } from './attach.ts';
+import { connectAttach, reopenLog, resizeTerminal } from './attach.ts';
 import { cgroupPids, moveToCgroup, oomKillCount, ownHierarchies } from './cgroups.ts';
 import { CONMON_PATH, spawnConmon } from './conmon.ts';
 import { startExec, type ExecHandle } from './exec.ts';
@@ -200,6 +200,10 @@ export class RuncConmonRuntime implements ContainerRuntime {
 
   resize(bundle: string, rows: number, cols: number): Promise<void> {
     return resizeTerminal(bundle, rows, cols);
+  }
+
+  reopenLog(bundle: string): Promise<void> {
+    return reopenLog(bundle);
   }
 
   async exec(opts: ExecOptions, bundle: string, attach: boolean): Promise<ExecHandle> {

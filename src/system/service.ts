@@ -8,6 +8,7 @@ export interface SystemSettings {
   debug: boolean;
   liveRestore: boolean;
   cgroupDriver: string;
+  logDriver?: string;
   registryMirrors: string[];
   insecureRegistries: string[];
 }
@@ -83,7 +84,7 @@ export class SystemService implements SystemBackend {
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
       MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
       OomKillDisable: f.cgroupVersion === '1', IPv4Forwarding: true, Debug: s.debug,
-      NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: 'json-file',
+      NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: s.logDriver ?? 'json-file',
       CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: 0,
       KernelVersion: f.kernelVersion, OperatingSystem: f.operatingSystem, OSVersion: f.osVersion, OSType: 'linux', Architecture: f.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',

@@ -119,13 +119,15 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
     const since = q.get('since') && q.get('since') !== '0' ? parseTimestamp(q.get('since')!) : undefined;
     const until = q.get('until') && q.get('until') !== '0' ? parseTimestamp(q.get('until')!) : undefined;
     const timestamps = qBool(q, 'timestamps');
-    r.res.writeHead(200, { 'Content-Type': rec.config.Tty ? RAW : MUX });
-    r.res.flushHeaders();
+    const begin = (): void => {
+      r.res.writeHead(200, { 'Content-Type': rec.config.Tty ? RAW : MUX });
+      r.res.flushHeaders();
+    };
     const send = (l: LogLine): void => {
       const data = timestamps ? Buffer.concat([Buffer.from(`${dockerTime(l.time)} `), l.data]) : l.data;
       r.res.write(rec.config.Tty ? data : frame(l.stream, data));
     };
-    await c.logs(r.params[0], { stdout, stderr, follow: qBool(q, 'follow'), tail: Number.isNaN(tail as number) ? 'all' : tail, since, until, timestamps }, send, r.signal);
+    await c.logs(r.params[0], { stdout, stderr, follow: qBool(q, 'follow'), tail: Number.isNaN(tail as number) ? 'all' : tail, since, until, timestamps }, send, r.signal, begin);
     r.res.end();
   };
 

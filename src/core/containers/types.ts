@@ -95,7 +95,8 @@ export interface ContainerBackend {
    * at its next start before the process runs (so no output is missed).
    */
   attach(idOrName: string, signal: AbortSignal): Promise<{ record: ContainerRecord; streams: Promise<AttachStreams> }>;
-  logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal): Promise<{ tty: boolean }>;
+  /** `begin` is called once the request is known to be valid, before the first line. */
+  logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal, begin?: () => void): Promise<{ tty: boolean }>;
   resize(idOrName: string, rows: number, cols: number): Promise<void>;
   top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }>;
   prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }>;

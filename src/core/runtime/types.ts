@@ -99,6 +99,8 @@ export interface ContainerRuntime {
   state(id: string): Promise<{ status: string; pid: number } | null>;
   attach(bundle: string): Promise<AttachStreams>;
   resize(bundle: string, rows: number, cols: number): Promise<void>;
+  /** Make the supervisor reopen the container's log file (rotation). */
+  reopenLog(bundle: string): Promise<void>;
   /** Run a process inside a running container; output/input through the returned streams when attached. */
   exec(opts: ExecOptions, bundle: string, attach: boolean): Promise<{ pid: number; streams?: AttachStreams; wait(): Promise<ExitStatus>; resize?(rows: number, cols: number): Promise<void> }>;
   /** Processes of a container (pids in its cgroup). */

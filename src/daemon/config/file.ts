@@ -95,6 +95,11 @@ export function decodeDaemonJson(raw: Record<string, unknown>): DaemonJson {
         for (const e of v) if (typeof e !== 'string') typeError(key, e, 'string');
         out[key] = [...(v as string[])];
         break;
+      case 'map':
+        if (typeof v !== 'object' || Array.isArray(v)) typeError(key, v, 'map[string]string');
+        for (const e of Object.values(v as object)) if (typeof e !== 'string') typeError(key, e, 'string');
+        out[key] = { ...(v as Record<string, string>) };
+        break;
       case 'pools':
         if (!Array.isArray(v)) typeError(key, v, '[]{"base": string, "size": int}');
         out[key] = v.map((e) => validatePool(decodePool(key, e)));

@@ -70,6 +70,10 @@ export function parseDaemonFlags(argv: readonly string[]): ParsedFlags {
       v = Number(text);
     } else if (f.kind === 'string') {
       v = text;
+    } else if (f.kind === 'map') {
+      const eq = text.indexOf('=');
+      if (eq <= 0) invalid('bad format of parameter, expected key=value');
+      v = [text.slice(0, eq), text.slice(eq + 1)];
     } else {
       try {
         v = f.kind === 'pools' ? parsePoolFlag(text) : listElement(f.key!, text);
@@ -81,7 +85,10 @@ export function parseDaemonFlags(argv: readonly string[]): ParsedFlags {
     else if (f.long === 'version') out.version = v as boolean;
     else if (f.long === 'config-file') out.configFile = v as string;
     else if (f.key) {
-      if (f.kind === 'list' || f.kind === 'pools') {
+      if (f.kind === 'map') {
+        const [k, val] = v as [string, string];
+        values[f.key] = { ...(values[f.key] as Record<string, string> | undefined), [k]: val };
+      } else if (f.kind === 'list' || f.kind === 'pools') {
         const list = (values[f.key] as Array<string | AddressPool> | undefined) ?? [];
         list.push(v as string | AddressPool);
         values[f.key] = list;

@@ -239,3 +239,13 @@ test('reload with the file gone: defaults for max-concurrent-*, rest kept; expli
   assert.deepEqual(r.changed, ['max-concurrent-uploads']);
   assert.throws(() => reloadDaemonConfig(cur, none, ['--config-file', '/c.json']), /open \/c\.json: no such file or directory/);
 });
+
+test('log-driver and log-opts from the file and from flags', () => {
+  const c = loadDaemonConfig(['--log-opt', 'max-size=10m', '--log-opt', 'max-file=3'], files({}));
+  assert.deepEqual(c.logOpts, { 'max-size': '10m', 'max-file': '3' });
+  assert.equal(c.logDriver, 'json-file');
+  assert.deepEqual(loadDaemonConfig([], files({ [DEF]: '{"log-driver": "local", "log-opts": {"max-size": "1m"}}' })).logOpts, { 'max-size': '1m' });
+  throwsMsg(() => loadDaemonConfig([], files({ [DEF]: '{"log-opts": {"max-file": "0"}}' })), `${MERGED}failed to set log opts: max-file cannot be less than 1`);
+  throwsMsg(() => loadDaemonConfig([], files({ [DEF]: '{"log-driver": "gelfx"}' })), `${MERGED}failed to set log opts: logger: no log driver named 'gelfx' is registered`);
+  assert.throws(() => loadDaemonConfig([], files({ [DEF]: '{"log-opts": {"max-file": 3}}' })), /cannot unmarshal number 3 into configuration option log-opts of type string/);
+});

@@ -18,6 +18,7 @@ import {
   defaultDaemonConfig,
 } from './types.ts';
 import { normalizeHost, normalizeInsecureRegistry, parseExecOpts, parseLogLevel, validateMirror } from './values.ts';
+import { validateLogConfig } from '../../containers/log-config.ts';
 
 /** Reads a file's text; undefined when it does not exist. */
 export type ReadFile = (path: string) => string | undefined;
@@ -66,6 +67,13 @@ function validateCommon(v: DaemonJson): void {
   for (const h of v.hosts ?? []) normalizeHost(h);
   for (const m of v['registry-mirrors'] ?? []) validateMirror(m);
   parseExecOpts(v['exec-opts'] ?? []);
+  if (v['log-driver'] !== undefined || v['log-opts'] !== undefined) {
+    try {
+      validateLogConfig(v['log-driver'] ?? 'json-file', v['log-opts'] ?? {});
+    } catch (e) {
+      fail(`failed to set log opts: ${(e as Error).message}`);
+    }
+  }
 }
 
 function absolutePath(key: string, p: string): string {
@@ -90,6 +98,8 @@ function buildConfig(v: DaemonJson, configFile: string): DaemonConfig {
     pidfile: absolutePath('pidfile', v.pidfile ?? `${execRoot}/${PIDFILE_NAME}`),
     configFile,
     logLevel: parseLogLevel(v['log-level'] ?? d.logLevel),
+    logDriver: v['log-driver'] ?? d.logDriver,
+    logOpts: { ...(v['log-opts'] ?? {}) },
     debug: v.debug ?? false,
     registryMirrors: (v['registry-mirrors'] ?? []).map(validateMirror),
     insecureRegistries: (v['insecure-registries'] ?? []).map(normalizeInsecureRegistry),
@@ -148,6 +158,8 @@ export function configToJson(c: DaemonConfig): DaemonJson {
     hosts: [...c.hosts],
     pidfile: c.pidfile,
     'log-level': c.logLevel,
+    'log-driver': c.logDriver,
+    'log-opts': { ...c.logOpts },
     debug: c.debug,
     'registry-mirrors': [...c.registryMirrors],
     'insecure-registries': [...c.insecureRegistries],

@@ -18,6 +18,9 @@ export interface DaemonConfig {
   configFile: string;
   /** As configured; `debug: true` means the daemon logs at debug level whatever this says. */
   logLevel: LogLevel;
+  /** Defaults for containers that name no log driver. */
+  logDriver: string;
+  logOpts: Record<string, string>;
   debug: boolean;
   /** Normalised with a trailing '/', as dockerd shows them. */
   registryMirrors: string[];
@@ -41,6 +44,8 @@ export interface DaemonJson {
   hosts?: string[];
   pidfile?: string;
   'log-level'?: string;
+  'log-driver'?: string;
+  'log-opts'?: Record<string, string>;
   debug?: boolean;
   'registry-mirrors'?: string[];
   'insecure-registries'?: string[];
@@ -59,12 +64,14 @@ export interface DaemonJson {
 export type DaemonJsonKey = keyof DaemonJson;
 
 /** The JSON type of each key, used to check daemon.json. */
-export const KEY_TYPES: Record<DaemonJsonKey, 'string' | 'bool' | 'int' | 'strings' | 'pools'> = {
+export const KEY_TYPES: Record<DaemonJsonKey, 'string' | 'bool' | 'int' | 'strings' | 'pools' | 'map'> = {
   'data-root': 'string',
   'exec-root': 'string',
   hosts: 'strings',
   pidfile: 'string',
   'log-level': 'string',
+  'log-driver': 'string',
+  'log-opts': 'map',
   debug: 'bool',
   'registry-mirrors': 'strings',
   'insecure-registries': 'strings',
@@ -130,6 +137,8 @@ export function defaultDaemonConfig(): DaemonConfig {
     pidfile: `${DEFAULT_EXEC_ROOT}/${PIDFILE_NAME}`,
     configFile: DEFAULT_CONFIG_FILE,
     logLevel: 'info',
+    logDriver: 'json-file',
+    logOpts: {},
     debug: false,
     registryMirrors: [],
     insecureRegistries: [],

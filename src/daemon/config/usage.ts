@@ -9,7 +9,7 @@ import {
   PIDFILE_NAME,
 } from './types.ts';
 
-export type FlagKind = 'bool' | 'string' | 'int' | 'list' | 'pools';
+export type FlagKind = 'bool' | 'string' | 'int' | 'list' | 'pools' | 'map';
 
 export interface FlagSpec {
   long: string;
@@ -33,7 +33,9 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: 'host', short: 'H', kind: 'list', key: 'hosts', usage: 'Daemon socket(s) to connect to' },
   { long: 'insecure-registry', kind: 'list', key: 'insecure-registries', usage: 'Enable insecure registry communication' },
   { long: 'live-restore', kind: 'bool', key: 'live-restore', usage: 'Enable live restore of containers when the daemon stops' },
+  { long: 'log-driver', kind: 'string', key: 'log-driver', usage: 'Default driver for container logs', def: '"json-file"' },
   { long: 'log-level', short: 'l', kind: 'string', key: 'log-level', usage: 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")', def: '"info"' },
+  { long: 'log-opt', kind: 'map', key: 'log-opts', usage: 'Default log driver options for containers', def: 'map[]' },
   { long: 'max-concurrent-downloads', kind: 'int', key: 'max-concurrent-downloads', usage: 'Set the max concurrent downloads', def: String(DEFAULT_MAX_CONCURRENT_DOWNLOADS) },
   { long: 'max-concurrent-uploads', kind: 'int', key: 'max-concurrent-uploads', usage: 'Set the max concurrent uploads', def: String(DEFAULT_MAX_CONCURRENT_UPLOADS) },
   { long: 'pidfile', short: 'p', kind: 'string', key: 'pidfile', usage: 'Path to use for daemon PID file', def: `"<exec-root>/${PIDFILE_NAME}"` },
@@ -46,7 +48,7 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: 'version', short: 'v', kind: 'bool', usage: 'Print version information and quit' },
 ];
 
-const TYPE_NAME: Record<FlagKind, string> = { bool: '', string: ' string', int: ' int', list: ' list', pools: ' pool-options' };
+const TYPE_NAME: Record<FlagKind, string> = { bool: '', string: ' string', int: ' int', list: ' list', pools: ' pool-options', map: ' map' };
 
 function usageLines(): string {
   const left = FLAGS.map((f) => `${f.short ? `  -${f.short}, ` : '      '}--${f.long}${TYPE_NAME[f.kind]}`);

@@ -1,0 +1,28 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { fromHumanSize, validateLogConfig } from './log-config.ts';
+
+test('fromHumanSize uses decimal units like go-units', () => {
+  assert.equal(fromHumanSize('10'), 10);
+  assert.equal(fromHumanSize('1k'), 1000);
+  assert.equal(fromHumanSize('10m'), 10_000_000);
+  assert.equal(fromHumanSize('2MB'), 2_000_000);
+  assert.equal(fromHumanSize('1.5g'), 1_500_000_000);
+  assert.throws(() => fromHumanSize('ten'), /invalid size: 'ten'/);
+});
+
+test('validateLogConfig: defaults and rotation policy', () => {
+  assert.deepEqual(validateLogConfig('', {}), { maxSize: 0, maxFiles: 1, compress: false });
+  assert.deepEqual(validateLogConfig('json-file', { 'max-size': '1k', 'max-file': '3', compress: 'true' }), { maxSize: 1000, maxFiles: 3, compress: true });
+  assert.deepEqual(validateLogConfig('local', {}), { maxSize: 20e6, maxFiles: 5, compress: true });
+});
+
+test('validateLogConfig: dockerd wording for bad options', () => {
+  assert.throws(() => validateLogConfig('syslogx', {}), /logger: no log driver named 'syslogx' is registered/);
+  assert.throws(() => validateLogConfig('json-file', { 'max-age': '1' }), /unknown log opt 'max-age' for json-file log driver/);
+  assert.throws(() => validateLogConfig('json-file', { 'max-file': '0' }), /max-file cannot be less than 1/);
+  assert.throws(() => validateLogConfig('json-file', { 'max-file': 'x' }), /strconv.Atoi: parsing "x": invalid syntax/);
+  assert.throws(() => validateLogConfig('json-file', { 'max-size': '0' }), /max-size must be a positive number/);
+  assert.throws(() => validateLogConfig('json-file', { 'max-size': '1m', compress: 'true' }), /compress cannot be true/);
+  assert.throws(() => validateLogConfig('none', { 'max-size': '1m' }), /invalid logging opts for driver none/);
+});

@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DOCKER, Daemon, have, removeAll, startWithBusybox } from './harness.ts';
+
+const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+describe('container logs: rotation with --log-opt, drivers, daemon defaults', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+  const d = new Daemon();
+  before(async () => {
+    d.writeConfig({ 'log-opts': { 'max-size': '50k' } });
+    await startWithBusybox(d);
+  });
+  after(async () => {
+    removeAll(d);
+    await d.cleanup();
+  });
+
+  const logFiles = (id: string): string[] => readdirSync(join(d.dataRoot, 'containers', id)).filter((f) => f.startsWith(`${id}-json.log`)).sort();
+
+  it('rotates at max-size, keeps max-file files (gzipped with compress) and docker logs reads across them', async () => {
+    // 3000 numbered lines of ~40 bytes, written slowly enough for several rotations.
+    const script = 'i=1; while [ $i -le 3000 ]; do echo "line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxx"; i=$((i+1)); [ $((i % 200)) = 0 ] && sleep 0.1; done; sleep 600';
+    const id = d.docker(['run', '-d', '--log-opt', 'max-size=20k', '--log-opt', 'max-file=3', '--log-opt', 'compress=true', 'busybox', 'sh', '-c', script]).stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    for (let i = 0; i < 100 && !d.docker(['logs', '--tail', '1', id]).stdout.includes('line-3000-'); i++) await sleep(100);
+    await sleep(600);
+    const files = logFiles(id);
+    assert.deepEqual(files, [`${id}-json.log`, `${id}-json.log.1.gz`, `${id}-json.log.2.gz`], `files: ${files}`);
+    const live = statSync(join(d.dataRoot, 'containers', id, `${id}-json.log`)).size;
+    assert.ok(live < 40_000, `live file is ${live} bytes`);
+    const out = d.docker(['logs', id]).stdout.split('\n').filter(Boolean);
+    // What is kept is a contiguous run of lines ending with the last one.
+    assert.equal(out.at(-1), 'line-3000-xxxxxxxxxxxxxxxxxxxxxxxxxxxx');
+    const first = Number(/^line-(\d+)-/.exec(out[0])![1]);
+    assert.ok(first > 1, 'the oldest lines were rotated away');
+    out.forEach((l, i) => assert.equal(l, `line-${first + i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxx`));
+    assert.equal(d.docker(['logs', '--tail', '2', id]).stdout, 'line-2999-xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nline-3000-xxxxxxxxxxxxxxxxxxxxxxxxxxxx\n');
+    assert.equal(JSON.parse(d.docker(['inspect', id]).stdout)[0].HostConfig.LogConfig.Config['max-file'], '3');
+  });
+
+  it('follows a log through rotations without losing or repeating lines', async () => {
+    const id = d.docker(['run', '-d', '--log-opt', 'max-size=4k', '--log-opt', 'max-file=2', 'busybox', 'sh', '-c',
+      'sleep 1; i=1; while [ $i -le 1500 ]; do echo "f-$i"; i=$((i+1)); [ $((i % 100)) = 0 ] && sleep 0.05; done']).stdout.trim();
+    const follower = spawn(DOCKER, ['logs', '-f', id], { env: { ...process.env, DOCKER_HOST: d.host } });
+    let text = '';
+    follower.stdout.on('data', (c) => { text += c; });
+    const code = await new Promise((r) => follower.on('exit', r));
+    assert.equal(code, 0);
+    const lines = text.split('\n').filter(Boolean);
+    assert.equal(lines.length, 1500, `got ${lines.length} lines`);
+    lines.forEach((l, i) => assert.equal(l, `f-${i + 1}`));
+  });
+
+  it('daemon log-opts apply to containers that set none; max-file 1 truncates', async () => {
+    const id = d.docker(['run', '-d', 'busybox', 'sh', '-c', 'i=0; while [ $i -lt 4000 ]; do echo "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy-$i"; i=$((i+1)); [ $((i % 400)) = 0 ] && sleep 0.1; done; sleep 0.6; echo end-marker; sleep 600']).stdout.trim();
+    assert.deepEqual(JSON.parse(d.docker(['inspect', id]).stdout)[0].HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-size': '50k' } });
+    for (let i = 0; i < 100 && !d.docker(['logs', '--tail', '1', id]).stdout.includes('end-marker'); i++) await sleep(100);
+    assert.deepEqual(logFiles(id), [`${id}-json.log`]);
+    const size = statSync(join(d.dataRoot, 'containers', id, `${id}-json.log`)).size;
+    assert.ok(size < 100_000, `the log was truncated (${size} bytes)`);
+    const n = d.docker(['logs', id]).stdout.split('\n').filter(Boolean).length;
+    assert.ok(n < 4000, `${n} lines kept`);
+  });
+
+  it('log driver none keeps nothing; bad drivers and options get dockerd\'s errors', () => {
+    const id = d.docker(['run', '-d', '--log-driver', 'none', 'busybox', 'echo', 'hi']).stdout.trim();
+    assert.equal(d.docker(['wait', id]).stdout.trim(), '0');
+    const r = d.docker(['logs', id]);
+    assert.notEqual(r.code, 0);
+    assert.match(r.stderr, /configured logging driver does not support reading/);
+    assert.match(d.docker(['create', '--log-driver', 'nosuch', 'busybox']).stderr, /logger: no log driver named 'nosuch' is registered/);
+    assert.match(d.docker(['create', '--log-opt', 'max-age=1', 'busybox']).stderr, /unknown log opt 'max-age' for json-file log driver/);
+    assert.match(d.docker(['create', '--log-opt', 'max-file=0', 'busybox']).stderr, /max-file cannot be less than 1/);
+    assert.match(d.berth(['create', '--log-opt', 'max-size=huge', 'busybox']).stderr, /invalid size: 'huge'/);
+  });
+});
