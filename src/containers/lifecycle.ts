@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
+import type { CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
@@ -20,6 +21,7 @@ export interface LifecycleDeps {
   /** Remove a container completely (used by AutoRemove). */
   remove(c: ContainerRecord): Promise<void>;
   log: { warn(m: string): void; info(m: string): void };
+  cgroupDriver?: CgroupDriver;
   /** Called when the container runs / has stopped (health checks). */
   onRunning?(c: ContainerRecord): void;
   onStopped?(c: ContainerRecord): void;
@@ -70,7 +72,7 @@ export class Lifecycle {
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
-      const spec = await specInput(c, rootfs);
+      const spec = await specInput(c, rootfs, this.d.cgroupDriver);
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,

@@ -8,6 +8,7 @@ import type { Filters } from '../core/filters.ts';
 import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
+import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import { newContainer, validateHostConfig } from './create.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
@@ -31,6 +32,7 @@ export interface ContainerServiceDeps {
   log: { warn(m: string): void; info(m: string): void };
   /** The daemon's log-driver and log-opts, used when a container names no driver. */
   logDefaults?: { Type: string; Config: Record<string, string> };
+  cgroupDriver?: CgroupDriver;
 }
 
 type LogConfig = { Type: string; Config: Record<string, string> };
@@ -45,7 +47,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
     this.life = new Lifecycle({
-      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log,
+      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroupDriver: deps.cgroupDriver,
       lowerDirs: async (c) => {
         const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
@@ -86,6 +88,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       hostConfig.LogConfig = { Type: lc.Type, Config: {} };
     }
     validateHostConfig(hostConfig);
+    containerCgroupsPath('x', this.d.cgroupDriver ?? 'cgroupfs', (hostConfig.CgroupParent as string | undefined) ?? '');
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
     const full = name ? validateName(name) : `/${generateName((n) => this.d.db.nameOwner(n) !== undefined)}`;
     const owner = this.d.db.nameOwner(full);

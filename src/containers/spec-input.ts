@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
+import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -88,7 +89,7 @@ function ns(mode: unknown): 'private' | 'host' {
 }
 
 /** Everything the runtime needs, from the record and its mounted rootfs. */
-export async function specInput(c: ContainerRecord, rootfs: string): Promise<SpecInput> {
+export async function specInput(c: ContainerRecord, rootfs: string, cgroupDriver: CgroupDriver = 'cgroupfs'): Promise<SpecInput> {
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
   const env = [...c.config.Env];
@@ -121,7 +122,7 @@ export async function specInput(c: ContainerRecord, rootfs: string): Promise<Spe
     stdinOnce: c.config.StdinOnce && !c.config.Tty,
     etcFiles: await writeEtcFiles(c),
     namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: netMode === 'host' ? 'host' : 'private' },
-    cgroupsPath: `/berth/${c.id}`,
+    cgroupsPath: containerCgroupsPath(c.id, cgroupDriver, (h.CgroupParent as string | undefined) ?? ''),
     resources: {
       memory: Number(h.Memory) || undefined,
       memorySwap: Number(h.MemorySwap) || undefined,

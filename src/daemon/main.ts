@@ -1,4 +1,4 @@
-import { readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { dirname, join } from 'node:path';
 import { BERTH_VERSION } from '../core/system/types.ts';
@@ -44,6 +44,9 @@ async function main(argv: string[]): Promise<void> {
     return;
   }
   let config: DaemonConfig = loadDaemonConfig(argv, readIfExists);
+  if (config.cgroupDriver === 'systemd' && !existsSync('/run/systemd/system')) {
+    throw new Error('systemd cgroup flag passed, but systemd support for managing cgroups is not available');
+  }
   const logger = new Logger(config.debug ? 'debug' : config.logLevel);
   const releaseLock = (mkdirSync(config.dataRoot, { recursive: true }), acquireLock(join(config.dataRoot, 'berthd.lock')));
   mkdirSync(dirname(config.pidfile), { recursive: true });

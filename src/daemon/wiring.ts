@@ -69,10 +69,10 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const images = new ImageService({ db: new ImageDb(meta), content, layers, events, usage });
   const removed = await images.recover();
   if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
-  const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger });
+  const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd' });
   containerService = new ContainerService({
     db: new ContainerDb(meta), images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
-    logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts },
+    logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroupDriver: cfg.cgroupDriver,
   });
   const svc = containerService;
   await recoverContainers(svc);

@@ -32,6 +32,8 @@ export interface ConmonOptions {
   logPath?: string;
   tty: boolean;
   stdin: boolean;
+  /** runc manages the container's cgroup through systemd (cgroupsPath is slice:prefix:name). */
+  systemdCgroup?: boolean;
   /** Keep the process's stdin open when an attached client leaves (--leave-stdin-open). */
   leaveStdinOpen?: boolean;
   exec?: { processSpec: string; attach: boolean };
@@ -101,6 +103,7 @@ function conmonArgs(o: ConmonOptions): string[] {
   const a = ['--api-version', '1', '-c', o.id, '-u', o.uuid, '-n', o.name, '-r', o.runcPath,
     '--runtime-arg', '--root', '--runtime-arg', o.runcRoot, '-b', o.bundle, '-p', o.pidFile,
     '--exit-dir', o.exitDir, '--full-attach', '--log-level', 'error'];
+  if (o.systemdCgroup) a.push('--systemd-cgroup', '--runtime-arg', '--systemd-cgroup');
   if (o.conmonPidFile) a.push('-P', o.conmonPidFile);
   if (o.persistDir) a.push('--persist-dir', o.persistDir);
   a.push('-l', o.logPath ? `k8s-file:${o.logPath}` : 'none');

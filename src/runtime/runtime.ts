@@ -22,6 +22,8 @@ export interface RuncConmonRuntimeOptions {
   /** conmon processes go to the cgroup <cgroupParent>/conmon (default /berth). */
   cgroupParent?: string;
   logger?: RuntimeLogger;
+  /** The systemd cgroup driver (exec-opt native.cgroupdriver=systemd): runc creates containers with --systemd-cgroup. */
+  systemdCgroup?: boolean;
   runcPath?: string;
   conmonPath?: string;
   host?: HostFacts;
@@ -44,6 +46,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
   readonly runc: Runc;
   private readonly conmonPath: string;
   private readonly conmonCgroup: string;
+  private readonly systemdCgroup: boolean;
   private readonly log: RuntimeLogger;
   private readonly host: HostFacts;
   private readonly exits: ExitWatcher;
@@ -57,6 +60,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
     this.execRoot = opts.execRoot;
     this.runc = new Runc(join(opts.execRoot, 'runc'), opts.runcPath ?? RUNC_PATH);
     this.conmonPath = opts.conmonPath ?? CONMON_PATH;
+    this.systemdCgroup = opts.systemdCgroup ?? false;
     this.conmonCgroup = `${(opts.cgroupParent ?? '/berth').replace(/\/+$/, '')}/conmon`;
     this.log = opts.logger ?? { warn: () => undefined };
     this.host = opts.host ?? hostFacts();
@@ -98,7 +102,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
         conmonPath: this.conmonPath, runcPath: this.runc.path, runcRoot: this.runc.root,
         id, uuid: id, name: id, bundle, pidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'),
         exitDir: this.exits.dir, persistDir: bundle, logPath: opts.logPath,
-        tty: opts.spec.tty, stdin: opts.spec.openStdin, leaveStdinOpen: opts.spec.stdinOnce === false, beforeGo: this.moveConmon,
+        tty: opts.spec.tty, stdin: opts.spec.openStdin, systemdCgroup: this.systemdCgroup, leaveStdinOpen: opts.spec.stdinOnce === false, beforeGo: this.moveConmon,
       });
     } catch (e) {
       await this.abandon(id, bundle);

@@ -37,6 +37,19 @@ describe('berthd configuration and lifecycle', () => {
     assert.match(r.stderr, /vfs/);
   });
 
+  it('exec-opts native.cgroupdriver=systemd needs a running systemd, as dockerd says', async () => {
+    const d = make();
+    d.writeConfig({ 'exec-opts': ['native.cgroupdriver=systemd'] });
+    if (!existsSync('/run/systemd/system')) {
+      const r = startFails(d);
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /systemd cgroup flag passed, but systemd support for managing cgroups is not available/);
+      return;
+    }
+    await d.start();
+    assert.equal(d.docker(['info', '--format', '{{.CgroupDriver}}']).stdout.trim(), 'systemd');
+  });
+
   it('takes registry settings from daemon.json and reloads them on SIGHUP', async () => {
     const d = make();
     d.writeConfig({ 'registry-mirrors': ['https://mirror.one.test'], 'insecure-registries': ['10.99.0.0/16', 'reg.test:5000'], 'exec-opts': ['native.cgroupdriver=cgroupfs'] });
