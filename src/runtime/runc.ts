@@ -1,6 +1,9 @@
 /* The runc command line, with its own state directory (--root). */
 import { execFile } from 'node:child_process';
+import { constants as fsConstants } from 'node:fs';
+import { open, rm } from 'node:fs/promises';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
 
 export const RUNC_PATH = '/usr/sbin/runc';
@@ -53,6 +56,50 @@ export function signalNumber(sig: string | number): number {
   throw new InvalidParameterError(`Invalid signal: ${sig}`);
 }
 
+/**
+ * What `runc start` does for a created container, without spawning runc:
+ * runc init waits to write one byte to <state>/exec.fifo and execs the
+ * process as soon as a reader has it; the fifo's removal marks the container
+ * running. Returns false when there is no fifo (let runc itself answer).
+ */
+export async function releaseExecFifo(fifo: string, timeoutMs = 10_000): Promise<boolean> {
+  let fh;
+  try {
+    // O_NONBLOCK: the open never waits, even when runc init is gone.
+    fh = await open(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+  } catch {
+    return false;
+  }
+  let got = 0;
+  try {
+    const buf = Buffer.alloc(16);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      let n: number;
+      try {
+        ({ bytesRead: n } = await fh.read(buf, 0, buf.length, null));
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+        if (Date.now() > deadline) throw new SystemError('runc start: timed out waiting for the container process');
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      if (n === 0) {
+        // EOF: the writer is gone. Before it wrote anything, it never ran (or waits to open it).
+        if (got > 0) break;
+        if (Date.now() > deadline - timeoutMs + 2000) throw new SystemError('runc start: cannot start an already running container');
+        await new Promise((r) => setTimeout(r, 1));
+        continue;
+      }
+      got += n;
+    }
+  } finally {
+    await fh.close();
+  }
+  await rm(fifo, { force: true });
+  return true;
+}
+
 const NOT_EXIST = /container does not exist|container .* does not exist|not exist/i;
 
 export class Runc {
@@ -77,7 +124,7 @@ export class Runc {
   }
 
   async start(id: string): Promise<void> {
-    await this.run(['start', id]);
+    if (!(await releaseExecFifo(join(this.root, id, 'exec.fifo')))) await this.run(['start', id]);
   }
 
   /** runc's view of a container, or null when it does not know it. */

@@ -183,7 +183,8 @@ export class RuncConmonRuntime implements ContainerRuntime {
     // an exit file not there before the delete comes from a process killed by it:
     // leave conmon's exit and oom files to waiters a little longer
     const exited = existsSync(exitFile);
-    await this.runc.delete(id, Boolean(opts.force));
+    // runc keeps nothing for an id without a state directory: no process to spawn then.
+    if (existsSync(join(this.runc.root, id))) await this.runc.delete(id, Boolean(opts.force));
     this.bundles.delete(id);
     if (exited) await rm(exitFile, { force: true });
     else setTimeout(() => void rm(exitFile, { force: true }), 5000).unref();
