@@ -3,6 +3,7 @@ import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
+import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
 import { specInput } from './spec-input.ts';
@@ -23,6 +24,8 @@ export interface LifecycleDeps {
   /** Called when the container runs / has stopped (health checks). */
   onRunning?(c: ContainerRecord): void;
   onStopped?(c: ContainerRecord): void;
+  /** Volumes and mounts (absent: no mounts but the defaults). */
+  mounts?: ContainerMountHooks;
 }
 
 const now = (): string => new Date().toISOString();
@@ -70,7 +73,7 @@ export class Lifecycle {
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
-      const spec = await specInput(c, rootfs);
+      const spec = await specInput(c, rootfs, await this.d.mounts?.attach(c, rootfs));
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: c.logPath,
@@ -88,6 +91,7 @@ export class Lifecycle {
     } catch (e) {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
+      await this.d.mounts?.detach(c).catch(() => undefined);
       const msg = (e as Error).message;
       Object.assign(c.state, { Status: c.hasBeenStarted ? 'exited' : 'created', Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : 126 });
       this.d.db.save(c);
@@ -109,6 +113,7 @@ export class Lifecycle {
     this.d.onStopped?.(c);
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
     await unmountRootfs(c.rwDir).catch(() => undefined);
+    await this.d.mounts?.detach(c).catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`));
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
     if (st.oomKilled) this.d.events.publish('container', 'oom', c.id, this.attrs(c));
