@@ -28,6 +28,8 @@ type Container = Parameters<ContainerMountHooks['resolve']>[0];
 
 export class ContainerMounts implements ContainerMountHooks {
   private readonly v: VolumeService;
+  /** Containers that attached each volume since this daemon started (a volume filesystem stays mounted while any remains). */
+  private readonly active = new Map<string, Set<string>>();
 
   constructor(volumes: VolumeService) {
     this.v = volumes;
@@ -81,9 +83,16 @@ export class ContainerMounts implements ContainerMountHooks {
   }
 
   async resolve(c: Container, lookup: Parameters<ContainerMountHooks['resolve']>[1]): Promise<MountPoint[]> {
-    const specs = await this.plan(c, lookup);
+    let specs: MountSpec[];
+    try {
+      specs = await this.plan(c, lookup);
+      for (const s of specs) if (s.volume) this.v.validate({ name: s.point.Name, driver: s.volume.driver, driverOpts: s.volume.options });
+    } catch (e) {
+      // dockerd answers every mount problem of a create with 400, a missing --volumes-from container too
+      if (e instanceof NotFoundError) throw new InvalidParameterError(e.message);
+      throw e;
+    }
     const wanted = specs.filter((s) => s.volume);
-    for (const s of wanted) this.v.validate({ name: s.point.Name, driver: s.volume!.driver, driverOpts: s.volume!.options });
     const created: string[] = [];
     try {
       for (const s of wanted) {
@@ -112,6 +121,9 @@ export class ContainerMounts implements ContainerMountHooks {
         out.push({ source: m.Source, destination: m.Destination, type: 'bind', options: [m.nonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
         continue;
       }
+      let holders = this.active.get(m.Name!);
+      if (!holders) this.active.set(m.Name!, (holders = new Set()));
+      holders.add(c.id);
       const dir = await this.prepareVolume(m.Name!);
       if (m.copyData) await this.copyUp(rootfs, m.Destination, dir);
       let source = dir;
@@ -154,6 +166,10 @@ export class ContainerMounts implements ContainerMountHooks {
     for (const m of c.mountPoints ?? []) {
       if (m.Type !== 'volume') continue;
       this.v.d.events.publish('volume', 'unmount', m.Name!, { container: c.id, driver: m.Driver ?? 'local' });
+      const holders = this.active.get(m.Name!);
+      holders?.delete(c.id);
+      if (holders?.size === 0) this.active.delete(m.Name!);
+      if (holders && holders.size > 0) continue;
       const r = this.v.d.db.get(m.Name!);
       if (!r || !needsMount(r.options)) continue;
       if (others.some((u) => u.mounts.some((x) => x.Type === 'volume' && x.Name === m.Name))) continue;

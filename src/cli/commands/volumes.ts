@@ -140,7 +140,7 @@ async function runPrune(ctx: CommandContext, p: ParsedArgs): Promise<void> {
   const filters = [...(p.flags.filter as string[])];
   const all = p.flags.all === true;
   if (all) {
-    if (filterMap(filters).has('all')) throw new StatusError(125, 'conflicting options: cannot specify both --all and --filter all=1');
+    if (filterMap(filters).has('all')) throw new Error('conflicting options: cannot specify both --all and --filter all=1');
     filters.push('all=true');
   }
   if (p.flags.force !== true && !(await confirm(ctx, all ? ALL_WARNING : ANON_WARNING))) return;
