@@ -58,7 +58,8 @@ export async function mountVolume(opts: Record<string, string>, dir: string): Pr
   try {
     await run('mount', args);
   } catch (e) {
-    const why = String((e as { stderr?: string }).stderr ?? (e as Error).message).trim().replace(/^mount: /, '');
+    const first = String((e as { stderr?: string }).stderr || (e as Error).message).trim().split('\n')[0].replace(/^mount: /, '');
+    const why = /does not exist|no such file/i.test(first) ? 'no such file or directory' : first;
     throw new SystemError(`error while mounting volume '${dir}': failed to mount local volume: mount ${opts.device ?? ''}:${dir}${opts.o ? `, data: ${opts.o}` : ''}: ${why}`);
   }
 }

@@ -134,6 +134,23 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.match(out, /^tmpfs \/t tmpfs rw,nosuid,nodev,noexec,relatime,size=1024k,mode=700 0 0\ntmpfs \/t2 tmpfs rw,nosuid,nodev,noexec,relatime,size=2048k,mode=1770 0 0\n700\n1770\n$/);
   });
 
+  it('mounts a bind-type local volume and never deletes its device on removal', () => {
+    const src = join(host, 'bindvol-src');
+    mkdirSync(src);
+    writeFileSync(join(src, 'keep'), 'precious\n');
+    ok(['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', `device=${src}`, 'bindvol']);
+    assert.equal(ok(['run', '--rm', '-v', 'bindvol:/b', 'busybox', 'sh', '-c', 'cat /b/keep; echo new > /b/new']), 'precious\n');
+    assert.equal(readFileSync(join(src, 'new'), 'utf8'), 'new\n');
+    assert.deepEqual(mountsUnder(d.dir).filter((m) => m.includes('bindvol')), []);
+    assert.equal(ok(['volume', 'rm', 'bindvol']), 'bindvol\n');
+    assert.equal(readFileSync(join(src, 'keep'), 'utf8'), 'precious\n', 'the device directory is untouched');
+    ok(['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', 'device=/no/such/berth/src', 'badbind']);
+    const r = d.docker(['run', '--rm', '-v', 'badbind:/b', 'busybox', 'true']);
+    assert.equal(r.code, 127, r.stderr);
+    assert.match(r.stderr, /error while mounting volume '.*\/badbind\/_data': failed to mount local volume: mount \/no\/such\/berth\/src:.*: no such file or directory/);
+    ok(['volume', 'rm', 'badbind']);
+  });
+
   it('lists, filters, formats, inspects and removes volumes', () => {
     ok(['volume', 'create', '--label', 'team=a', 'lsvol1']);
     ok(['volume', 'create', 'lsvol2']);
