@@ -145,7 +145,8 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.equal(ok(['volume', 'rm', 'bindvol']), 'bindvol\n');
     assert.equal(readFileSync(join(src, 'keep'), 'utf8'), 'precious\n', 'the device directory is untouched');
     ok(['volume', 'create', '--opt', 'type=none', '--opt', 'o=bind', '--opt', 'device=/no/such/berth/src', 'badbind']);
-    const r = d.docker(['run', '--rm', '-v', 'badbind:/b', 'busybox', 'true']);
+    // detached: an attached `run` whose start fails keeps berthd from shutting down quickly (a containers issue, reported)
+    const r = d.docker(['run', '-d', '--rm', '-v', 'badbind:/b', 'busybox', 'true']);
     assert.equal(r.code, 127, r.stderr);
     assert.match(r.stderr, /error while mounting volume '.*\/badbind\/_data': failed to mount local volume: mount \/no\/such\/berth\/src:.*: no such file or directory/);
     ok(['volume', 'rm', 'badbind']);
