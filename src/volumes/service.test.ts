@@ -53,7 +53,7 @@ describe('VolumeService', () => {
     assert.deepEqual(again.record.labels, { app: 'web' }, 'an existing volume is returned as it is');
     const anon = await svc.create({});
     assert.match(anon.record.name, /^[a-f0-9]{64}$/);
-    assert.deepEqual(events, ['volume create data1', `volume create ${anon.record.name}`]);
+    assert.deepEqual(events, ['volume create data1', 'volume create data1', `volume create ${anon.record.name}`]);
     const names = async (f: [string, string[]][]) => (await svc.list(new Map(f))).map((x) => x.record.name);
     assert.deepEqual(await names([['label', ['app=web']]]), ['data1']);
     assert.deepEqual(await names([['name', ['ata']]]), ['data1']);

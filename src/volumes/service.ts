@@ -101,7 +101,11 @@ export class VolumeService implements VolumeBackend {
     const name = opts.name || randomVolumeName();
     return this.locked(name, async () => {
       const existing = this.d.db.get(name);
-      if (existing) return { info: this.info(existing), created: false };
+      if (existing) {
+        // dockerd reports a create each time a name is asked for, new or not
+        this.d.events.publish('volume', 'create', name, { driver: existing.driver });
+        return { info: this.info(existing), created: false };
+      }
       const record: VolumeRecord = {
         name, driver: opts.driver || 'local', createdAt: rfc3339(), labels: { ...(opts.labels ?? {}) }, options: { ...(opts.driverOpts ?? {}) },
       };

@@ -103,6 +103,16 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.deepEqual(volumes(), [...before, 'keep1'].sort(), 'prune removes unused anonymous volumes only');
   });
 
+  it('reports volume events as dockerd does', () => {
+    const since = (Date.now() / 1000).toFixed(3);
+    ok(['run', '--rm', '-v', 'evvol:/e', '-v', '/anon', 'busybox', 'true']);
+    const until = String(Math.floor(Date.now() / 1000) + 1);
+    const lines = ok(['events', '--since', since, '--until', until, '--filter', 'type=volume', '--format', '{{.Action}} {{.Actor.ID}} {{index .Actor.Attributes "destination"}}'])
+      .split('\n').filter(Boolean).map((l) => l.replace(/[a-f0-9]{64}/, 'ANON').trim());
+    assert.deepEqual(lines, ['create evvol', 'create ANON', 'mount evvol /e', 'mount ANON /anon', 'unmount evvol', 'unmount ANON', 'destroy ANON']);
+    ok(['volume', 'rm', 'evvol']);
+  });
+
   it('copies image content into new volumes with owners and modes, unless nocopy', () => {
     ok(['run', '--name', 'mkimg', 'busybox', 'sh', '-c', 'mkdir -p /data/sub && echo hi > /data/f && chown -R 1234:5678 /data && chmod 0751 /data/sub && chmod 0770 /data']);
     ok(['commit', '-c', 'VOLUME /data', 'mkimg', 'volimg:it']);
