@@ -5,14 +5,14 @@
  * volume filesystems unmounted when the last running user stops.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, readdir, stat } from 'node:fs/promises';
+import { mkdir, readdir, realpath, stat } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveInRoot } from '../containers/scoped-path.ts';
-import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
 import { checkProcMount, mountSpec, parseBind, parseVolumesFrom, tmpfsOptions, type ApiMount, type MountSpec } from '../core/volumes/parse.ts';
 import { ANONYMOUS_LABEL, type ContainerMountHooks, type MountPoint, type SpecMount } from '../core/volumes/types.ts';
-import { isMounted, mountVolume, needsMount, unmountVolume } from './local.ts';
+import { isMounted, mountOf, mountVolume, needsMount, unmountVolume } from './local.ts';
 import { randomVolumeName, type VolumeService } from './service.ts';
 
 const run = promisify(execFile);
@@ -25,6 +25,15 @@ async function isEmptyDir(p: string): Promise<boolean> {
 }
 
 type Container = Parameters<ContainerMountHooks['resolve']>[0];
+
+/** dockerd's ensureShared / ensureSharedOrSlave: shared and slave binds need a source that can propagate. */
+async function checkPropagation(source: string, propagation: string): Promise<void> {
+  const shared = propagation === 'shared' || propagation === 'rshared';
+  if (!shared && propagation !== 'slave' && propagation !== 'rslave') return;
+  const m = await mountOf(await realpath(source).catch(() => source));
+  if (shared && !m.shared) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared mount.`);
+  if (!shared && !m.shared && !m.slave) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared or slave mount.`);
+}
 
 export class ContainerMounts implements ContainerMountHooks {
   private readonly v: VolumeService;
@@ -118,6 +127,7 @@ export class ContainerMounts implements ContainerMountHooks {
       }
       if (m.Type === 'bind') {
         if (m.createSource && !(await exists(m.Source))) await mkdir(m.Source, { recursive: true, mode: 0o755 });
+        await checkPropagation(m.Source, m.Propagation);
         out.push({ source: m.Source, destination: m.Destination, type: 'bind', options: [m.nonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
         continue;
       }

@@ -48,6 +48,22 @@ export async function mountPoints(): Promise<Set<string>> {
   return out;
 }
 
+/** The mount a host path lives on, with its propagation (mountinfo's optional fields). */
+export async function mountOf(path: string): Promise<{ mountPoint: string; shared: boolean; slave: boolean }> {
+  const text = await readFile('/proc/self/mountinfo', 'utf8');
+  let best = { mountPoint: '/', shared: false, slave: false };
+  for (const line of text.split('\n')) {
+    const f = line.split(' ');
+    if (f.length < 7) continue;
+    const mp = f[4].replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
+    const inside = mp === '/' || path === mp || path.startsWith(`${mp}/`);
+    if (!inside || mp.length < best.mountPoint.length) continue;
+    const optional = f.slice(6, f.indexOf('-'));
+    best = { mountPoint: mp, shared: optional.some((o) => o.startsWith('shared:')), slave: optional.some((o) => o.startsWith('master:')) };
+  }
+  return best;
+}
+
 export async function isMounted(path: string): Promise<boolean> {
   return (await mountPoints()).has(path);
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -65,6 +66,31 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.equal(ok(['exec', 'u1', 'cat', '/anon/g']), 'two\n', "rm -v of u2 keeps u1's anonymous volume, u1 still uses it");
     ok(['rm', '-f', '-v', 'u1']);
     assert.ok(volumes().includes('shared1'), 'rm -v keeps named volumes');
+  });
+
+  it('honours bind-propagation and refuses it on a private source', () => {
+    // detached runs: see the badbind case
+    const priv = d.docker(['run', '-d', '--rm', '--mount', `type=bind,source=${host},target=/b,bind-propagation=rslave`, 'busybox', 'true']);
+    assert.equal(priv.code, 125);
+    assert.match(priv.stderr, new RegExp(`path ${host} is mounted on /\\S* but it is not a shared or slave mount\\.`));
+    assert.match(d.docker(['run', '-d', '--rm', '-v', `${host}:/b:rshared`, 'busybox', 'true']).stderr, /but it is not a shared mount\./);
+    const shared = join(d.dir, 'shared-src');
+    mkdirSync(join(shared, 'sub'), { recursive: true });
+    const sh = (cmd: string[]) => assert.equal(spawnSync(cmd[0], cmd.slice(1)).status, 0, cmd.join(' '));
+    sh(['mount', '--bind', shared, shared]);
+    try {
+      sh(['mount', '--make-shared', shared]);
+      ok(['run', '-d', '--name', 'prop', '--mount', `type=bind,source=${shared},target=/s,bind-propagation=rslave`, 'busybox', 'sleep', '1000']);
+      sh(['mount', '-t', 'tmpfs', 'tmpfs', join(shared, 'sub')]);
+      writeFileSync(join(shared, 'sub/f'), 'propagated\n');
+      assert.equal(ok(['exec', 'prop', 'cat', '/s/sub/f']), 'propagated\n', 'a mount made on the host after start shows up inside');
+      assert.equal(JSON.parse(ok(['inspect', '-f', '{{json .Mounts}}', 'prop']))[0].Propagation, 'rslave');
+    } finally {
+      d.docker(['rm', '-f', 'prop']);
+      spawnSync('umount', [join(shared, 'sub')]);
+      spawnSync('umount', [shared]);
+    }
+    assert.deepEqual(mountsUnder(d.dir).filter((m) => m.startsWith(shared)), []);
   });
 
   it('shows Docker\'s Mounts array in inspect and ps', () => {
