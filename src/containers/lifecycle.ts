@@ -71,6 +71,11 @@ export class Lifecycle {
   async start(c: ContainerRecord): Promise<void> {
     if (c.state.Running) return;
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
+    // containers created before mounts were resolved at create get theirs now
+    if (this.d.mounts && !c.mountPoints) {
+      c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
+      this.d.db.save(c);
+    }
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
       const spec = await specInput(c, rootfs, await this.d.mounts?.attach(c, rootfs));
