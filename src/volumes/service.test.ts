@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +84,24 @@ describe('VolumeService', () => {
     users.length = 0;
     await svc.remove('busy', false);
     assert.equal((await svc.list(new Map())).length, 0);
+  });
+
+  it('never deletes through a filesystem still mounted inside a volume', { skip: process.getuid?.() !== 0 && 'needs root (mount)' }, async () => {
+    const { svc } = setup();
+    await svc.create({ name: 'guarded' });
+    const sub = join(svc.dataDir('guarded'), 'sub');
+    mkdirSync(sub);
+    assert.equal(spawnSync('mount', ['-t', 'tmpfs', 'tmpfs', sub]).status, 0);
+    try {
+      writeFileSync(join(sub, 'precious'), 'x');
+      assert.equal(await msgOf(svc.remove('guarded', false)), `remove guarded: volume is still mounted at ${sub}`);
+      assert.ok(existsSync(join(sub, 'precious')));
+      assert.ok(await svc.get('guarded'));
+    } finally {
+      spawnSync('umount', [sub]);
+    }
+    await svc.remove('guarded', false);
+    assert.equal(existsSync(svc.dataDir('guarded')), false);
   });
 
   it('sizes directories counting hard links once', async () => {

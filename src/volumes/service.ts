@@ -7,7 +7,7 @@ import { boolFilter, matchLabels, matchNotLabels, type Filters } from '../core/f
 import {
   ANONYMOUS_LABEL, type VolumeBackend, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord, type VolumeUser,
 } from '../core/volumes/types.ts';
-import { directorySize, isMounted, unmountVolume, validateVolumeName, validateVolumeOptions } from './local.ts';
+import { directorySize, mountPoints, unmountVolume, validateVolumeName, validateVolumeOptions } from './local.ts';
 import type { VolumeDb } from './store.ts';
 
 export interface VolumeServiceDeps {
@@ -157,8 +157,11 @@ export class VolumeService implements VolumeBackend {
   private async destroy(r: VolumeRecord): Promise<void> {
     const dir = this.dataDir(r.name);
     await unmountVolume(dir);
-    if (await isMounted(dir)) throw new SystemError(`remove ${r.name}: volume is still mounted at ${dir}`);
-    await rm(join(this.d.root, r.name), { recursive: true, force: true });
+    // never recurse into a filesystem mounted in the volume (a bind-type volume is the user's own directory)
+    const top = join(this.d.root, r.name);
+    const busy = [...(await mountPoints())].find((m) => m === top || m.startsWith(`${top}/`));
+    if (busy) throw new SystemError(`remove ${r.name}: volume is still mounted at ${busy}`);
+    await rm(top, { recursive: true, force: true });
     this.d.db.delete(r.name);
     this.d.events.publish('volume', 'destroy', r.name, { driver: r.driver });
   }
