@@ -138,8 +138,13 @@ export class ContainerMounts implements ContainerMountHooks {
       if (m.copyData) await this.copyUp(rootfs, m.Destination, dir);
       let source = dir;
       if (m.subpath) {
-        source = join(dir, m.subpath);
-        if (!(await exists(source))) throw new InvalidParameterError(`cannot access path ${source}: no such file or directory`);
+        const wanted = join(dir, m.subpath);
+        // symlinks in the volume must not lead the mount out of it
+        const real = await realpath(wanted).catch(() => null);
+        const top = await realpath(dir);
+        if (!real) throw new InvalidParameterError(`cannot access path ${wanted}: no such file or directory`);
+        if (real !== top && !real.startsWith(`${top}/`)) throw new InvalidParameterError(`cannot access path ${wanted}: path is outside of the volume`);
+        source = real;
       }
       out.push({ source, destination: m.Destination, type: 'bind', options: ['rbind', 'rprivate', ...ro] });
       this.v.d.events.publish('volume', 'mount', m.Name!, {

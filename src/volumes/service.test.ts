@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -148,6 +148,24 @@ describe('ContainerMounts', () => {
     assert.equal(await bad({ Binds: ['good:/a', '/h:/proc'] }), 'error mounting "/h" to rootfs at "/proc": "/proc" cannot be mounted because it is not of type proc');
     assert.equal(await bad({ VolumesFrom: ['nope'] }, { '/anon': {} }), 'No such container: nope');
     assert.equal(await bad({ Binds: ['good:/a', 'xy:/b'], Mounts: [{ Type: 'volume', Source: 'v3', Target: '/c', VolumeOptions: { DriverConfig: { Options: { bogus: '1' } } } }] }), 'create v3: invalid option: "bogus"');
+  });
+
+  it('keeps volume-subpath inside the volume', async () => {
+    const { svc, mounts, dir } = setup();
+    const mk = async (subpath: string) => ({
+      id: 'd'.repeat(64),
+      mountPoints: await mounts.resolve(container({ Mounts: [{ Type: 'volume', Source: 'sp', Target: '/x', VolumeOptions: { Subpath: subpath } }] }), noContainers),
+    });
+    await svc.create({ name: 'sp' });
+    mkdirSync(join(svc.dataDir('sp'), 'sub'));
+    symlinkSync('/etc', join(svc.dataDir('sp'), 'evil'));
+    symlinkSync('sub', join(svc.dataDir('sp'), 'good'));
+    const rootfs = join(dir, 'rootfs');
+    mkdirSync(rootfs);
+    assert.equal((await mounts.attach(await mk('good'), rootfs))[0].source, join(svc.dataDir('sp'), 'sub'));
+    assert.equal(await msgOf(mounts.attach(await mk('evil'), rootfs)), `cannot access path ${join(svc.dataDir('sp'), 'evil')}: path is outside of the volume`);
+    assert.equal(await msgOf(mounts.attach(await mk('none'), rootfs)), `cannot access path ${join(svc.dataDir('sp'), 'none')}: no such file or directory`);
+    assert.equal(await msgOf(mk('../x')), 'invalid mount config for type "volume": subpath must be a relative path within the volume');
   });
 
   it('shares the mounts of --volumes-from read-only on request', async () => {

@@ -119,6 +119,7 @@ export function mountSpec(m: ApiMount, opts: { fromApi: boolean; randomName: () 
     point.Propagation = m.BindOptions?.Propagation || DEFAULT_PROPAGATION;
     if (m.BindOptions?.NonRecursive) point.nonRecursive = true;
     spec.sourceMustExist = opts.fromApi && !m.BindOptions?.CreateMountpoint;
+    if (m.BindOptions?.CreateMountpoint) point.createSource = true;
   } else {
     point.tmpfs = { size: m.TmpfsOptions?.SizeBytes || undefined, mode: m.TmpfsOptions?.Mode || undefined };
   }
