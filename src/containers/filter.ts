@@ -43,6 +43,7 @@ export function filterContainers(db: ContainerDb, o: ContainerListOptions): Cont
     if (since && !since.every((t) => c.created > t)) return false;
     const health = (c.state as { Health?: { Status: string } }).Health?.Status ?? 'none';
     if (!any('health', (h) => h === health)) return false;
+    if (!any('volume', (v) => (c.mountPoints ?? []).some((m) => m.Destination === v || (m.Name || m.Source) === v))) return false;
     return true;
   });
   if (o.limit > 0) out = out.slice(0, o.limit);

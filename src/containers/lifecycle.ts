@@ -4,6 +4,7 @@ import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
+import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
 import { specInput } from './spec-input.ts';
@@ -25,6 +26,8 @@ export interface LifecycleDeps {
   /** Called when the container runs / has stopped (health checks). */
   onRunning?(c: ContainerRecord): void;
   onStopped?(c: ContainerRecord): void;
+  /** Volumes and mounts (absent: no mounts but the defaults). */
+  mounts?: ContainerMountHooks;
 }
 
 const now = (): string => new Date().toISOString();
@@ -70,9 +73,14 @@ export class Lifecycle {
   async start(c: ContainerRecord): Promise<void> {
     if (c.state.Running) return;
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
+    // containers created before mounts were resolved at create get theirs now
+    if (this.d.mounts && !c.mountPoints) {
+      c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
+      this.d.db.save(c);
+    }
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
-      const spec = await specInput(c, rootfs, this.d.cgroupDriver);
+      const spec = await specInput(c, rootfs, await this.d.mounts?.attach(c, rootfs), this.d.cgroupDriver);
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,
@@ -90,6 +98,7 @@ export class Lifecycle {
     } catch (e) {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
+      await this.d.mounts?.detach(c).catch(() => undefined);
       const msg = (e as Error).message;
       Object.assign(c.state, { Status: c.hasBeenStarted ? 'exited' : 'created', Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : 126 });
       this.d.db.save(c);
@@ -111,6 +120,7 @@ export class Lifecycle {
     this.d.onStopped?.(c);
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
     await unmountRootfs(c.rwDir).catch(() => undefined);
+    await this.d.mounts?.detach(c).catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`));
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
     if (st.oomKilled) this.d.events.publish('container', 'oom', c.id, this.attrs(c));

@@ -9,6 +9,7 @@ import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
@@ -33,6 +34,8 @@ export interface ContainerServiceDeps {
   /** The daemon's log-driver and log-opts, used when a container names no driver. */
   logDefaults?: { Type: string; Config: Record<string, string> };
   cgroupDriver?: CgroupDriver;
+  /** Volumes and mounts (absent: containers get the default mounts only). */
+  mounts?: ContainerMountHooks;
 }
 
 type LogConfig = { Type: string; Config: Record<string, string> };
@@ -52,7 +55,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
         const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
       },
-      remove: (c) => this.destroy(c),
+      remove: (c) => this.destroy(c, true),
+      mounts: deps.mounts,
       onRunning: (c) => this.monitor(c),
       onStopped: (c) => this.unmonitor(c.id),
     });
@@ -95,8 +99,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (owner) throw nameConflict(full, owner.id);
     const image = await this.d.images.get(config.Image);
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
-    await mkdir(c.rwDir, { recursive: true });
-    this.d.db.insert(c);
+    if (this.d.mounts) c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
+    try {
+      await mkdir(c.rwDir, { recursive: true });
+      this.d.db.insert(c);
+    } catch (e) {
+      await this.d.mounts?.release(c, true);
+      throw e;
+    }
     this.d.events.publish('container', 'create', c.id, this.life.attrs(c));
     return { id: c.id, warnings: [] };
   }
@@ -187,14 +197,15 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       }
     }
     if (!this.d.db.byId(c.id)) return; // AutoRemove got there first
-    await this.destroy(c);
+    await this.destroy(c, opts.volumes);
   }
 
   /** Delete everything of a container (files, runtime state, record) and tell waiters. */
-  async destroy(c: ContainerRecord): Promise<void> {
+  async destroy(c: ContainerRecord, removeVolumes = false): Promise<void> {
     c.state.Status = 'removing';
     await this.life.removeFiles(c);
     this.d.db.delete(c.id);
+    await this.d.mounts?.release(c, removeVolumes).catch((e) => this.d.log.warn(`container ${c.id}: removing volumes: ${(e as Error).message}`));
     this.d.events.publish('container', 'destroy', c.id, this.life.attrs(c));
     this.life.notify(c.id, ['removed', 'not-running', 'next-exit'], c.state.ExitCode);
   }

@@ -89,7 +89,7 @@ function ns(mode: unknown): 'private' | 'host' {
 }
 
 /** Everything the runtime needs, from the record and its mounted rootfs. */
-export async function specInput(c: ContainerRecord, rootfs: string, cgroupDriver: CgroupDriver = 'cgroupfs'): Promise<SpecInput> {
+export async function specInput(c: ContainerRecord, rootfs: string, mounts: SpecInput['mounts'] = [], cgroupDriver: CgroupDriver = 'cgroupfs'): Promise<SpecInput> {
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
   const env = [...c.config.Env];
@@ -146,16 +146,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, cgroupDriver
     devices: ((h.Devices as { PathOnHost: string; PathInContainer: string; CgroupPermissions: string }[] | undefined) ?? [])
       .map((d) => ({ pathOnHost: d.PathOnHost, pathInContainer: d.PathInContainer || d.PathOnHost, permissions: d.CgroupPermissions || 'rwm' })),
     sysctls: (h.Sysctls as Record<string, string> | undefined) ?? {},
-    mounts: bindMounts((h.Binds as string[] | undefined) ?? []),
+    mounts,
     init: Boolean(h.Init),
   };
-}
-
-/** `-v /host:/ctr[:ro]` bind mounts (volumes come with their own service). */
-function bindMounts(binds: string[]): SpecInput['mounts'] {
-  return binds.filter((b) => b.startsWith('/')).map((b) => {
-    const [source, destination, mode = ''] = b.split(':');
-    const opts = ['rbind', mode.split(',').includes('ro') ? 'ro' : 'rw'];
-    return { source, destination, type: 'bind', options: opts };
-  });
 }

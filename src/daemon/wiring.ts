@@ -7,6 +7,7 @@ import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
 import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
+import { volumeRoutes } from '../api/routers/volumes.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
 import { ExecManager } from '../containers/exec.ts';
 import { ContainerFilesService } from '../containers/files.ts';
@@ -25,6 +26,9 @@ import { MetadataDb } from '../metadata/db.ts';
 import { RuncConmonRuntime } from '../runtime/index.ts';
 import { gatherFacts } from '../system/facts.ts';
 import { SystemService, type ContainerCounter } from '../system/service.ts';
+import { ContainerMounts } from '../volumes/container-mounts.ts';
+import { VolumeService } from '../volumes/service.ts';
+import { VolumeDb } from '../volumes/store.ts';
 import type { DaemonConfig } from './config/config.ts';
 import type { Logger } from './logger.ts';
 
@@ -70,8 +74,15 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const removed = await images.recover();
   if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
   const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd' });
+  // Volumes ask the container service which containers reference them.
+  const volumes = new VolumeService({
+    db: new VolumeDb(meta), root: join(cfg.dataRoot, 'volumes'), events,
+    users: () => containerService?.d.db.all().map((c) => ({ id: c.id, running: c.state.Running, mounts: c.mountPoints ?? [] })) ?? [],
+  });
+  await volumes.init();
   containerService = new ContainerService({
     db: new ContainerDb(meta), images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
+    mounts: new ContainerMounts(volumes),
     logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroupDriver: cfg.cgroupDriver,
   });
   const svc = containerService;
@@ -93,10 +104,10 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver, logDriver: c.logDriver,
       registryMirrors: c.registryMirrors, insecureRegistries: c.insecureRegistries,
     };
-  }, images, containers);
+  }, images, containers, volumes);
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, (id) => {
+    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }), ...execRoutes(new ExecManager(svc)),

@@ -38,6 +38,13 @@ const MIGRATIONS: string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX containers_image ON containers(image_id);`,
+  `CREATE TABLE volumes (
+     name TEXT PRIMARY KEY,
+     driver TEXT NOT NULL,
+     created TEXT NOT NULL,
+     labels TEXT NOT NULL,
+     options TEXT NOT NULL
+   );`,
 ];
 
 /**

@@ -157,3 +157,10 @@ test('spec: --device adds the node and a cgroup rule; sysctls pass through', asy
   assert.deepEqual(majorMinor(0x10305n), { major: 259, minor: 5 });
   assert.deepEqual(majorMinor(259 * 256 + 5), { major: 259, minor: 5 });
 });
+
+test('spec: a shared bind makes the root shared; other binds keep runc\'s default', async () => {
+  const bind = (options: string[]) => ({ source: '/h', destination: '/b', type: 'bind', options });
+  assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rshared'])] }), host)).linux.rootfsPropagation, 'shared');
+  assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rslave'])] }), host)).linux.rootfsPropagation, undefined);
+  assert.equal((await buildSpec(input(), host)).linux.rootfsPropagation, undefined);
+});

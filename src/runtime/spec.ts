@@ -142,6 +142,8 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
   };
   if (input.namespaces.uts === 'private' && input.hostname) spec.hostname = input.hostname;
   if (devices.length) spec.linux.devices = devices;
+  // dockerd: a shared bind needs a shared root (runc's own default, rslave, serves slave binds)
+  if (input.mounts.some((m) => m.options.includes('shared') || m.options.includes('rshared'))) spec.linux.rootfsPropagation = 'shared';
   const sysctl: Record<string, string> = {};
   if (input.namespaces.network !== 'host') {
     // Docker 20.10+: ping and ports below 1024 for any user inside the container's own netns

@@ -1,4 +1,5 @@
 import type { ImageBackend } from '../core/images/types.ts';
+import type { VolumeBackend } from '../core/volumes/types.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type DiskUsage, type HostFacts, type SystemBackend } from '../core/system/types.ts';
 
 /** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
@@ -38,8 +39,10 @@ export class SystemService implements SystemBackend {
   private readonly settings: () => SystemSettings;
   private readonly images: ImageBackend;
   private readonly containers: ContainerCounter;
+  private readonly volumes?: Pick<VolumeBackend, 'usage'>;
 
-  constructor(facts: HostFacts, settings: () => SystemSettings, images: ImageBackend, containers: ContainerCounter) {
+  constructor(facts: HostFacts, settings: () => SystemSettings, images: ImageBackend, containers: ContainerCounter, volumes?: Pick<VolumeBackend, 'usage'>) {
+    this.volumes = volumes;
     this.facts = facts;
     this.settings = settings;
     this.images = images;
@@ -120,7 +123,7 @@ export class SystemService implements SystemBackend {
       }));
     }
     if (want('container')) out.containers = [];
-    if (want('volume')) out.volumes = [];
+    if (want('volume')) out.volumes = (await this.volumes?.usage()) ?? [];
     if (want('build-cache')) out.buildCache = [];
     return out;
   }

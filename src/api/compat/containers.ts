@@ -1,5 +1,6 @@
 import type { ContainerRecord } from '../../core/containers/types.ts';
 import { humanDuration } from '../../core/duration.ts';
+import { mountsJson } from './volumes.ts';
 
 const ZERO = '0001-01-01T00:00:00Z';
 
@@ -54,7 +55,7 @@ export function containerSummary(c: ContainerRecord): Record<string, unknown> {
     Status: statusString(c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'bridge' },
     NetworkSettings: { Networks: networks(c) },
-    Mounts: [],
+    Mounts: mountsJson(c.mountPoints),
   };
 }
 
@@ -81,7 +82,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     ExecIDs: null,
     HostConfig: c.hostConfig,
     GraphDriver: { Data: graph, Name: 'overlay2' },
-    Mounts: [],
+    Mounts: mountsJson(c.mountPoints),
     Config: c.config,
     NetworkSettings: {
       Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,

@@ -4,6 +4,7 @@ import { parseFilters, parseTimestamp, type Filters } from '../../core/filters.t
 import { familiarName, parseReference } from '../../core/reference/reference.ts';
 import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
 import { imageSummary } from '../compat/images.ts';
+import { volumeJson } from '../compat/volumes.ts';
 import { sendJson, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
@@ -52,7 +53,7 @@ function diskUsageShape(du: DiskUsage): Record<string, unknown> {
   if (du.layersSize !== undefined) out.LayersSize = du.layersSize;
   if (du.images) out.Images = du.images.map((i) => imageSummary(i.image, i.containers, i.sharedSize));
   if (du.containers) out.Containers = du.containers;
-  if (du.volumes) out.Volumes = du.volumes;
+  if (du.volumes) out.Volumes = du.volumes.map(volumeJson);
   if (du.buildCache) out.BuildCache = du.buildCache;
   return out;
 }

@@ -114,8 +114,13 @@ export function splitVolumes(values: readonly string[]): { binds: string[] | nul
   const binds: string[] = [];
   const volumes: Record<string, object> = {};
   for (const v of values) {
-    if (v.split(':').length >= 2) binds.push(v);
-    else volumes[v] = {};
+    if (v.split(':').length < 2) {
+      volumes[v] = {};
+      continue;
+    }
+    // docker CLI 28: a host part starting with "." is made absolute (a bind, not a volume name)
+    const colon = v.indexOf(':');
+    binds.push(v.startsWith('.') ? `${resolve(v.slice(0, colon))}${v.slice(colon)}` : v);
   }
   return { binds: binds.length > 0 ? binds : null, volumes };
 }

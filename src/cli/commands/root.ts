@@ -8,6 +8,7 @@ import { inspectCommand } from './inspect.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
+import { volumeCommand } from './volumes.ts';
 
 function imageCommand(): Command {
   return {
@@ -46,6 +47,7 @@ export function rootCommand(): Command {
       containerCommand(),
       imageCommand(),
       systemCommand(),
+      volumeCommand(),
       // The other top-level commands (sorted in help).
       eventsCommand(), historyCommand(), importCommand(), inspectCommand(), loadCommand(),
       rmiCommand('rmi'), saveCommand(), tagCommand(), ...containers.other,

@@ -1,5 +1,6 @@
 import type { Filters } from '../filters.ts';
 import type { AttachStreams } from '../runtime/types.ts';
+import type { MountPoint } from '../volumes/types.ts';
 
 /** Docker's container Config (the parts Berth uses; the rest is kept as given). */
 export interface ContainerConfig {
@@ -69,6 +70,8 @@ export interface ContainerRecord {
   logPath: string;
   hasBeenStarted: boolean;
   hasBeenManuallyStopped: boolean;
+  /** Resolved mounts (binds, volumes, tmpfs), set at create. */
+  mountPoints?: MountPoint[];
 }
 
 export interface ContainerListOptions { all: boolean; limit: number; size: boolean; filters: Filters }

@@ -1,4 +1,5 @@
 import type { ImageInfo } from '../images/types.ts';
+import type { VolumeInfo } from '../volumes/types.ts';
 
 /** Engine API version served (docker CLI 28) and the oldest one accepted. */
 export const API_VERSION = '1.50';
@@ -26,7 +27,7 @@ export interface DiskUsage {
   layersSize?: number;
   images?: { image: ImageInfo; containers: number; sharedSize: number }[];
   containers?: unknown[];
-  volumes?: unknown[];
+  volumes?: VolumeInfo[];
   buildCache?: unknown[];
 }
 

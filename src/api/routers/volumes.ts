@@ -1,0 +1,35 @@
+import { parseFilters } from '../../core/filters.ts';
+import type { VolumeBackend } from '../../core/volumes/types.ts';
+import { volumeJson } from '../compat/volumes.ts';
+import { qBool, readJson, sendJson, sendNoContent, type Req } from '../http.ts';
+import type { Route } from '../router.ts';
+
+interface CreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
+
+/** /volumes: list, create, inspect, remove, prune. */
+export function volumeRoutes(v: VolumeBackend): Route[] {
+  const list = async (r: Req): Promise<void> => {
+    const filters = parseFilters(r.query.get('filters'), ['dangling', 'name', 'driver', 'label']);
+    sendJson(r.res, 200, { Volumes: (await v.list(filters)).map(volumeJson), Warnings: null });
+  };
+  const create = async (r: Req): Promise<void> => {
+    const b = (await readJson<CreateBody>(r.raw)) ?? {};
+    sendJson(r.res, 201, volumeJson(await v.create({ name: b.Name, driver: b.Driver, driverOpts: b.DriverOpts, labels: b.Labels })));
+  };
+  const prune = async (r: Req): Promise<void> => {
+    const res = await v.prune(parseFilters(r.query.get('filters'), ['label', 'label!', 'all']));
+    sendJson(r.res, 200, { VolumesDeleted: res.deleted, SpaceReclaimed: res.reclaimed });
+  };
+  return [
+    { method: 'GET', path: '/volumes', handler: list },
+    { method: 'POST', path: '/volumes/create', handler: create },
+    { method: 'POST', path: '/volumes/prune', handler: prune },
+    { method: 'GET', path: '/volumes/{name}', handler: async (r) => sendJson(r.res, 200, volumeJson(await v.get(r.params[0]))) },
+    {
+      method: 'DELETE', path: '/volumes/{name}', handler: async (r) => {
+        await v.remove(r.params[0], qBool(r.query, 'force'));
+        sendNoContent(r.res);
+      },
+    },
+  ];
+}
