@@ -52,10 +52,20 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
     h.in.on('data', onInput);
     h.in.on('end', () => { inputEnded = true; endInput(); });
   }
+  // The client may leave before the streams come (a start that failed): let go of its socket then.
+  const gone = new Promise<null>((resolve) => {
+    h.out.once('close', () => resolve(null));
+    h.in?.once('close', () => resolve(null));
+  });
   try {
-    s = await streams;
+    s = await Promise.race([streams, gone]);
   } catch {
     h.close();
+    return;
+  }
+  if (!s) {
+    h.close();
+    streams.then((late) => late.close(), () => undefined);
     return;
   }
   const live = s;

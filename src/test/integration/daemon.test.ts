@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 import { pack } from 'tar-stream';
-import { BERTHD, DOCKER, Daemon, NODE } from './harness.ts';
+import { BERTHD, DOCKER, Daemon, NODE, have, startWithBusybox } from './harness.ts';
 
 function startFails(d: Daemon, extra: string[] = []): { code: number; stderr: string } {
   const r = spawnSync(NODE, [BERTHD, ...d.args(extra)], { timeout: 15000 });
@@ -87,6 +87,18 @@ describe('berthd configuration and lifecycle', () => {
     await d.stop('SIGKILL');
     await d.start();
     assert.ok(await d.ping());
+  });
+
+  it('SIGTERM does not wait for clients: an attach left by a failed `run` and a live `attach` end with it', { skip: !(process.getuid?.() === 0 && have('runc') && have('conmon')) && 'needs root, runc and conmon' }, async () => {
+    const d = make();
+    await startWithBusybox(d);
+    assert.equal(d.docker(['run', '-d', '--stop-timeout', '1', '--name', 'bg', 'busybox', 'sleep', '600']).code, 0);
+    assert.equal(d.docker(['run', '--rm', 'busybox', '/nonexistent']).code, 127);
+    const attached = spawn(DOCKER, ['attach', 'bg'], { env: { ...process.env, DOCKER_HOST: d.host }, stdio: 'ignore' });
+    await new Promise((r) => setTimeout(r, 300));
+    // A hang here would end in the harness's SIGKILL after 30 s and a null exit code.
+    assert.equal(await d.stop('SIGTERM'), 0);
+    await new Promise((r) => (attached.exitCode === null ? attached.once('exit', r) : r(null)));
   });
 
   it('SIGKILL during a large load leaves no half image; the next start removes leftovers', async () => {
