@@ -2,6 +2,7 @@
  * The container-files backend of the API: export, diff, cp (archive) and
  * commit, on top of the container and image services.
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import type { CommitOptions, ContainerChange, ContainerFilesBackend, ContainerPathStat, ExtractOptions } from '../core/containers/files-types.ts';
@@ -61,14 +62,26 @@ export class ContainerFilesService implements ContainerFilesBackend {
     return containerChanges(upper, lowers, runtimeArtifacts(upper, lowers));
   }
 
+  /**
+   * The filesystem as the container sees it: a running container's own root
+   * (/proc/PID/root) shows its volumes, binds and tmpfs mounts, as docker cp
+   * does; a stopped one gets its rootfs mounted for the work.
+   */
+  private view<T>(c: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
+    const pid = c.state.Running && !c.state.Restarting ? c.state.Pid : 0;
+    // "/." so that lstat of the root itself sees the directory, not the magic link
+    if (pid > 0 && existsSync(`/proc/${pid}/root`)) return fn(`/proc/${pid}/root/.`);
+    return this.access.with(c, fn);
+  }
+
   async statPath(idOrName: string, path: string): Promise<ContainerPathStat> {
     const c = await this.containers.get(idOrName);
-    return this.access.with(c, async (root) => (await statContainerPath(root, path, idOrName)).stat);
+    return this.view(c, async (root) => (await statContainerPath(root, path, idOrName)).stat);
   }
 
   async archivePath(idOrName: string, path: string, open: (stat: ContainerPathStat) => Writable, signal: AbortSignal): Promise<void> {
     const c = await this.containers.get(idOrName);
-    await this.access.with(c, async (root) => {
+    await this.view(c, async (root) => {
       const r = await statContainerPath(root, path, idOrName);
       await archiveContainerPath(root, r, open(r.stat), signal);
     });
@@ -77,7 +90,7 @@ export class ContainerFilesService implements ContainerFilesBackend {
 
   async extractToDir(idOrName: string, path: string, input: Readable, opts: ExtractOptions, signal: AbortSignal): Promise<void> {
     const c = await this.containers.get(idOrName);
-    await this.access.with(c, (root) => extractToContainer({
+    await this.view(c, (root) => extractToContainer({
       root, path, container: idOrName, input, opts, signal,
       readonlyRootfs: c.hostConfig.ReadonlyRootfs === true, user: c.config.User ?? '',
     }));

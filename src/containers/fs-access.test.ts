@@ -70,3 +70,24 @@ test('RootfsAccess: a failed mount leaves nothing held', async (t) => {
   await assert.rejects(access.with(c, async () => 'never'), /no image/);
   assert.equal(access.held, 0);
 });
+
+test('RootfsAccess: a user that comes while the last one unmounts gets a mounted rootfs', { skip }, async (t) => {
+  const { c, access, merged } = setup(t);
+  let second: Promise<void> | undefined;
+  await access.with(c, async (root) => {
+    writeFileSync(join(root, 'first'), '1');
+    // the next request starts right as this one finishes (the unmount is then under way)
+    setImmediate(() => {
+      second = access.with(c, async (r2) => {
+        await new Promise((r) => setTimeout(r, 200));
+        assert.equal(await isMounted(merged), true, 'mounted while in use');
+        assert.equal(readFileSync(join(r2, 'first'), 'utf8'), '1');
+        writeFileSync(join(r2, 'second'), '2');
+      });
+    });
+  });
+  for (let i = 0; i < 100 && !second; i++) await new Promise((r) => setImmediate(r));
+  await second;
+  assert.equal(readFileSync(join(c.rwDir, 'diff/second'), 'utf8'), '2', 'the write reached the upper dir');
+  assert.equal(await isMounted(merged), false);
+});

@@ -26,6 +26,8 @@ interface Use {
 export class RootfsAccess {
   private readonly d: RootfsAccessDeps;
   private readonly uses = new Map<string, Use>();
+  /** Unmounts under way: the next user waits for them, or it could find the mount gone under its feet. */
+  private readonly releasing = new Map<string, Promise<void>>();
 
   constructor(deps: RootfsAccessDeps) {
     this.d = deps;
@@ -47,6 +49,7 @@ export class RootfsAccess {
   }
 
   private async acquire(c: ContainerRecord): Promise<string> {
+    while (!this.uses.has(c.id) && this.releasing.has(c.id)) await this.releasing.get(c.id);
     let use = this.uses.get(c.id);
     if (!use) {
       const u: Use = { count: 0, mountedHere: false, ready: Promise.resolve('') };
@@ -72,11 +75,17 @@ export class RootfsAccess {
     const use = this.uses.get(c.id);
     if (!use || --use.count > 0) return;
     this.uses.delete(c.id);
-    await use.ready.catch(() => undefined);
-    // mounted by the container's start (running, or being stopped by its lifecycle): not ours
-    if (!use.mountedHere || this.d.isRunning(c.id)) return;
-    await unmountRootfs(c.rwDir).catch((e: unknown) => {
-      this.d.log?.warn(`unmounting the rootfs of ${c.id}: ${(e as Error).message}`);
+    const done: Promise<void> = (async () => {
+      await use.ready.catch(() => undefined);
+      // mounted by the container's start (running, or being stopped by its lifecycle): not ours
+      if (!use.mountedHere || this.d.isRunning(c.id)) return;
+      await unmountRootfs(c.rwDir).catch((e: unknown) => {
+        this.d.log?.warn(`unmounting the rootfs of ${c.id}: ${(e as Error).message}`);
+      });
+    })().finally(() => {
+      if (this.releasing.get(c.id) === done) this.releasing.delete(c.id);
     });
+    this.releasing.set(c.id, done);
+    await done;
   }
 }

@@ -39,6 +39,22 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.ok(existsSync(join(host, 'made/by/run/x')));
   });
 
+  it('docker cp reaches volumes, binds and tmpfs mounts of a running container', () => {
+    writeFileSync(join(host, 'cp-src'), 'copied in\n');
+    ok(['run', '-d', '--name', 'cpvol', '-v', 'cpdata:/data', '-v', `${host}:/h`, '--tmpfs', '/scratch', 'busybox', 'sleep', '600']);
+    ok(['cp', join(host, 'cp-src'), 'cpvol:/data/in-volume']);
+    ok(['cp', join(host, 'cp-src'), 'cpvol:/scratch/in-tmpfs']);
+    ok(['cp', join(host, 'cp-src'), 'cpvol:/h/in-bind']);
+    assert.equal(ok(['exec', 'cpvol', 'cat', '/data/in-volume', '/scratch/in-tmpfs']), 'copied in\ncopied in\n');
+    assert.equal(readFileSync(join(host, 'in-bind'), 'utf8'), 'copied in\n');
+    ok(['exec', 'cpvol', 'sh', '-c', 'echo from-ctr > /scratch/out']);
+    const out = join(d.dir, 'cp-out');
+    ok(['cp', 'cpvol:/scratch/out', out]);
+    assert.equal(readFileSync(out, 'utf8'), 'from-ctr\n');
+    ok(['rm', '-f', 'cpvol']);
+    ok(['volume', 'rm', 'cpdata']);
+  });
+
   it('refuses writes through a :ro mount', () => {
     const r = d.docker(['run', '--rm', '-v', `${host}:/h:ro`, 'busybox', 'sh', '-c', 'echo no > /h/denied']);
     assert.notEqual(r.code, 0);
