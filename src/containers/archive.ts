@@ -137,5 +137,6 @@ export async function archiveContainerPath(root: string, r: ResolvedStat, out: W
 export async function exportRootfs(root: string, out: Writable, signal: AbortSignal): Promise<void> {
   const names = (await readdir(root)).sort();
   if (!names.length) { out.write(EMPTY_TAR); return; }
-  return runTarCreate(['-C', root, '--', ...names], out, signal);
+  // a stopped container's volumes may be mounted over the rootfs (docker cp): export leaves them out, as dockerd does
+  return runTarCreate(['--one-file-system', '-C', root, '--', ...names], out, signal);
 }

@@ -34,6 +34,7 @@ export class ContainerFilesService implements ContainerFilesBackend {
         return !!s && (s.Running || s.Restarting);
       },
       log: containers.d.log,
+      volumes: containers.d.mounts,
     });
   }
 
@@ -71,7 +72,7 @@ export class ContainerFilesService implements ContainerFilesBackend {
     const pid = c.state.Running && !c.state.Restarting ? c.state.Pid : 0;
     // "/." so that lstat of the root itself sees the directory, not the magic link
     if (pid > 0 && existsSync(`/proc/${pid}/root`)) return fn(`/proc/${pid}/root/.`);
-    return this.access.with(c, fn);
+    return this.access.with(c, fn, { volumes: true });
   }
 
   async statPath(idOrName: string, path: string): Promise<ContainerPathStat> {

@@ -6,7 +6,9 @@
  * a running container's rootfs is never unmounted here.
  */
 import type { ContainerRecord } from '../core/containers/types.ts';
+import type { SpecMount } from '../core/volumes/types.ts';
 import { isMounted, mergedDir, mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
+import { bindVolumes, unbindVolumes } from './volume-binds.ts';
 
 export interface RootfsAccessDeps {
   layersRoot: string;
@@ -15,11 +17,20 @@ export interface RootfsAccessDeps {
   /** Whether the container runs (or is being restarted) right now. */
   isRunning(id: string): boolean;
   log?: { warn(m: string): void };
+  /** The container's volumes (a stopped container gets them mounted over its rootfs for the work). */
+  volumes?: { attach(c: ContainerRecord, rootfs: string): Promise<SpecMount[]>; detach(c: ContainerRecord): Promise<void> };
 }
 
 interface Use {
   count: number;
   mountedHere: boolean;
+  /** Volume mounts made over the rootfs here. */
+  binds: string[];
+  /** Whether this use mounts the container's volumes over its rootfs. */
+  volumes: boolean;
+  /** Settles when this use has been let go of (unmounted or not ours). */
+  gone: Promise<void>;
+  markGone(): void;
   ready: Promise<string>;
 }
 
@@ -33,9 +44,13 @@ export class RootfsAccess {
     this.d = deps;
   }
 
-  /** Run `fn` with the path of the container's mounted root filesystem. */
-  async with<T>(c: ContainerRecord, fn: (root: string) => Promise<T>): Promise<T> {
-    const root = await this.acquire(c);
+  /**
+   * Run `fn` with the path of the container's mounted root filesystem; with
+   * `volumes`, a stopped container's volumes and binds are mounted over it
+   * (docker cp), without them its own files only (docker export).
+   */
+  async with<T>(c: ContainerRecord, fn: (root: string) => Promise<T>, opts: { volumes?: boolean } = {}): Promise<T> {
+    const root = await this.acquire(c, opts.volumes ?? false);
     try {
       return await fn(root);
     } finally {
@@ -48,16 +63,38 @@ export class RootfsAccess {
     return this.uses.size;
   }
 
-  private async acquire(c: ContainerRecord): Promise<string> {
-    while (!this.uses.has(c.id) && this.releasing.has(c.id)) await this.releasing.get(c.id);
+  private async acquire(c: ContainerRecord, volumes: boolean): Promise<string> {
+    for (;;) {
+      while (!this.uses.has(c.id) && this.releasing.has(c.id)) await this.releasing.get(c.id);
+      const other = this.uses.get(c.id);
+      // a mount made for the other kind of work is waited out, not shared
+      if (other && other.volumes !== volumes && (await other.ready.then(() => other.mountedHere, () => false))) {
+        await other.gone;
+        continue;
+      }
+      break;
+    }
     let use = this.uses.get(c.id);
     if (!use) {
-      const u: Use = { count: 0, mountedHere: false, ready: Promise.resolve('') };
+      let markGone = (): void => undefined;
+      const gone = new Promise<void>((r) => { markGone = r; });
+      const u: Use = { count: 0, mountedHere: false, binds: [], volumes, gone, markGone, ready: Promise.resolve('') };
       u.ready = (async () => {
         const merged = mergedDir(c.rwDir);
         if (await isMounted(merged)) return merged;
         u.mountedHere = true;
-        return mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+        const root = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+        if (volumes && this.d.volumes && c.mountPoints?.length) {
+          try {
+            u.binds = await bindVolumes(root, await this.d.volumes.attach(c, root));
+          } catch (e) {
+            await this.d.volumes.detach(c).catch(() => undefined);
+            await unmountRootfs(c.rwDir).catch(() => undefined);
+            u.mountedHere = false;
+            throw e;
+          }
+        }
+        return root;
       })();
       this.uses.set(c.id, u);
       use = u;
@@ -78,12 +115,17 @@ export class RootfsAccess {
     const done: Promise<void> = (async () => {
       await use.ready.catch(() => undefined);
       // mounted by the container's start (running, or being stopped by its lifecycle): not ours
-      if (!use.mountedHere || this.d.isRunning(c.id)) return;
+      if (!use.mountedHere) return;
+      await unbindVolumes(use.binds);
+      // a container that started meanwhile holds its volumes itself
+      if (this.d.isRunning(c.id)) return;
+      if (use.volumes && this.d.volumes && c.mountPoints?.length) await this.d.volumes.detach(c).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch((e: unknown) => {
         this.d.log?.warn(`unmounting the rootfs of ${c.id}: ${(e as Error).message}`);
       });
     })().finally(() => {
       if (this.releasing.get(c.id) === done) this.releasing.delete(c.id);
+      use.markGone();
     });
     this.releasing.set(c.id, done);
     await done;

@@ -51,6 +51,23 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     const out = join(d.dir, 'cp-out');
     ok(['cp', 'cpvol:/scratch/out', out]);
     assert.equal(readFileSync(out, 'utf8'), 'from-ctr\n');
+    // stopped: the volume and the bind are mounted for the copy, and only for it
+    ok(['stop', '-t', '0', 'cpvol']);
+    ok(['cp', join(host, 'cp-src'), 'cpvol:/data/while-stopped']);
+    ok(['cp', join(host, 'cp-src'), 'cpvol:/h/bind-while-stopped']);
+    assert.equal(readFileSync(join(host, 'bind-while-stopped'), 'utf8'), 'copied in\n');
+    const back = join(d.dir, 'cp-back');
+    ok(['cp', 'cpvol:/data/in-volume', back]);
+    assert.equal(readFileSync(back, 'utf8'), 'copied in\n');
+    const cpId = ok(['inspect', '-f', '{{.Id}}', 'cpvol']).trim();
+    // the daemon lets go of the mounts right after it has sent the last byte
+    for (let i = 0; i < 40 && mountsUnder(join(d.dataRoot, 'containers', cpId)).length; i++) spawnSync('sleep', ['0.05']);
+    assert.deepEqual(mountsUnder(join(d.dataRoot, 'containers', cpId)), [], 'nothing stays mounted after the copies');
+    const exported = d.docker(['export', 'cpvol']);
+    assert.equal(exported.code, 0);
+    assert.ok(!exported.stdout.includes('copied in'), 'export leaves volume contents out');
+    ok(['start', 'cpvol']);
+    assert.equal(ok(['exec', 'cpvol', 'cat', '/data/while-stopped']), 'copied in\n');
     ok(['rm', '-f', 'cpvol']);
     ok(['volume', 'rm', 'cpdata']);
   });
