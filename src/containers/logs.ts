@@ -1,8 +1,7 @@
-import { createReadStream } from 'node:fs';
 import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { Readable } from 'node:stream';
+import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LogLine, LogOptions } from '../core/containers/types.ts';
 
@@ -40,9 +39,29 @@ export async function rotatedFiles(path: string): Promise<string[]> {
   const found: { n: number; name: string }[] = [];
   for (const name of names) {
     const m = name.startsWith(`${base}.`) ? /^(\d+)(\.gz)?$/.exec(name.slice(base.length + 1)) : null;
-    if (m) found.push({ n: Number(m[1]), name });
+    // LOG.N and LOG.N.gz side by side: the gzip of LOG.N is just done; either holds the same lines
+    if (m && !found.some((f) => f.n === Number(m[1]))) found.push({ n: Number(m[1]), name });
   }
   return found.sort((a, b) => b.n - a.n).map((f) => join(dir, f.name));
+}
+
+/**
+ * Open the rotated files of a log at one instant: once open, a rotation
+ * that renames them does not matter. A file renamed between the listing and
+ * its open makes the listing start again.
+ */
+async function openRotated(path: string): Promise<{ name: string; fh: FileHandle }[]> {
+  for (let attempt = 0; ; attempt++) {
+    const opened: { name: string; fh: FileHandle }[] = [];
+    let missed = false;
+    for (const name of await rotatedFiles(path)) {
+      const fh = await open(name, 'r').catch(() => null);
+      if (fh) opened.push({ name, fh });
+      else missed = true;
+    }
+    if (!missed || attempt >= 5) return opened;
+    await Promise.all(opened.map((f) => f.fh.close()));
+  }
 }
 
 async function readLines(input: Readable, each: (l: LogLine) => void, o: LogOptions): Promise<number> {
@@ -55,6 +74,31 @@ async function readLines(input: Readable, each: (l: LogLine) => void, o: LogOpti
   return consumed;
 }
 
+/**
+ * Whole lines of `fh` from `start` up to `end` (a size seen by stat); a
+ * line still being written is left for the next call. Plain positional reads:
+ * a file truncated meanwhile just reads short.
+ */
+async function readComplete(fh: FileHandle, start: number, end: number, each: (line: string) => void): Promise<number> {
+  let pos = start;
+  let pending = Buffer.alloc(0);
+  const buf = Buffer.alloc(64 * 1024);
+  while (pos + pending.length < end) {
+    const { bytesRead } = await fh.read(buf, 0, Math.min(buf.length, end - pos - pending.length), pos + pending.length);
+    if (bytesRead === 0) break;
+    let data = Buffer.concat([pending, buf.subarray(0, bytesRead)]);
+    let nl = data.indexOf(10);
+    while (nl >= 0) {
+      each(data.subarray(0, nl).toString());
+      pos += nl + 1;
+      data = data.subarray(nl + 1);
+      nl = data.indexOf(10);
+    }
+    pending = Buffer.from(data);
+  }
+  return pos;
+}
+
 /** Read a log (rotated files, then the live one) with --tail, then, with follow, new lines until `done()` says so — across rotations. */
 export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) => void, done: () => boolean, signal: AbortSignal): Promise<void> {
   let fh: FileHandle | null = await open(path, 'r').catch(() => null);
@@ -64,15 +108,19 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
     if (!fh) return;
     const size = (await fh.stat()).size;
     if (size < offset) offset = 0; // truncated by a one-file rotation
-    if (size <= offset) return;
-    const read = await readLines(fh.createReadStream({ start: offset, end: size - 1, autoClose: false }), each, o);
-    offset = Math.min(offset + read, size);
+    offset = await readComplete(fh, offset, size, (line) => {
+      const l = parseLogLine(line);
+      if (l && wanted(l, o)) each(l);
+    });
   };
   const initial: LogLine[] = [];
   const keep = (l: LogLine): void => { initial.push(l); };
-  for (const f of await rotatedFiles(path)) {
-    const raw = createReadStream(f);
-    await readLines(f.endsWith('.gz') ? raw.pipe(createGunzip()) : raw, keep, o).catch(() => 0);
+  for (const { name, fh: rot } of await openRotated(path)) {
+    const raw = rot.createReadStream(); // closes the handle at its end
+    // pipeline passes a read error on to gunzip, so the line reader ends instead of waiting forever
+    const input = name.endsWith('.gz') ? pipeline(raw, createGunzip(), () => undefined) : raw;
+    await readLines(input, keep, o).catch(() => 0);
+    raw.destroy();
   }
   await fromLive(keep);
   const tail = o.tail === 'all' ? initial : o.tail <= 0 ? [] : initial.slice(-o.tail);

@@ -15,6 +15,9 @@ export const BERTH = join(ROOT, 'bin/berth.js');
 export const BERTHD = join(ROOT, 'bin/berthd.js');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
 
+/** No single CLI call in a test may hang the suite. */
+const CALL_TIMEOUT_MS = 300_000;
+
 export interface RunResult { code: number; stdout: string; stderr: string }
 
 function result(r: SpawnSyncReturns<Buffer>): RunResult {
@@ -83,11 +86,11 @@ export class Daemon {
   }
 
   berth(args: string[], input?: Buffer | string): RunResult {
-    return result(spawnSync(NODE, ['--', BERTH, '-H', this.host, ...args], { input, maxBuffer: 1 << 30 }));
+    return result(spawnSync(NODE, ['--', BERTH, '-H', this.host, ...args], { input, maxBuffer: 1 << 30, timeout: CALL_TIMEOUT_MS }));
   }
 
   docker(args: string[], input?: Buffer | string): RunResult {
-    return result(spawnSync(DOCKER, args, { input, maxBuffer: 1 << 30, env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } }));
+    return result(spawnSync(DOCKER, args, { input, maxBuffer: 1 << 30, timeout: CALL_TIMEOUT_MS, env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } }));
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
