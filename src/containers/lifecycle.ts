@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
+import type { ContainerNetworking } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
@@ -23,6 +24,8 @@ export interface LifecycleDeps {
   /** Called when the container runs / has stopped (health checks). */
   onRunning?(c: ContainerRecord): void;
   onStopped?(c: ContainerRecord): void;
+  /** Networking: attach before runc runs, release when the container stops. */
+  network?: ContainerNetworking;
 }
 
 const now = (): string => new Date().toISOString();
@@ -70,7 +73,8 @@ export class Lifecycle {
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
-      const spec = await specInput(c, rootfs);
+      const net = await this.d.network?.attach(c);
+      const spec = await specInput(c, rootfs, net);
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: c.logPath,
@@ -87,6 +91,7 @@ export class Lifecycle {
       this.d.onRunning?.(c);
     } catch (e) {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await this.d.network?.release(c).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
       const msg = (e as Error).message;
       Object.assign(c.state, { Status: c.hasBeenStarted ? 'exited' : 'created', Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : 126 });
@@ -108,6 +113,7 @@ export class Lifecycle {
   async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
     this.d.onStopped?.(c);
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`));
     await unmountRootfs(c.rwDir).catch(() => undefined);
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
@@ -177,6 +183,7 @@ export class Lifecycle {
 
   async removeFiles(c: ContainerRecord): Promise<void> {
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await this.d.network?.forget(c).catch(() => undefined);
     await unmountRootfs(c.rwDir).catch(() => undefined);
     await rm(c.bundle, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import type { EventSink } from '../core/events/types.ts';
 import type { Filters } from '../core/filters.ts';
 import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
+import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
@@ -27,6 +28,7 @@ export interface ContainerServiceDeps {
   events: EventSink;
   dataRoot: string;
   log: { warn(m: string): void; info(m: string): void };
+  network?: ContainerNetworking;
 }
 
 /** The container service: records, lifecycle, logs and attach. */
@@ -38,7 +40,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
     this.life = new Lifecycle({
-      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log,
+      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, network: deps.network,
       lowerDirs: async (c) => {
         const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
@@ -50,7 +52,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.health = new HealthMonitor(this);
   }
 
-  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }> {
+  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
     validateHostConfig(hostConfig);
     const full = name ? validateName(name) : `/${generateName((n) => this.d.db.nameOwner(n) !== undefined)}`;
@@ -58,6 +60,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (owner) throw nameConflict(full, owner.id);
     const image = await this.d.images.get(config.Image);
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
+    await this.d.network?.validateCreate(c, endpoints);
     await mkdir(c.rwDir, { recursive: true });
     this.d.db.insert(c);
     this.d.events.publish('container', 'create', c.id, this.life.attrs(c));

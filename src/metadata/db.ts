@@ -38,6 +38,17 @@ const MIGRATIONS: string[] = [
      data TEXT NOT NULL
    );
    CREATE INDEX containers_image ON containers(image_id);`,
+  `CREATE TABLE networks (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE endpoints (
+     container_id TEXT NOT NULL,
+     network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+     data TEXT NOT NULL,
+     PRIMARY KEY (container_id, network_id)
+   );`,
 ];
 
 /**

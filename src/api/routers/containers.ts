@@ -1,5 +1,6 @@
 import { InvalidParameterError } from '../../core/errors.ts';
-import type { ContainerBackend, LogLine } from '../../core/containers/types.ts';
+import type { ContainerBackend, ContainerRecord, LogLine } from '../../core/containers/types.ts';
+import type { ContainerNetView, EndpointConfig } from '../../core/network/types.ts';
 import { parseFilters, parseTimestamp } from '../../core/filters.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
@@ -72,18 +73,18 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
 }
 
 /** Engine API routes for containers. */
-export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null): Route[] {
+export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView): Route[] {
   const create = async (r: Req): Promise<void> => {
     const body = (await readJson<Record<string, unknown>>(r.raw)) ?? {};
-    const { HostConfig, NetworkingConfig: _n, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: unknown };
-    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {});
+    const { HostConfig, NetworkingConfig, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null };
+    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {}, NetworkingConfig?.EndpointsConfig ?? {});
     sendJson(r.res, 201, { Id: res.id, Warnings: res.warnings });
   };
 
   const list = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
     const out = await c.list({ all: qBool(r.query, 'all'), limit: qInt(r.query, 'limit', -1), size: qBool(r.query, 'size'), filters });
-    sendJson(r.res, 200, out.map(containerSummary));
+    sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec))));
   };
 
   const wait = async (r: Req): Promise<void> => {
@@ -145,7 +146,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
     { method: 'POST', path: '/containers/create', handler: create },
     { method: 'GET', path: '/containers/json', handler: list },
     { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
-    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id))); } },
+    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id), net?.(rec))); } },
     { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },

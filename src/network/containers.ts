@@ -1,0 +1,288 @@
+/**
+ * The container side of networking: endpoints checked at create, the
+ * network namespace, veths, addresses and published ports set up before
+ * runc runs and removed when the container stops, and the network part of
+ * inspect / ps.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConflictError, ForbiddenError, InvalidParameterError } from '../core/errors.ts';
+import type { ContainerRecord } from '../core/containers/types.ts';
+import type { ContainerNetView, ContainerNetworking, EndpointConfig, EndpointRecord, NetAttachment, NetworkRecord, PortBinding } from '../core/network/types.ts';
+import { allocateIp, contains, macForIp, parseCidr } from './ipam.ts';
+import { addVeth, createNetns, deleteLink, deleteNetns } from './link.ts';
+import { wantedBindings } from './ports.ts';
+import { normEndpoint, type NetworkService } from './service.ts';
+
+const mode = (c: ContainerRecord): string => String(c.hostConfig.NetworkMode || 'bridge');
+
+export class ContainerNet implements ContainerNetworking {
+  private readonly s: NetworkService;
+
+  constructor(s: NetworkService) {
+    this.s = s;
+    s.liveAttach = (c, ep) => this.liveAttach(c, ep);
+    s.liveDetach = (c, ep) => this.unplug(ep);
+  }
+
+  nsPath(c: ContainerRecord): string {
+    return join(this.s.d.execRoot, 'netns', c.id);
+  }
+
+  async validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<void> {
+    const m = mode(c);
+    const h = c.hostConfig;
+    if (m.startsWith('container:')) {
+      const other = this.s.d.containers.resolve(m.slice('container:'.length));
+      if (other.id === c.id) throw new InvalidParameterError('cannot join own network namespace');
+      const ports = Object.keys((h.PortBindings as object | null) ?? {}).length > 0 || h.PublishAllPorts;
+      if (ports) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
+      if (((h.Dns as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: dns and the network mode');
+      if (((h.ExtraHosts as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: custom host-to-IP mapping and the network mode');
+      if (c.config.MacAddress) throw new InvalidParameterError('conflicting options: mac-address and the network mode');
+      return;
+    }
+    if (m === 'host' || m === 'none') return;
+    const primary = this.primaryNetwork(c, false);
+    if (!primary) return;
+    const entries = Object.entries(endpoints ?? {});
+    const mine = entries.find(([k]) => k === m || k === primary.name || k === primary.id)?.[1] ?? {};
+    if (typeof c.config.MacAddress === 'string' && c.config.MacAddress && !mine.MacAddress) mine.MacAddress = c.config.MacAddress;
+    const toSave: EndpointRecord[] = [];
+    this.s.checkEndpoint(primary, mine);
+    toSave.push({ containerId: c.id, networkId: primary.id, seq: this.s.nextSeq(), config: normEndpoint(mine), state: null });
+    for (const [k, cfg] of entries) {
+      if (k === m || k === primary.name || k === primary.id) continue;
+      let n: NetworkRecord;
+      try {
+        n = this.s.find(k);
+      } catch {
+        continue; // dockerd reports it when the container starts
+      }
+      if (n.driver !== 'bridge' || toSave.some((e) => e.networkId === n.id)) continue;
+      this.s.checkEndpoint(n, cfg);
+      toSave.push({ containerId: c.id, networkId: n.id, seq: this.s.nextSeq(), config: normEndpoint(cfg), state: null });
+    }
+    for (const e of toSave) this.s.d.db.saveEndpoint(e);
+  }
+
+  /** The network of the NetworkMode; throws NotFound for an unknown user network when `strict`. */
+  private primaryNetwork(c: ContainerRecord, strict: boolean): NetworkRecord | undefined {
+    const m = mode(c);
+    if (m === 'bridge' || m === 'default') return this.s.defaultNetwork();
+    try {
+      return this.s.find(m);
+    } catch (e) {
+      if (strict) throw e;
+      return undefined;
+    }
+  }
+
+  async attach(c: ContainerRecord): Promise<NetAttachment> {
+    const m = mode(c);
+    const base = { hostsLines: [] as string[], hostGateway: this.s.hostGateway() || hostAddress() };
+    if (m === 'host') return { ...base, netns: 'host' };
+    if (m === 'none') return { ...base, netns: 'private' };
+    if (m.startsWith('container:')) {
+      const other = this.s.d.containers.resolve(m.slice('container:'.length));
+      if (!other.state.Running) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
+      if (mode(other) === 'host') return { ...base, netns: 'host', hostname: other.config.Hostname, etcFrom: other.bundle };
+      const path = existsSync(this.nsPath(other)) ? this.nsPath(other) : `/proc/${other.state.Pid}/ns/net`;
+      return { ...base, netns: { path }, hostname: other.config.Hostname, etcFrom: other.bundle };
+    }
+    const primary = this.primaryNetwork(c, true);
+    if (!primary) return { ...base, netns: 'private' }; // default bridge disabled (--bridge none)
+    if (!this.s.d.db.endpoint(c.id, primary.id)) {
+      this.s.d.db.saveEndpoint({ containerId: c.id, networkId: primary.id, seq: 0, config: normEndpoint({}), state: null });
+    }
+    const ns = this.nsPath(c);
+    await createNetns(ns);
+    try {
+      const eps = this.s.d.db.endpointsOf({ containerId: c.id });
+      for (let i = 0; i < eps.length; i++) await this.plug(c, eps[i], i);
+      await this.publish(c, eps[0]);
+    } catch (e) {
+      await this.release(c);
+      throw e;
+    }
+    const eps = this.s.d.db.endpointsOf({ containerId: c.id });
+    const first = this.s.d.db.network(eps[0].networkId)!;
+    return {
+      ...base,
+      netns: { path: ns },
+      hostsLines: eps.filter((e) => e.state).map((e) => `${e.state!.ip}\t${c.config.Hostname}`),
+      resolvConf: first.isDefault ? undefined : this.resolvConf(c, first),
+    };
+  }
+
+  /** resolv.conf pointing at the network's embedded DNS server. */
+  private resolvConf(c: ContainerRecord, n: NetworkRecord): string {
+    const host = (() => {
+      try {
+        return readFileSync('/etc/resolv.conf', 'utf8');
+      } catch {
+        return '';
+      }
+    })();
+    const h = c.hostConfig;
+    const search = ((h.DnsSearch as string[] | null) ?? []).length ? (h.DnsSearch as string[]) : host.split('\n').filter((l) => /^\s*search\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+    const opts = ((h.DnsOptions as string[] | null) ?? []).length ? (h.DnsOptions as string[]) : host.split('\n').filter((l) => /^\s*options\s/.test(l)).flatMap((l) => l.trim().split(/\s+/).slice(1));
+    const gw = n.ipam.Config.find((x) => x.Gateway && !x.Gateway.includes(':'))!.Gateway;
+    const options = opts.some((o) => o.startsWith('ndots:')) ? opts : ['ndots:0', ...opts];
+    return [`nameserver ${gw}`, ...(search.length ? [`search ${search.join(' ')}`] : []), `options ${options.join(' ')}`].join('\n') + '\n';
+  }
+
+  /** Address, veth and routes of one endpoint inside the container's namespace. */
+  private async plug(c: ContainerRecord, ep: EndpointRecord, index: number): Promise<void> {
+    const n = this.s.d.db.network(ep.networkId);
+    if (!n) throw new ForbiddenError(`network ${ep.networkId} not found`);
+    const v4 = n.ipam.Config.find((x) => !x.Subnet.includes(':'))!;
+    const v6 = n.ipam.Config.find((x) => x.Subnet.includes(':'));
+    const subnet = parseCidr(v4.Subnet);
+    const used = new Set<string>(n.ipam.Config.map((x) => x.Gateway ?? ''));
+    for (const o of this.s.d.db.endpointsOf({ networkId: n.id })) if (o.state && o.containerId !== c.id) { used.add(o.state.ip); if (o.state.ipv6) used.add(o.state.ipv6); }
+    const want = ep.config.IPAMConfig?.IPv4Address;
+    if (want && used.has(want)) throw new ForbiddenError(`Address already in use`);
+    const ip = want || allocateIp(subnet, used, v4.IPRange ? parseCidr(v4.IPRange) : undefined);
+    if (!ip) throw new ForbiddenError(`no available IPv4 addresses on this network's address pools: ${n.name} (${n.id})`);
+    let ipv6: string | undefined;
+    if (v6) {
+      const want6 = ep.config.IPAMConfig?.IPv6Address;
+      ipv6 = want6 || allocateIp(parseCidr(v6.Subnet), used) || undefined;
+    }
+    const veth = `veth${createHash('sha256').update(`${c.id}/${n.id}`).digest('hex').slice(0, 7)}`;
+    const live = this.s.d.db.endpointsOf({ containerId: c.id }).filter((e) => e.state && e.networkId !== n.id);
+    ep.state = {
+      endpointId: randomBytes(32).toString('hex'), ip, prefixLen: subnet.bits, gateway: n.internal ? '' : v4.Gateway ?? '',
+      mac: ep.config.MacAddress || macForIp(ip), veth, ifname: `eth${index}`,
+      ...(ipv6 && v6 ? { ipv6, ipv6PrefixLen: parseCidr(v6.Subnet).bits, ipv6Gateway: n.internal ? '' : v6.Gateway ?? '' } : {}),
+    };
+    this.s.d.db.saveEndpoint(ep);
+    const first = index === 0 && live.length === 0;
+    try {
+      await addVeth({
+        host: veth, ifname: ep.state.ifname, netns: this.nsPath(c), bridge: n.bridge, mac: ep.state.mac,
+        addrs: [`${ip}/${subnet.bits}`, ...(ipv6 && v6 ? [`${ipv6}/${parseCidr(v6.Subnet).bits}`] : [])],
+        gateway: first && !n.internal ? v4.Gateway : undefined, gateway6: first && !n.internal && v6 ? v6.Gateway : undefined, loopback: index === 0,
+      });
+    } catch (e) {
+      ep.state = null;
+      this.s.d.db.saveEndpoint(ep);
+      throw e;
+    }
+  }
+
+  private async unplug(ep: EndpointRecord): Promise<void> {
+    if (!ep.state) return;
+    await deleteLink(ep.state.veth);
+    ep.state = null;
+    this.s.d.db.saveEndpoint(ep);
+  }
+
+  private async liveAttach(c: ContainerRecord, ep: EndpointRecord): Promise<void> {
+    if (!existsSync(this.nsPath(c))) throw new ForbiddenError(`container ${c.id} has no network namespace of its own to connect`);
+    const index = Math.max(-1, ...this.s.d.db.endpointsOf({ containerId: c.id }).filter((e) => e.state).map((e) => Number(e.state!.ifname.slice(3)))) + 1;
+    await this.plug(c, ep, index);
+  }
+
+  /** Hold the published host ports and add their DNAT rules. */
+  private async publish(c: ContainerRecord, ep: EndpointRecord): Promise<void> {
+    const h = c.hostConfig;
+    const wanted = wantedBindings(h.PortBindings as Record<string, PortBinding[] | null> | undefined, c.config.ExposedPorts, Boolean(h.PublishAllPorts));
+    if (!wanted.length || !ep.state) return;
+    const n = this.s.d.db.network(ep.networkId)!;
+    if (n.internal) return;
+    const ports = await this.s.ports.reserve(c.id, c.name.slice(1), wanted);
+    this.s.published.set(c.id, { bridge: n.bridge, subnet: n.ipam.Config[0].Subnet, ip: ep.state.ip, ports });
+    ep.state.ports = ports;
+    this.s.d.db.saveEndpoint(ep);
+    await this.s.syncFirewall();
+  }
+
+  /** Ports of a running container again (daemon restart with live-restore). */
+  async readopt(c: ContainerRecord): Promise<void> {
+    const ep = this.s.d.db.endpointsOf({ containerId: c.id })[0];
+    if (!ep?.state?.ports?.length) return;
+    const n = this.s.d.db.network(ep.networkId);
+    if (!n) return;
+    this.s.published.set(c.id, { bridge: n.bridge, subnet: n.ipam.Config[0].Subnet, ip: ep.state.ip, ports: ep.state.ports });
+    const errs = await this.s.ports.rehold(c.id, ep.state.ports);
+    for (const e of errs) this.s.d.log.warn(`container ${c.id.slice(0, 12)}: port ${e}`);
+  }
+
+  async release(c: ContainerRecord): Promise<void> {
+    this.s.ports.release(c.id);
+    const had = this.s.published.delete(c.id);
+    for (const ep of this.s.d.db.endpointsOf({ containerId: c.id })) await this.unplug(ep).catch(() => undefined);
+    const ns = this.nsPath(c);
+    if (existsSync(ns)) await deleteNetns(ns);
+    if (had) await this.s.syncFirewall().catch((e) => this.s.d.log.warn(`firewall: ${(e as Error).message}`));
+  }
+
+  /** After a restart: network state of containers that are not running any more. */
+  async reconcile(all: ContainerRecord[]): Promise<void> {
+    for (const c of all) {
+      if (c.state.Running) continue;
+      if (this.s.d.db.endpointsOf({ containerId: c.id }).some((e) => e.state) || existsSync(this.nsPath(c))) await this.release(c);
+    }
+  }
+
+  async forget(c: ContainerRecord): Promise<void> {
+    await this.release(c);
+    for (const ep of this.s.d.db.endpointsOf({ containerId: c.id })) {
+      this.s.d.db.deleteEndpoint(c.id, ep.networkId);
+    }
+  }
+
+  view(c: ContainerRecord): ContainerNetView {
+    const m = mode(c);
+    const networks: Record<string, Record<string, unknown>> = {};
+    let primary: ContainerNetView['primary'] = null;
+    if (m === 'host' || m === 'none') {
+      networks[m] = endpointShape(this.s.byName(m)?.id ?? '', {}, null, null);
+    } else if (!m.startsWith('container:')) {
+      for (const ep of this.s.d.db.endpointsOf({ containerId: c.id })) {
+        const n = this.s.d.db.network(ep.networkId);
+        if (!n) continue;
+        const dnsNames = n.isDefault ? null : [c.name.slice(1), c.id.slice(0, 12), ...(ep.config.Aliases ?? [])];
+        networks[n.name] = endpointShape(n.id, ep.config, ep.state, c.state.Running ? dnsNames : null);
+        if (!primary && ep.state) primary = { ip: ep.state.ip, prefixLen: ep.state.prefixLen, gateway: ep.state.gateway, mac: ep.state.mac, endpointId: ep.state.endpointId };
+      }
+      if (!Object.keys(networks).length && m !== 'bridge') networks[m] = endpointShape('', {}, null, null);
+    }
+    const ports: Record<string, PortBinding[] | null> = {};
+    const pub = this.s.published.get(c.id);
+    if (c.state.Running) {
+      for (const k of Object.keys(c.config.ExposedPorts ?? {})) ports[k] = null;
+      for (const p of pub?.ports ?? []) (ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
+    }
+    const sandboxKey = c.state.Running && existsSync(this.nsPath(c)) ? this.nsPath(c) : '';
+    return { sandboxKey, ports, networks, primary };
+  }
+
+  /** Is `ip` inside one of the network's subnets (for tests and checks). */
+  static inNetwork(n: NetworkRecord, ip: string): boolean {
+    return n.ipam.Config.some((x) => contains(parseCidr(x.Subnet), ip));
+  }
+}
+
+function endpointShape(networkId: string, cfg: EndpointConfig, st: EndpointRecord['state'], dnsNames: string[] | null): Record<string, unknown> {
+  return {
+    IPAMConfig: cfg.IPAMConfig ?? null, Links: cfg.Links ?? null, Aliases: cfg.Aliases ?? null, MacAddress: st?.mac ?? '',
+    DriverOpts: cfg.DriverOpts ?? null, GwPriority: 0, NetworkID: networkId, EndpointID: st?.endpointId ?? '', Gateway: st?.gateway ?? '',
+    IPAddress: st?.ip ?? '', IPPrefixLen: st?.prefixLen ?? 0, IPv6Gateway: st?.ipv6Gateway ?? '', GlobalIPv6Address: st?.ipv6 ?? '',
+    GlobalIPv6PrefixLen: st?.ipv6PrefixLen ?? 0, DNSNames: dnsNames,
+  };
+}
+
+/** The host's first global IPv4 address (host-gateway without a default bridge). */
+function hostAddress(): string {
+  try {
+    const route = readFileSync('/proc/net/fib_trie', 'utf8');
+    const m = /\|--\s+(\d+\.\d+\.\d+\.\d+)\n\s+\/32 host LOCAL/.exec(route.replace(/\|--\s+127\.[^\n]*\n[^\n]*\n/g, ''));
+    return m?.[1] ?? '127.0.0.1';
+  } catch {
+    return '127.0.0.1';
+  }
+}
