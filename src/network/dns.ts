@@ -31,14 +31,14 @@ function servfail(q: Packet): Buffer {
 }
 
 /** Send the raw query to the upstream servers in turn; the first answer wins. */
-async function forward(raw: Buffer, servers: string[]): Promise<Buffer | null> {
+async function forward(raw: Buffer, servers: string[], port: number): Promise<Buffer | null> {
   for (const s of servers) {
     const got = await new Promise<Buffer | null>((resolve) => {
       const sock = createSocket(s.includes(':') ? 'udp6' : 'udp4');
       const t = setTimeout(() => { sock.close(); resolve(null); }, 2000);
       sock.on('error', () => { clearTimeout(t); sock.close(); resolve(null); });
       sock.on('message', (m) => { clearTimeout(t); sock.close(); resolve(m); });
-      sock.send(raw, 53, s);
+      sock.send(raw, port, s);
     });
     if (got) return got;
   }
@@ -49,10 +49,13 @@ export class EmbeddedDns {
   private readonly lookup: Lookup;
   private readonly upstreams: Upstreams;
   private readonly servers = new Map<string, { udp: UdpSocket; tcp: Server }>();
+  private readonly port: number;
 
-  constructor(lookup: Lookup, upstreams: Upstreams) {
+  /** `port`: where this server listens and where upstream servers are asked (53; tests use others). */
+  constructor(lookup: Lookup, upstreams: Upstreams, port = 53) {
     this.lookup = lookup;
     this.upstreams = upstreams;
+    this.port = port;
   }
 
   /** The reply to one query packet. */
@@ -65,7 +68,7 @@ export class EmbeddedDns {
     }
     const local = localAnswer(q, (name) => this.lookup(server, client, name));
     if (local) return encode(local);
-    return (await forward(raw, this.upstreams(client))) ?? servfail(q);
+    return (await forward(raw, this.upstreams(client), this.port)) ?? servfail(q);
   }
 
   async listen(ip: string): Promise<void> {
@@ -91,12 +94,12 @@ export class EmbeddedDns {
     });
     await new Promise<void>((resolve, reject) => {
       udp.once('error', reject);
-      udp.bind({ address: ip, port: 53, exclusive: true }, () => { udp.removeListener('error', reject); resolve(); });
+      udp.bind({ address: ip, port: this.port, exclusive: true }, () => { udp.removeListener('error', reject); resolve(); });
     });
     udp.on('error', () => undefined);
     await new Promise<void>((resolve, reject) => {
       tcp.once('error', reject);
-      tcp.listen({ host: ip, port: 53, exclusive: true }, () => { tcp.removeListener('error', reject); resolve(); });
+      tcp.listen({ host: ip, port: this.port, exclusive: true }, () => { tcp.removeListener('error', reject); resolve(); });
     }).catch((e) => { udp.close(); throw e; });
     this.servers.set(ip, { udp, tcp });
   }
