@@ -86,6 +86,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   });
   const svc = containerService;
   for (const c of containerDb.all()) if (c.state.Running) await containerNet.readopt(c);
+  await networks.startFirewall();
   await recoverContainers(svc);
   await containerNet.reconcile(containerDb.all());
   const containers: ContainerCounter = {

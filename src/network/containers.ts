@@ -47,13 +47,14 @@ export class ContainerNet implements ContainerNetworking {
     const primary = this.primaryNetwork(c, false);
     if (!primary) return;
     const entries = Object.entries(endpoints ?? {});
-    const mine = entries.find(([k]) => k === m || k === primary.name || k === primary.id)?.[1] ?? {};
+    const isPrimary = (k: string): boolean => k === m || k === primary.name || k === primary.id || (k === 'default' && primary.isDefault);
+    const mine = entries.find(([k]) => isPrimary(k))?.[1] ?? {};
     if (typeof c.config.MacAddress === 'string' && c.config.MacAddress && !mine.MacAddress) mine.MacAddress = c.config.MacAddress;
     const toSave: EndpointRecord[] = [];
     this.s.checkEndpoint(primary, mine);
     toSave.push({ containerId: c.id, networkId: primary.id, seq: this.s.nextSeq(), config: normEndpoint(mine), state: null });
     for (const [k, cfg] of entries) {
-      if (k === m || k === primary.name || k === primary.id) continue;
+      if (isPrimary(k)) continue;
       let n: NetworkRecord;
       try {
         n = this.s.find(k);

@@ -90,6 +90,10 @@ export class NetworkService implements NetworkBackend {
         if (!this.d.containers.byId(ep.containerId)) this.d.db.deleteEndpoint(ep.containerId, ep.networkId);
       }
     }
+  }
+
+  /** After init and the re-adoption of running containers' ports: rules in one go, then the jumps to them. */
+  async startFirewall(): Promise<void> {
     await this.syncFirewall();
     if (this.d.config.iptables) await ensureJumps(this.tag);
   }

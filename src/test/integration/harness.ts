@@ -110,6 +110,18 @@ export class Daemon {
     return result(spawnSync(DOCKER, args, { input, maxBuffer: 1 << 30, env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } }));
   }
 
+  /** docker without blocking the event loop (for tests that serve something on the host meanwhile). */
+  dockerAsync(args: string[]): Promise<RunResult> {
+    return new Promise((res) => {
+      const p = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (b) => { stdout += b; });
+      p.stderr.on('data', (b) => { stderr += b; });
+      p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
