@@ -28,6 +28,8 @@ async function sysctl(path: string, value: string): Promise<void> {
 export async function ensureBridge(name: string, addrs: string[]): Promise<boolean> {
   const created = !linkExists(name);
   if (created) await sh('ip', ['link', 'add', name, 'type', 'bridge']);
+  // An IPv4-only bridge sends no IPv6 neighbour discovery into the containers.
+  if (!addrs.some((a) => a.includes(':'))) await sysctl(`/proc/sys/net/ipv6/conf/${name}/disable_ipv6`, '1');
   const have = await sh('ip', ['-o', 'addr', 'show', 'dev', name]);
   const cmds = addrs.filter((a) => !have.includes(` ${a} `)).map((a) => `addr add ${a} dev ${name}${a.includes(':') ? ' nodad' : ''}`);
   cmds.push(`link set ${name} up`);
@@ -77,6 +79,8 @@ export async function addVeth(v: VethSpec): Promise<void> {
   const inner = [
     ...(v.loopback ? ['link set lo up'] : []),
     `link set ${v.ifname} address ${v.mac}`,
+    // Without IPv6 on the network: no link-local address, so no DAD or router solicitations (as dockerd disables IPv6).
+    ...(v.addrs.some((a) => a.includes(':')) ? [] : [`link set ${v.ifname} addrgenmode none`]),
     ...v.addrs.map((a) => `addr add ${a} dev ${v.ifname}${a.includes(':') ? ' nodad' : ''}`),
     `link set ${v.ifname} up`,
     ...(v.gateway ? [`route add default via ${v.gateway} dev ${v.ifname}`] : []),
