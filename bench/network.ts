@@ -84,16 +84,16 @@ async function measure(e: Engine, rootfs: Buffer, f: Partial<Figures>): Promise<
   await e.start();
   try {
     must(docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], rootfs), 'import busybox');
-    const runs = (extra: string[]): number => {
-      const ms: number[] = [];
-      for (let i = 0; i < WARMUPS + RUNS; i++) {
-        const r = must(docker(['run', '--rm', ...extra, 'busybox', 'true']), 'run --rm');
-        if (i >= WARMUPS) ms.push(r.ms);
-      }
-      return median(ms);
-    };
-    f.noneMs = runs(['--network', 'none']);
-    f.bridgeMs = runs([]);
+    // Interleaved, so that load from elsewhere on the machine hits both alike.
+    const none: number[] = [];
+    const bridge: number[] = [];
+    for (let i = 0; i < WARMUPS + RUNS; i++) {
+      const a = must(docker(['run', '--rm', '--network', 'none', 'busybox', 'true']), 'run --rm --network none');
+      const b = must(docker(['run', '--rm', 'busybox', 'true']), 'run --rm');
+      if (i >= WARMUPS) { none.push(a.ms); bridge.push(b.ms); }
+    }
+    f.noneMs = median(none);
+    f.bridgeMs = median(bridge);
     log(`${e.name}: run --rm: none ${f.noneMs.toFixed(0)} ms, bridge ${f.bridgeMs.toFixed(0)} ms`);
     const port = 20000 + Math.floor(Math.random() * 20000);
     must(docker(['run', '-d', '-i', '--name', 'sink', '-p', `${port}:5000`, 'busybox', 'sh', '-c', 'while :; do nc -l -p 5000 >/dev/null; done']), 'run sink');

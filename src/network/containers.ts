@@ -11,7 +11,7 @@ import { ConflictError, ForbiddenError, InvalidParameterError } from '../core/er
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerNetView, ContainerNetworking, EndpointConfig, EndpointRecord, NetAttachment, NetworkRecord, PortBinding } from '../core/network/types.ts';
 import { allocateIp, contains, macForIp, parseCidr } from './ipam.ts';
-import { addVeth, createNetns, deleteLink, deleteNetns } from './link.ts';
+import { addVeth, deleteLink, deleteNetns } from './link.ts';
 import { wantedBindings } from './ports.ts';
 import { normEndpoint, type NetworkService } from './service.ts';
 
@@ -98,9 +98,9 @@ export class ContainerNet implements ContainerNetworking {
       this.s.d.db.saveEndpoint({ containerId: c.id, networkId: primary.id, seq: 0, config: normEndpoint({}), state: null });
     }
     const ns = this.nsPath(c);
-    await createNetns(ns);
     try {
       const eps = this.s.d.db.endpointsOf({ containerId: c.id });
+      if (existsSync(ns)) await deleteNetns(ns);
       for (let i = 0; i < eps.length; i++) await this.plug(c, eps[i], i);
       await this.publish(c, eps[0]);
     } catch (e) {
@@ -166,6 +166,7 @@ export class ContainerNet implements ContainerNetworking {
         host: veth, ifname: ep.state.ifname, netns: this.nsPath(c), bridge: n.bridge, mac: ep.state.mac,
         addrs: [`${ip}/${subnet.bits}`, ...(ipv6 && v6 ? [`${ipv6}/${parseCidr(v6.Subnet).bits}`] : [])],
         gateway: first && !n.internal ? v4.Gateway : undefined, gateway6: first && !n.internal && v6 ? v6.Gateway : undefined, loopback: index === 0,
+        createNs: index === 0 && live.length === 0,
       });
     } catch (e) {
       ep.state = null;
@@ -215,9 +216,11 @@ export class ContainerNet implements ContainerNetworking {
   async release(c: ContainerRecord): Promise<void> {
     this.s.ports.release(c.id);
     const had = this.s.published.delete(c.id);
-    for (const ep of this.s.d.db.endpointsOf({ containerId: c.id })) await this.unplug(ep).catch(() => undefined);
     const ns = this.nsPath(c);
-    if (existsSync(ns)) await deleteNetns(ns);
+    await Promise.all([
+      ...this.s.d.db.endpointsOf({ containerId: c.id }).map((ep) => this.unplug(ep).catch(() => undefined)),
+      existsSync(ns) ? deleteNetns(ns) : undefined,
+    ]);
     if (had) await this.s.syncFirewall().catch((e) => this.s.d.log.warn(`firewall: ${(e as Error).message}`));
   }
 

@@ -43,14 +43,6 @@ export async function deleteLink(name: string): Promise<void> {
   if (linkExists(name)) await sh('ip', ['link', 'del', name]).catch(() => undefined);
 }
 
-/** A persistent network namespace at `path` (a bind mount of nsfs, as `ip netns add` makes). */
-export async function createNetns(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  if (existsSync(path)) await deleteNetns(path);
-  await writeFile(path, '');
-  await sh('unshare', [`--net=${path}`, 'true']);
-}
-
 export async function deleteNetns(path: string): Promise<void> {
   await sh('umount', ['-l', path]).catch(() => undefined);
   await rm(path, { force: true });
@@ -66,16 +58,12 @@ export interface VethSpec {
   gateway?: string;      // default route (v4)
   gateway6?: string;
   loopback: boolean;     // bring lo up too (first interface)
+  /** Make the namespace file too, in the same process (one spawn less on the start path). */
+  createNs?: boolean;
 }
 
 /** veth pair with one end on the bridge and the other configured inside the namespace. */
 export async function addVeth(v: VethSpec): Promise<void> {
-  await sh('ip', ['-batch', '-'], [
-    `link add ${v.host} type veth peer name ${v.ifname} netns ${v.netns}`,
-    `link set ${v.host} master ${v.bridge}`,
-    `link set ${v.host} up`,
-  ].join('\n') + '\n');
-  await sysctl(`/sys/class/net/${v.host}/brport/hairpin_mode`, '1');
   const inner = [
     ...(v.loopback ? ['link set lo up'] : []),
     `link set ${v.ifname} address ${v.mac}`,
@@ -86,12 +74,24 @@ export async function addVeth(v: VethSpec): Promise<void> {
     ...(v.gateway ? [`route add default via ${v.gateway} dev ${v.ifname}`] : []),
     ...(v.gateway6 ? [`route add default via ${v.gateway6} dev ${v.ifname}`] : []),
   ];
+  const plug = [`link set ${v.host} master ${v.bridge}`, `link set ${v.host} up`];
   try {
-    await sh('nsenter', [`--net=${v.netns}`, 'ip', '-batch', '-'], inner.join('\n') + '\n');
+    if (v.createNs) {
+      // Inside the new namespace: make the pair and send the host end back to the daemon's namespace.
+      await mkdir(dirname(v.netns), { recursive: true });
+      await writeFile(v.netns, '');
+      await sh('unshare', [`--net=${v.netns}`, 'ip', '-batch', '-'],
+        [`link add ${v.ifname} type veth peer name ${v.host} netns /proc/${process.pid}/ns/net`, ...inner].join('\n') + '\n');
+      await sh('ip', ['-batch', '-'], plug.join('\n') + '\n');
+    } else {
+      await sh('ip', ['-batch', '-'], [`link add ${v.host} type veth peer name ${v.ifname} netns ${v.netns}`, ...plug].join('\n') + '\n');
+      await sh('nsenter', [`--net=${v.netns}`, 'ip', '-batch', '-'], inner.join('\n') + '\n');
+    }
   } catch (e) {
     await deleteLink(v.host);
     throw e;
   }
+  await sysctl(`/sys/class/net/${v.host}/brport/hairpin_mode`, '1');
 }
 
 /** Bring up loopback in a namespace that has no other interface (bridge network without a bridge). */
