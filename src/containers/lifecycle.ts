@@ -78,8 +78,9 @@ export class Lifecycle {
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: c.logPath,
-        beforeStart: pending?.size ? async (attach) => {
-          for (const cb of [...pending]) { pending.delete(cb); cb(await attach()); }
+        beforeStart: pending?.size || net?.plumb ? async (attach, pid) => {
+          await net?.plumb?.(pid);
+          for (const cb of [...(pending ?? [])]) { pending!.delete(cb); cb(await attach()); }
         } : undefined,
       });
       Object.assign(c.state, { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt });

@@ -4,14 +4,13 @@
  * runc runs and removed when the container stops, and the network part of
  * inspect / ps.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { ConflictError, ForbiddenError, InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerNetView, ContainerNetworking, EndpointConfig, EndpointRecord, NetAttachment, NetworkRecord, PortBinding } from '../core/network/types.ts';
 import { allocateIp, contains, macForIp, parseCidr } from './ipam.ts';
-import { addVeth, deleteLink, deleteNetns } from './link.ts';
+import { addVeth, deleteLink } from './link.ts';
 import { wantedBindings } from './ports.ts';
 import { normEndpoint, type NetworkService } from './service.ts';
 
@@ -26,8 +25,9 @@ export class ContainerNet implements ContainerNetworking {
     s.liveDetach = (c, ep) => this.unplug(ep);
   }
 
+  /** The network namespace of a running container (runc made it; it goes with the container). */
   nsPath(c: ContainerRecord): string {
-    return join(this.s.d.execRoot, 'netns', c.id);
+    return `/proc/${c.state.Pid}/ns/net`;
   }
 
   async validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<void> {
@@ -89,29 +89,29 @@ export class ContainerNet implements ContainerNetworking {
       const other = this.s.d.containers.resolve(m.slice('container:'.length));
       if (!other.state.Running) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
       if (mode(other) === 'host') return { ...base, netns: 'host', hostname: other.config.Hostname, etcFrom: other.bundle };
-      const path = existsSync(this.nsPath(other)) ? this.nsPath(other) : `/proc/${other.state.Pid}/ns/net`;
-      return { ...base, netns: { path }, hostname: other.config.Hostname, etcFrom: other.bundle };
+      return { ...base, netns: { path: this.nsPath(other) }, hostname: other.config.Hostname, etcFrom: other.bundle };
     }
     const primary = this.primaryNetwork(c, true);
     if (!primary) return { ...base, netns: 'private' }; // default bridge disabled (--bridge none)
     if (!this.s.d.db.endpoint(c.id, primary.id)) {
       this.s.d.db.saveEndpoint({ containerId: c.id, networkId: primary.id, seq: 0, config: normEndpoint({}), state: null });
     }
-    const ns = this.nsPath(c);
+    // Addresses and ports now (the /etc files need them); the links once runc made the namespace.
+    const eps = this.s.d.db.endpointsOf({ containerId: c.id });
     try {
-      const eps = this.s.d.db.endpointsOf({ containerId: c.id });
-      if (existsSync(ns)) await deleteNetns(ns);
-      for (let i = 0; i < eps.length; i++) await this.plug(c, eps[i], i);
+      for (const ep of eps) this.allocate(c, ep);
       await this.publish(c, eps[0]);
     } catch (e) {
       await this.release(c);
       throw e;
     }
-    const eps = this.s.d.db.endpointsOf({ containerId: c.id });
     const first = this.s.d.db.network(eps[0].networkId)!;
     return {
       ...base,
-      netns: { path: ns },
+      netns: 'private',
+      plumb: async (pid) => {
+        for (let i = 0; i < eps.length; i++) await this.plug(eps[i], `/proc/${pid}/ns/net`, i === 0);
+      },
       hostsLines: eps.filter((e) => e.state).map((e) => `${e.state!.ip}\t${c.config.Hostname}`),
       resolvConf: first.isDefault ? undefined : this.resolvConf(c, first),
     };
@@ -134,8 +134,8 @@ export class ContainerNet implements ContainerNetworking {
     return [`nameserver ${gw}`, ...(search.length ? [`search ${search.join(' ')}`] : []), `options ${options.join(' ')}`].join('\n') + '\n';
   }
 
-  /** Address, veth and routes of one endpoint inside the container's namespace. */
-  private async plug(c: ContainerRecord, ep: EndpointRecord, index: number): Promise<void> {
+  /** An address (and MAC, veth name) for one endpoint, recorded at once so that concurrent starts never share one. */
+  private allocate(c: ContainerRecord, ep: EndpointRecord): void {
     const n = this.s.d.db.network(ep.networkId);
     if (!n) throw new ForbiddenError(`network ${ep.networkId} not found`);
     const v4 = n.ipam.Config.find((x) => !x.Subnet.includes(':'))!;
@@ -144,35 +144,32 @@ export class ContainerNet implements ContainerNetworking {
     const used = new Set<string>(n.ipam.Config.map((x) => x.Gateway ?? ''));
     for (const o of this.s.d.db.endpointsOf({ networkId: n.id })) if (o.state && o.containerId !== c.id) { used.add(o.state.ip); if (o.state.ipv6) used.add(o.state.ipv6); }
     const want = ep.config.IPAMConfig?.IPv4Address;
-    if (want && used.has(want)) throw new ForbiddenError(`Address already in use`);
+    if (want && used.has(want)) throw new ForbiddenError('Address already in use');
     const ip = want || allocateIp(subnet, used, v4.IPRange ? parseCidr(v4.IPRange) : undefined);
     if (!ip) throw new ForbiddenError(`no available IPv4 addresses on this network's address pools: ${n.name} (${n.id})`);
     let ipv6: string | undefined;
-    if (v6) {
-      const want6 = ep.config.IPAMConfig?.IPv6Address;
-      ipv6 = want6 || allocateIp(parseCidr(v6.Subnet), used) || undefined;
-    }
-    const veth = `veth${createHash('sha256').update(`${c.id}/${n.id}`).digest('hex').slice(0, 7)}`;
+    if (v6) ipv6 = ep.config.IPAMConfig?.IPv6Address || allocateIp(parseCidr(v6.Subnet), used) || undefined;
     const live = this.s.d.db.endpointsOf({ containerId: c.id }).filter((e) => e.state && e.networkId !== n.id);
+    const index = Math.max(-1, ...live.map((e) => Number(e.state!.ifname.slice(3)))) + 1;
     ep.state = {
       endpointId: randomBytes(32).toString('hex'), ip, prefixLen: subnet.bits, gateway: n.internal ? '' : v4.Gateway ?? '',
-      mac: ep.config.MacAddress || macForIp(ip), veth, ifname: `eth${index}`,
+      mac: ep.config.MacAddress || macForIp(ip), veth: `veth${randomBytes(4).toString('hex').slice(0, 7)}`, ifname: `eth${index}`,
       ...(ipv6 && v6 ? { ipv6, ipv6PrefixLen: parseCidr(v6.Subnet).bits, ipv6Gateway: n.internal ? '' : v6.Gateway ?? '' } : {}),
     };
     this.s.d.db.saveEndpoint(ep);
-    const first = index === 0 && live.length === 0;
-    try {
-      await addVeth({
-        host: veth, ifname: ep.state.ifname, netns: this.nsPath(c), bridge: n.bridge, mac: ep.state.mac,
-        addrs: [`${ip}/${subnet.bits}`, ...(ipv6 && v6 ? [`${ipv6}/${parseCidr(v6.Subnet).bits}`] : [])],
-        gateway: first && !n.internal ? v4.Gateway : undefined, gateway6: first && !n.internal && v6 ? v6.Gateway : undefined, loopback: index === 0,
-        createNs: index === 0 && live.length === 0,
-      });
-    } catch (e) {
-      ep.state = null;
-      this.s.d.db.saveEndpoint(ep);
-      throw e;
-    }
+  }
+
+  /** veth, addresses and routes of an allocated endpoint inside the namespace `ns`. */
+  private async plug(ep: EndpointRecord, ns: string, primary: boolean): Promise<void> {
+    const n = this.s.d.db.network(ep.networkId)!;
+    const st = ep.state!;
+    const v4 = n.ipam.Config.find((x) => !x.Subnet.includes(':'))!;
+    const v6 = n.ipam.Config.find((x) => x.Subnet.includes(':'));
+    await addVeth({
+      host: st.veth, ifname: st.ifname, netns: ns, bridge: n.bridge, mac: st.mac,
+      addrs: [`${st.ip}/${st.prefixLen}`, ...(st.ipv6 ? [`${st.ipv6}/${st.ipv6PrefixLen}`] : [])],
+      gateway: primary && !n.internal ? v4.Gateway : undefined, gateway6: primary && !n.internal && v6 ? v6.Gateway : undefined, loopback: false,
+    });
   }
 
   private async unplug(ep: EndpointRecord): Promise<void> {
@@ -183,9 +180,15 @@ export class ContainerNet implements ContainerNetworking {
   }
 
   private async liveAttach(c: ContainerRecord, ep: EndpointRecord): Promise<void> {
-    if (!existsSync(this.nsPath(c))) throw new ForbiddenError(`container ${c.id} has no network namespace of its own to connect`);
-    const index = Math.max(-1, ...this.s.d.db.endpointsOf({ containerId: c.id }).filter((e) => e.state).map((e) => Number(e.state!.ifname.slice(3)))) + 1;
-    await this.plug(c, ep, index);
+    const primary = !this.s.d.db.endpointsOf({ containerId: c.id }).some((e) => e.state);
+    this.allocate(c, ep);
+    try {
+      await this.plug(ep, this.nsPath(c), primary);
+    } catch (e) {
+      ep.state = null;
+      this.s.d.db.saveEndpoint(ep);
+      throw e;
+    }
   }
 
   /** Hold the published host ports and add their DNAT rules. */
@@ -216,11 +219,8 @@ export class ContainerNet implements ContainerNetworking {
   async release(c: ContainerRecord): Promise<void> {
     this.s.ports.release(c.id);
     const had = this.s.published.delete(c.id);
-    const ns = this.nsPath(c);
-    await Promise.all([
-      ...this.s.d.db.endpointsOf({ containerId: c.id }).map((ep) => this.unplug(ep).catch(() => undefined)),
-      existsSync(ns) ? deleteNetns(ns) : undefined,
-    ]);
+    // The veths go with the container's namespace; one still there is removed here.
+    await Promise.all(this.s.d.db.endpointsOf({ containerId: c.id }).map((ep) => this.unplug(ep).catch(() => undefined)));
     if (had) await this.s.syncFirewall().catch((e) => this.s.d.log.warn(`firewall: ${(e as Error).message}`));
   }
 
@@ -228,7 +228,7 @@ export class ContainerNet implements ContainerNetworking {
   async reconcile(all: ContainerRecord[]): Promise<void> {
     for (const c of all) {
       if (c.state.Running) continue;
-      if (this.s.d.db.endpointsOf({ containerId: c.id }).some((e) => e.state) || existsSync(this.nsPath(c))) await this.release(c);
+      if (this.s.d.db.endpointsOf({ containerId: c.id }).some((e) => e.state)) await this.release(c);
     }
   }
 
@@ -261,7 +261,7 @@ export class ContainerNet implements ContainerNetworking {
       for (const k of Object.keys(c.config.ExposedPorts ?? {})) ports[k] = null;
       for (const p of pub?.ports ?? []) (ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     }
-    const sandboxKey = c.state.Running && existsSync(this.nsPath(c)) ? this.nsPath(c) : '';
+    const sandboxKey = c.state.Running && primary ? this.nsPath(c) : '';
     return { sandboxKey, ports, networks, primary };
   }
 

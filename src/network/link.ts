@@ -1,8 +1,7 @@
 /** Kernel plumbing with iproute2: bridges, network namespace files, veth pairs. */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { writeFile } from 'node:fs/promises';
 import { SystemError } from '../core/errors.ts';
 
 /** Run a command; stdin from `input`; rejects with its stderr. */
@@ -43,11 +42,6 @@ export async function deleteLink(name: string): Promise<void> {
   if (linkExists(name)) await sh('ip', ['link', 'del', name]).catch(() => undefined);
 }
 
-export async function deleteNetns(path: string): Promise<void> {
-  await sh('umount', ['-l', path]).catch(() => undefined);
-  await rm(path, { force: true });
-}
-
 export interface VethSpec {
   host: string;          // host-side name
   ifname: string;        // name inside the namespace (eth0, eth1, ...)
@@ -57,9 +51,7 @@ export interface VethSpec {
   addrs: string[];       // CIDR notation, v4 and v6
   gateway?: string;      // default route (v4)
   gateway6?: string;
-  loopback: boolean;     // bring lo up too (first interface)
-  /** Make the namespace file too, in the same process (one spawn less on the start path). */
-  createNs?: boolean;
+  loopback: boolean;     // bring lo up too
 }
 
 /** veth pair with one end on the bridge and the other configured inside the namespace. */
@@ -74,19 +66,11 @@ export async function addVeth(v: VethSpec): Promise<void> {
     ...(v.gateway ? [`route add default via ${v.gateway} dev ${v.ifname}`] : []),
     ...(v.gateway6 ? [`route add default via ${v.gateway6} dev ${v.ifname}`] : []),
   ];
-  const plug = [`link set ${v.host} master ${v.bridge}`, `link set ${v.host} up`];
   try {
-    if (v.createNs) {
-      // Inside the new namespace: make the pair and send the host end back to the daemon's namespace.
-      await mkdir(dirname(v.netns), { recursive: true });
-      await writeFile(v.netns, '');
-      await sh('unshare', [`--net=${v.netns}`, 'ip', '-batch', '-'],
-        [`link add ${v.ifname} type veth peer name ${v.host} netns /proc/${process.pid}/ns/net`, ...inner].join('\n') + '\n');
-      await sh('ip', ['-batch', '-'], plug.join('\n') + '\n');
-    } else {
-      await sh('ip', ['-batch', '-'], [`link add ${v.host} type veth peer name ${v.ifname} netns ${v.netns}`, ...plug].join('\n') + '\n');
-      await sh('nsenter', [`--net=${v.netns}`, 'ip', '-batch', '-'], inner.join('\n') + '\n');
-    }
+    await sh('ip', ['-batch', '-'], [
+      `link add ${v.host} type veth peer name ${v.ifname} netns ${v.netns}`, `link set ${v.host} master ${v.bridge}`, `link set ${v.host} up`,
+    ].join('\n') + '\n');
+    await sh('nsenter', [`--net=${v.netns}`, 'ip', '-batch', '-'], inner.join('\n') + '\n');
   } catch (e) {
     await deleteLink(v.host);
     throw e;

@@ -91,6 +91,8 @@ export interface NetAttachment {
   hostGateway: string;
   /** Copy /etc/hosts, resolv.conf and hostname from this bundle (container mode). */
   etcFrom?: string;
+  /** Wire the endpoints into the namespace runc made for the container (after `runc create`). */
+  plumb?: (pid: number) => Promise<void>;
 }
 
 export interface NetworkCreateRequest {

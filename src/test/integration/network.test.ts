@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { existsSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { leftoverRules } from '../../network/iptables.ts';
 import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
@@ -43,8 +42,8 @@ function httpGet(host: string, port: number, path = '/'): Promise<string> {
 function hostState(d: Daemon): { bridges: string[]; veths: string[]; netns: string[] } {
   const bridges = d.bridges();
   const veths = bridges.flatMap((b) => spawnSync('ip', ['-o', 'link', 'show', 'master', b]).stdout.toString().split('\n').filter(Boolean));
-  const nsDir = join(d.dir, 'exec', 'netns');
-  return { bridges, veths, netns: existsSync(nsDir) ? readdirSync(nsDir) : [] };
+  const netns = readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.startsWith('nsfs ') && l.includes(d.dir));
+  return { bridges, veths, netns };
 }
 
 describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, conmon, ip and iptables' }, () => {
