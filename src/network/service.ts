@@ -61,6 +61,7 @@ export class NetworkService implements NetworkBackend {
   liveAttach?: LiveAttach;
   liveDetach?: LiveDetach;
   private seq = Date.now();
+  private fwQueue: Promise<void> = Promise.resolve();
 
   constructor(deps: NetworkServiceDeps) {
     this.d = deps;
@@ -195,16 +196,22 @@ export class NetworkService implements NetworkBackend {
     return c;
   }
 
-  async syncFirewall(): Promise<void> {
-    if (!this.d.config.iptables) return;
-    const st: FwState = {
+  /** Rebuild the rules from the current state; calls run one after another, each reading the state when it runs. */
+  syncFirewall(): Promise<void> {
+    if (!this.d.config.iptables) return Promise.resolve();
+    const run = this.fwQueue.then(() => applyFirewall(this.tag, this.firewallState()));
+    this.fwQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private firewallState(): FwState {
+    return {
       networks: this.bridges().map((n) => ({ bridge: n.bridge, subnet: n.ipam.Config.find((c) => !c.Subnet.includes(':'))?.Subnet ?? '', internal: n.internal }))
         .filter((n) => n.subnet),
       ports: [...this.published.values()].flatMap((p) => p.ports.filter((x) => x.proto !== 'sctp').map((x) => ({
         bridge: p.bridge, subnet: p.subnet, proto: x.proto, hostIp: x.hostIp, hostPort: x.hostPort, containerIp: p.ip, containerPort: x.containerPort,
       }))),
     };
-    await applyFirewall(this.tag, st);
   }
 
   // ---- DNS ----

@@ -72,6 +72,26 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
   r.signal.addEventListener('abort', () => live.close(), { once: true });
 }
 
+/** "80", "80/udp", "8000-8010/tcp" as port keys. */
+function portKeys(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(\w+))?$/.exec(spec);
+  if (!m) throw new InvalidParameterError(`invalid filter value: ${spec}`);
+  const out: string[] = [];
+  for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]) && out.length < 65536; p++) out.push(`${p}/${m[3] ?? 'tcp'}`);
+  return out;
+}
+
+/** The ps filters that need the network view: network, publish, expose. */
+function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: ContainerNetView): boolean {
+  const nets = f.get('network');
+  if (nets && !nets.some((n) => Object.entries(v.networks).some(([name, ep]) => name === n || ep.NetworkID === n))) return false;
+  const pub = f.get('publish');
+  if (pub && !pub.flatMap(portKeys).some((k) => (v.ports[k] ?? []).length > 0)) return false;
+  const exp = f.get('expose');
+  if (exp && !exp.flatMap(portKeys).some((k) => Object.hasOwn(rec.config.ExposedPorts ?? {}, k) || Object.hasOwn(v.ports, k))) return false;
+  return true;
+}
+
 /** Engine API routes for containers. */
 export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView): Route[] {
   const create = async (r: Req): Promise<void> => {
@@ -84,7 +104,8 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
   const list = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
     const out = await c.list({ all: qBool(r.query, 'all'), limit: qInt(r.query, 'limit', -1), size: qBool(r.query, 'size'), filters });
-    sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec))));
+    const views = out.map((rec) => ({ rec, view: net?.(rec) }));
+    sendJson(r.res, 200, views.filter((x) => !x.view || networkFilters(filters, x.rec, x.view)).map((x) => containerSummary(x.rec, x.view)));
   };
 
   const wait = async (r: Req): Promise<void> => {

@@ -233,6 +233,36 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     assert.match(bad.stderr, /user specified IP address is supported on user defined networks only/);
   });
 
+  it('gives --ipv6 networks IPv6 addresses, routes and AAAA answers', () => {
+    const sub = `fd${(d.block % 256).toString(16).padStart(2, '0')}:be:${Math.floor(Math.random() * 65535).toString(16)}::/64`;
+    ok(['network', 'create', '--ipv6', '--subnet', sub, 'six']);
+    const cfg = JSON.parse(ok(['network', 'inspect', 'six']))[0];
+    assert.equal(cfg.EnableIPv6, true);
+    assert.deepEqual(cfg.IPAM.Config.map((c: { Subnet: string }) => c.Subnet.includes(':')), [false, true], 'an IPv4 subnet from the pool plus the IPv6 one');
+    ok(['run', '-d', '--name', 'v6a', '--network', 'six', 'busybox', 'sleep', '300']);
+    const v6 = ok(['inspect', '-f', '{{.NetworkSettings.Networks.six.GlobalIPv6Address}}', 'v6a']).trim();
+    assert.ok(v6.startsWith(sub.split('::')[0]), v6);
+    const out = sh(['--network', 'six'], 'ip -6 route; ping6 -c1 -W2 v6a >/dev/null && echo ping6-ok; nslookup -type=AAAA v6a');
+    assert.match(out, /default via .* dev eth0/);
+    assert.match(out, /ping6-ok/);
+    assert.ok(out.includes(`Address: ${v6}`), out);
+    ok(['rm', '-f', 'v6a']);
+    ok(['network', 'rm', 'six']);
+  });
+
+  it('filters ps by network, publish and expose', async () => {
+    const port = await freePort();
+    ok(['run', '-d', '--name', 'pubd', '-p', `${port}:80`, '--expose', '90', 'busybox', 'sleep', '300']);
+    ok(['run', '-d', '--name', 'onnet', '--network', 'mynet', 'busybox', 'sleep', '300']);
+    const names = (f: string): string => ok(['ps', '--filter', f, '--format', '{{.Names}}']).split('\n').filter(Boolean).sort().join(' ');
+    assert.equal(names('network=mynet'), 'onnet srv');
+    assert.equal(names('publish=80'), 'pubd');
+    assert.equal(names('publish=90'), '');
+    assert.equal(names('expose=90'), 'pubd');
+    assert.equal(names('expose=80-85/tcp'), 'pubd');
+    ok(['rm', '-f', 'pubd', 'onnet']);
+  });
+
   it('refuses bad input with docker\'s messages and leaves nothing half-made', () => {
     const links = (): string => spawnSync('ip', ['-o', 'link']).stdout.toString();
     const before = links();
