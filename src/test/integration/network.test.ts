@@ -303,12 +303,15 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     assert.equal(d.docker(['network', 'inspect', 'labelled']).code, 1);
   });
 
-  it('works from the berth CLI too', () => {
-    const r = d.berth(['network', 'create', 'berthnet']);
+  it('works from the berth CLI too, with a named bridge', () => {
+    const br = `bx${d.bridge.slice(2)}`;
+    const r = d.berth(['network', 'create', '-o', `com.docker.network.bridge.name=${br}`, 'berthnet']);
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(spawnSync('ip', ['link', 'show', br]).status, 0, 'the bridge has the given name');
     assert.match(d.berth(['network', 'ls']).stdout, /berthnet\s+bridge\s+local/);
     assert.equal(d.berth(['network', 'inspect', '-f', '{{.Name}} {{.Driver}}', 'berthnet']).stdout, 'berthnet bridge\n');
     assert.equal(d.berth(['network', 'rm', 'berthnet']).stdout, 'berthnet\n');
+    assert.notEqual(spawnSync('ip', ['link', 'show', br]).status, 0, 'and it is gone with the network');
   });
 
   it('removes veths and namespaces with the container, bridges with the network', () => {
