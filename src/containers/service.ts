@@ -60,11 +60,11 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (owner) throw nameConflict(full, owner.id);
     const image = await this.d.images.get(config.Image);
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
-    await this.d.network?.validateCreate(c, endpoints);
+    const warnings = (await this.d.network?.validateCreate(c, endpoints)) ?? [];
     await mkdir(c.rwDir, { recursive: true });
     this.d.db.insert(c);
     this.d.events.publish('container', 'create', c.id, this.life.attrs(c));
-    return { id: c.id, warnings: [] };
+    return { id: c.id, warnings };
   }
 
   async get(idOrName: string): Promise<ContainerRecord> {

@@ -30,22 +30,23 @@ export class ContainerNet implements ContainerNetworking {
     return `/proc/${c.state.Pid}/ns/net`;
   }
 
-  async validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<void> {
+  async validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<string[]> {
     const m = mode(c);
     const h = c.hostConfig;
+    const published = Object.keys((h.PortBindings as object | null) ?? {}).length > 0 || Boolean(h.PublishAllPorts);
     if (m.startsWith('container:')) {
       const other = this.s.d.containers.resolve(m.slice('container:'.length));
       if (other.id === c.id) throw new InvalidParameterError('cannot join own network namespace');
-      const ports = Object.keys((h.PortBindings as object | null) ?? {}).length > 0 || h.PublishAllPorts;
-      if (ports) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
+      if (published) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
       if (((h.Dns as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: dns and the network mode');
       if (((h.ExtraHosts as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: custom host-to-IP mapping and the network mode');
       if (c.config.MacAddress) throw new InvalidParameterError('conflicting options: mac-address and the network mode');
-      return;
+      return [];
     }
-    if (m === 'host' || m === 'none') return;
+    if (m === 'host') return published ? ['Published ports are discarded when using host network mode'] : [];
+    if (m === 'none') return [];
     const primary = this.primaryNetwork(c, false);
-    if (!primary) return;
+    if (!primary) return [];
     const entries = Object.entries(endpoints ?? {});
     const isPrimary = (k: string): boolean => k === m || k === primary.name || k === primary.id || (k === 'default' && primary.isDefault);
     const mine = entries.find(([k]) => isPrimary(k))?.[1] ?? {};
@@ -66,6 +67,7 @@ export class ContainerNet implements ContainerNetworking {
       toSave.push({ containerId: c.id, networkId: n.id, seq: this.s.nextSeq(), config: normEndpoint(cfg), state: null });
     }
     for (const e of toSave) this.s.d.db.saveEndpoint(e);
+    return [];
   }
 
   /** The network of the NetworkMode; throws NotFound for an unknown user network when `strict`. */
@@ -111,6 +113,7 @@ export class ContainerNet implements ContainerNetworking {
       netns: 'private',
       plumb: async (pid) => {
         for (let i = 0; i < eps.length; i++) await this.plug(eps[i], `/proc/${pid}/ns/net`, i === 0);
+        for (const ep of eps) this.event('connect', c, ep);
       },
       hostsLines: eps.filter((e) => e.state).map((e) => `${e.state!.ip}\t${c.config.Hostname}`),
       resolvConf: first.isDefault ? undefined : this.resolvConf(c, first),
@@ -172,6 +175,12 @@ export class ContainerNet implements ContainerNetworking {
     });
   }
 
+  /** dockerd's network connect / disconnect events of a container start and stop. */
+  private event(action: 'connect' | 'disconnect', c: ContainerRecord, ep: EndpointRecord): void {
+    const n = this.s.d.db.network(ep.networkId);
+    if (n) this.s.d.events.publish('network', action, n.id, { container: c.id, name: n.name, type: n.driver });
+  }
+
   private async unplug(ep: EndpointRecord): Promise<void> {
     if (!ep.state) return;
     await deleteLink(ep.state.veth);
@@ -220,7 +229,9 @@ export class ContainerNet implements ContainerNetworking {
     this.s.ports.release(c.id);
     const had = this.s.published.delete(c.id);
     // The veths go with the container's namespace; one still there is removed here.
-    await Promise.all(this.s.d.db.endpointsOf({ containerId: c.id }).map((ep) => this.unplug(ep).catch(() => undefined)));
+    const live = this.s.d.db.endpointsOf({ containerId: c.id }).filter((ep) => ep.state);
+    await Promise.all(live.map((ep) => this.unplug(ep).catch(() => undefined)));
+    for (const ep of live) this.event('disconnect', c, ep);
     if (had) await this.s.syncFirewall().catch((e) => this.s.d.log.warn(`firewall: ${(e as Error).message}`));
   }
 

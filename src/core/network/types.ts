@@ -68,8 +68,8 @@ export interface ContainerNetView {
 
 /** What Lifecycle needs to give a container its network. */
 export interface ContainerNetworking {
-  /** Checks NetworkMode, ports and endpoints at create; stores the endpoint configs. */
-  validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<void>;
+  /** Checks NetworkMode, ports and endpoints at create; stores the endpoint configs; returns warnings for the client. */
+  validateCreate(c: ContainerRecord, endpoints: Record<string, EndpointConfig>): Promise<string[]>;
   /** Set up the container's network namespace before runc runs; returns what the spec needs. */
   attach(c: ContainerRecord): Promise<NetAttachment>;
   /** Undo attach (the container stopped); idempotent. */

@@ -140,6 +140,9 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     assert.notEqual(d.docker(['exec', 'roam', 'ip', 'addr', 'show', 'eth1']).code, 0, 'eth1 gone');
     const again = d.docker(['network', 'disconnect', 'mynet', 'roam']);
     assert.match(again.stderr, /is not connected to network mynet/);
+    const events = ok(['events', '--since', '0', '--until', String(Math.floor(Date.now() / 1000) + 1), '--filter', 'type=network', '--filter', 'event=connect', '--format', '{{.Actor.Attributes.name}}']);
+    assert.match(events, /^othernet$/m, 'a start connects the container to its network');
+    assert.match(events, /^mynet$/m);
     ok(['rm', '-f', 'roam']);
   });
 
@@ -211,6 +214,9 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     assert.match(sh(['--network', 'none'], 'ip addr'), /^1: lo/m);
     assert.doesNotMatch(sh(['--network', 'none'], 'ip addr'), /eth0/);
     assert.match(sh(['--network', 'host'], 'ip addr'), new RegExp(host.replaceAll('.', '\\.')));
+    const warn = d.docker(['run', '--rm', '--network', 'host', '-p', '80:80', 'busybox', 'true']);
+    assert.equal(warn.code, 0, warn.stderr);
+    assert.match(warn.stderr, /WARNING: Published ports are discarded when using host network mode/);
     ok(['rm', '-f', 'owner']);
   });
 
