@@ -344,6 +344,12 @@ export class NetworkService implements NetworkBackend {
   }
 
   endpoints(networkId: string): { containerId: string; name: string; state: EndpointRecord['state'] }[] {
+    const n = this.d.db.network(networkId);
+    if (n && n.driver !== 'bridge') {
+      // host and none: the running containers in that mode.
+      return this.d.containers.all().filter((c) => c.state.Running && c.hostConfig.NetworkMode === n.name)
+        .map((c) => ({ containerId: c.id, name: c.name.slice(1), state: null }));
+    }
     return this.d.db.endpointsOf({ networkId }).filter((e) => e.state).map((e) => ({
       containerId: e.containerId, name: this.d.containers.byId(e.containerId)?.name.slice(1) ?? '', state: e.state,
     }));

@@ -217,6 +217,10 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     const warn = d.docker(['run', '--rm', '--network', 'host', '-p', '80:80', 'busybox', 'true']);
     assert.equal(warn.code, 0, warn.stderr);
     assert.match(warn.stderr, /WARNING: Published ports are discarded when using host network mode/);
+    const hostc = ok(['run', '-d', '--name', 'hostc', '--network', 'host', 'busybox', 'sleep', '300']).trim();
+    assert.equal(JSON.parse(ok(['network', 'inspect', 'host']))[0].Containers[hostc].Name, 'hostc');
+    assert.deepEqual(Object.keys(JSON.parse(ok(['inspect', 'hostc']))[0].NetworkSettings.Networks), ['host']);
+    ok(['rm', '-f', 'hostc']);
     ok(['rm', '-f', 'owner']);
   });
 
