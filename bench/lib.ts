@@ -144,16 +144,18 @@ export class Berthd implements Engine {
   dir: string;
   sock: string;
   proc?: ChildProcess;
-  constructor(work: string) {
+  extraArgs: string[];
+  constructor(work: string, extraArgs: string[] = []) {
     this.dir = join(work, 'berthd');
     this.sock = join(this.dir, 'berth.sock');
+    this.extraArgs = extraArgs;
   }
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, 'daemon.json'), '{}');
     const out = openSync(join(this.dir, 'berthd.log'), 'a');
     this.proc = spawn(process.execPath, [join(ROOT, 'bin/berthd.js'), '--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
-      '-H', `unix://${this.sock}`, '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json')], { stdio: ['ignore', out, out] });
+      '-H', `unix://${this.sock}`, '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'), ...this.extraArgs], { stdio: ['ignore', out, out] });
     closeSync(out);
     await waitReady(this.sock, () => this.proc?.exitCode ?? null, join(this.dir, 'berthd.log'));
   }

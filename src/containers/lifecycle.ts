@@ -3,6 +3,7 @@ import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import type { ContainerNetworking } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
@@ -28,6 +29,8 @@ export interface LifecycleDeps {
   onStopped?(c: ContainerRecord): void;
   /** Volumes and mounts (absent: no mounts but the defaults). */
   mounts?: ContainerMountHooks;
+  /** Networking: attach before runc runs, release when the container stops. */
+  network?: ContainerNetworking;
 }
 
 const now = (): string => new Date().toISOString();
@@ -80,12 +83,14 @@ export class Lifecycle {
     }
     const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
     try {
-      const spec = await specInput(c, rootfs, await this.d.mounts?.attach(c, rootfs), this.d.cgroupDriver);
+      const net = await this.d.network?.attach(c);
+      const spec = await specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net });
       const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
         id: c.id, bundle: c.bundle, spec, logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,
-        beforeStart: pending?.size ? async (attach) => {
-          for (const cb of [...pending]) { pending.delete(cb); cb(await attach()); }
+        beforeStart: pending?.size || net?.plumb ? async (attach, pid) => {
+          await net?.plumb?.(pid);
+          for (const cb of [...(pending ?? [])]) { pending!.delete(cb); cb(await attach()); }
         } : undefined,
       });
       Object.assign(c.state, { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt });
@@ -97,6 +102,7 @@ export class Lifecycle {
       this.d.onRunning?.(c);
     } catch (e) {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+      await this.d.network?.release(c).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
       await this.d.mounts?.detach(c).catch(() => undefined);
       const msg = (e as Error).message;
@@ -119,6 +125,7 @@ export class Lifecycle {
   async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
     this.d.onStopped?.(c);
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`));
     await unmountRootfs(c.rwDir).catch(() => undefined);
     await this.d.mounts?.detach(c).catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`));
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
@@ -189,6 +196,7 @@ export class Lifecycle {
 
   async removeFiles(c: ContainerRecord): Promise<void> {
     await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
+    await this.d.network?.forget(c).catch(() => undefined);
     await unmountRootfs(c.rwDir).catch(() => undefined);
     await rm(c.bundle, { recursive: true, force: true });
   }

@@ -7,6 +7,7 @@ import type { EventSink } from '../core/events/types.ts';
 import type { Filters } from '../core/filters.ts';
 import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
+import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
@@ -36,6 +37,7 @@ export interface ContainerServiceDeps {
   cgroupDriver?: CgroupDriver;
   /** Volumes and mounts (absent: containers get the default mounts only). */
   mounts?: ContainerMountHooks;
+  network?: ContainerNetworking;
 }
 
 type LogConfig = { Type: string; Config: Record<string, string> };
@@ -50,7 +52,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
     this.life = new Lifecycle({
-      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroupDriver: deps.cgroupDriver,
+      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroupDriver: deps.cgroupDriver, network: deps.network,
       lowerDirs: async (c) => {
         const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
@@ -82,7 +84,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.rotator.unwatch(id);
   }
 
-  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }> {
+  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
     const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
     if (!lc?.Type) {
@@ -99,6 +101,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (owner) throw nameConflict(full, owner.id);
     const image = await this.d.images.get(config.Image);
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
+    const warnings = (await this.d.network?.validateCreate(c, endpoints)) ?? [];
     if (this.d.mounts) c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
     try {
       await mkdir(c.rwDir, { recursive: true });
@@ -108,7 +111,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       throw e;
     }
     this.d.events.publish('container', 'create', c.id, this.life.attrs(c));
-    return { id: c.id, warnings: [] };
+    return { id: c.id, warnings };
   }
 
   async get(idOrName: string): Promise<ContainerRecord> {

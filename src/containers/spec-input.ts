@@ -2,6 +2,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
+import type { NetAttachment } from '../core/network/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 
@@ -56,23 +57,29 @@ export async function resolveUser(rootfs: string, spec: string, groupAdd: string
 }
 
 /** Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its bundle. */
-export async function writeEtcFiles(c: ContainerRecord): Promise<SpecInput['etcFiles']> {
+export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Promise<SpecInput['etcFiles']> {
   const h = c.hostConfig;
   const files = { hostname: join(c.bundle, 'hostname'), hosts: join(c.bundle, 'hosts'), resolvConf: join(c.bundle, 'resolv.conf') };
+  // `--network container:<name>`: the joined container's files.
+  if (net?.etcFrom) return { hostname: join(net.etcFrom, 'hostname'), hosts: join(net.etcFrom, 'hosts'), resolvConf: join(net.etcFrom, 'resolv.conf') };
   const hostNet = h.NetworkMode === 'host';
   await writeFile(files.hostname, `${hostNet ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : c.config.Hostname}\n`);
   let hosts = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
   if (hostNet) hosts = await readFile('/etc/hosts', 'utf8').catch(() => hosts);
   for (const extra of (h.ExtraHosts as string[] | undefined) ?? []) {
-    const i = extra.lastIndexOf(':');
-    hosts += `${extra.slice(i + 1)}\t${extra.slice(0, i)}\n`;
+    const i = extra.indexOf(':');
+    const ip = extra.slice(i + 1);
+    hosts += `${ip === 'host-gateway' ? net?.hostGateway ?? '127.0.0.1' : ip}\t${extra.slice(0, i)}\n`;
   }
+  for (const l of net?.hostsLines ?? []) hosts += `${l}\n`;
   await writeFile(files.hosts, hosts);
   let resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
   const dns = (h.Dns as string[] | undefined) ?? [];
   const search = (h.DnsSearch as string[] | undefined) ?? [];
   const options = (h.DnsOptions as string[] | undefined) ?? [];
-  if (dns.length || search.length || options.length) {
+  if (net?.resolvConf !== undefined) {
+    resolv = net.resolvConf;
+  } else if (dns.length || search.length || options.length) {
     resolv = [...dns.map((d) => `nameserver ${d}`), ...(search.length ? [`search ${search.join(' ')}`] : []), ...(options.length ? [`options ${options.join(' ')}`] : [])].join('\n') + '\n';
   } else if (!hostNet) {
     // Loopback resolvers of the host are unreachable from the container's namespace.
@@ -89,7 +96,8 @@ function ns(mode: unknown): 'private' | 'host' {
 }
 
 /** Everything the runtime needs, from the record and its mounted rootfs. */
-export async function specInput(c: ContainerRecord, rootfs: string, mounts: SpecInput['mounts'] = [], cgroupDriver: CgroupDriver = 'cgroupfs'): Promise<SpecInput> {
+export async function specInput(c: ContainerRecord, rootfs: string, opts: { mounts?: SpecInput['mounts']; cgroupDriver?: CgroupDriver; net?: NetAttachment } = {}): Promise<SpecInput> {
+  const { mounts = [], cgroupDriver = 'cgroupfs', net } = opts;
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
   const env = [...c.config.Env];
@@ -115,13 +123,13 @@ export async function specInput(c: ContainerRecord, rootfs: string, mounts: Spec
     env,
     cwd,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-    hostname: c.config.Hostname,
+    hostname: net?.hostname ?? c.config.Hostname,
     tty: c.config.Tty,
     openStdin: c.config.OpenStdin,
     // dockerd closes stdin when the client leaves only for non-TTY StdinOnce containers.
     stdinOnce: c.config.StdinOnce && !c.config.Tty,
-    etcFiles: await writeEtcFiles(c),
-    namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: netMode === 'host' ? 'host' : 'private' },
+    etcFiles: await writeEtcFiles(c, net),
+    namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
     cgroupsPath: containerCgroupsPath(c.id, cgroupDriver, (h.CgroupParent as string | undefined) ?? ''),
     resources: {
       memory: Number(h.Memory) || undefined,

@@ -6,6 +6,7 @@ import { containerFileRoutes } from '../api/routers/containers-files.ts';
 import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
 import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
+import { networkRoutes } from '../api/routers/networks.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { volumeRoutes } from '../api/routers/volumes.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
@@ -23,6 +24,9 @@ import { ImageService } from '../images/service.ts';
 import { ImageDb } from '../images/store.ts';
 import { OverlayLayerFiles } from '../layers/store.ts';
 import { MetadataDb } from '../metadata/db.ts';
+import { ContainerNet } from '../network/containers.ts';
+import { NetworkService } from '../network/service.ts';
+import { NetworkDb } from '../network/store.ts';
 import { RuncConmonRuntime } from '../runtime/index.ts';
 import { gatherFacts } from '../system/facts.ts';
 import { SystemService, type ContainerCounter } from '../system/service.ts';
@@ -74,19 +78,29 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const removed = await images.recover();
   if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
   const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd' });
+  const containerDb = new ContainerDb(meta);
   // Volumes ask the container service which containers reference them.
   const volumes = new VolumeService({
     db: new VolumeDb(meta), root: join(cfg.dataRoot, 'volumes'), events,
     users: () => containerService?.d.db.all().map((c) => ({ id: c.id, running: c.state.Running, mounts: c.mountPoints ?? [] })) ?? [],
   });
   await volumes.init();
+  const networks = new NetworkService({
+    db: new NetworkDb(meta), containers: containerDb, events, execRoot: cfg.execRoot, dataRoot: cfg.dataRoot, log: logger,
+    config: { bridge: cfg.bridge, bip: cfg.bip, pools: cfg.defaultAddressPools, iptables: cfg.iptables, ipForward: cfg.ipForward },
+  });
+  const containerNet = new ContainerNet(networks);
+  await networks.init();
   containerService = new ContainerService({
-    db: new ContainerDb(meta), images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
-    mounts: new ContainerMounts(volumes),
+    db: containerDb, images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
+    mounts: new ContainerMounts(volumes), network: containerNet,
     logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroupDriver: cfg.cgroupDriver,
   });
   const svc = containerService;
+  for (const c of containerDb.all()) if (c.state.Running) await containerNet.readopt(c);
+  await networks.startFirewall();
   await recoverContainers(svc);
+  await containerNet.reconcile(containerDb.all());
   const containers: ContainerCounter = {
     counts: async () => {
       const all = svc.d.db.all();
@@ -110,7 +124,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     routes: [...systemRoutes(system, events), ...imageRoutes(images), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
-    }), ...execRoutes(new ExecManager(svc)),
+    }, (c) => containerNet.view(c)), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
       ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(new ContainerFilesService(svc, images))],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
@@ -122,6 +136,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     events,
     close: async (liveRestore) => {
       if (!liveRestore) await stopAllContainers(svc);
+      await networks.shutdown(liveRestore);
       meta.close();
     },
   };

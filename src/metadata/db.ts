@@ -45,6 +45,17 @@ const MIGRATIONS: string[] = [
      labels TEXT NOT NULL,
      options TEXT NOT NULL
    );`,
+  `CREATE TABLE networks (
+     id TEXT PRIMARY KEY,
+     name TEXT NOT NULL UNIQUE,
+     data TEXT NOT NULL
+   );
+   CREATE TABLE endpoints (
+     container_id TEXT NOT NULL,
+     network_id TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+     data TEXT NOT NULL,
+     PRIMARY KEY (container_id, network_id)
+   );`,
 ];
 
 /**

@@ -112,7 +112,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
     sync.close();
     let startedNs: bigint;
     try {
-      if (opts.beforeStart) await opts.beforeStart(() => connectAttach(bundle));
+      if (opts.beforeStart) await opts.beforeStart(() => connectAttach(bundle), pid);
       startedNs = nowNs(); // before: a quick process may exit before `runc start` returns
       await this.runc.start(id);
     } catch (e) {

@@ -1,6 +1,7 @@
 import type { ContainerRecord } from '../../core/containers/types.ts';
 import { humanDuration } from '../../core/duration.ts';
 import { mountsJson } from './volumes.ts';
+import type { ContainerNetView } from '../../core/network/types.ts';
 
 const ZERO = '0001-01-01T00:00:00Z';
 
@@ -28,8 +29,9 @@ function quoteArg(a: string): string {
   return a.includes(' ') ? `'${a}'` : a;
 }
 
-/** The endpoint of the container's network mode (addresses arrive with the networking issue). */
-function networks(c: ContainerRecord): Record<string, unknown> {
+/** The endpoint of the container's network mode, when no network service tells more. */
+function networks(c: ContainerRecord, net?: ContainerNetView): Record<string, unknown> {
+  if (net) return net.networks;
   const mode = String(c.hostConfig.NetworkMode ?? 'bridge');
   if (mode.startsWith('container:')) return {};
   return {
@@ -40,8 +42,19 @@ function networks(c: ContainerRecord): Record<string, unknown> {
   };
 }
 
+/** docker's port list of `ps`: published bindings, then exposed ports without one. */
+function portList(net?: ContainerNetView): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const [key, binds] of Object.entries(net?.ports ?? {})) {
+    const [port, type] = key.split('/');
+    if (!binds) out.push({ PrivatePort: Number(port), Type: type });
+    else for (const b of binds) out.push({ IP: b.HostIp, PrivatePort: Number(port), PublicPort: Number(b.HostPort), Type: type });
+  }
+  return out;
+}
+
 /** GET /containers/json item. */
-export function containerSummary(c: ContainerRecord): Record<string, unknown> {
+export function containerSummary(c: ContainerRecord, net?: ContainerNetView): Record<string, unknown> {
   return {
     Id: c.id,
     Names: [c.name],
@@ -49,18 +62,19 @@ export function containerSummary(c: ContainerRecord): Record<string, unknown> {
     ImageID: c.imageId,
     Command: [c.path, ...c.args.map(quoteArg)].join(' '),
     Created: Math.floor(Date.parse(c.created) / 1000),
-    Ports: [],
+    Ports: portList(net),
     Labels: c.config.Labels ?? {},
     State: c.state.Status,
     Status: statusString(c),
     HostConfig: { NetworkMode: c.hostConfig.NetworkMode ?? 'bridge' },
-    NetworkSettings: { Networks: networks(c) },
+    NetworkSettings: { Networks: networks(c, net) },
     Mounts: mountsJson(c.mountPoints),
   };
 }
 
 /** GET /containers/{id}/json (Docker's full shape). */
-export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null): Record<string, unknown> {
+export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null, net?: ContainerNetView): Record<string, unknown> {
+  const p = net?.primary;
   return {
     Id: c.id,
     Created: c.created,
@@ -85,9 +99,10 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     Mounts: mountsJson(c.mountPoints),
     Config: c.config,
     NetworkSettings: {
-      Bridge: '', SandboxID: '', SandboxKey: '', Ports: {}, HairpinMode: false, LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0,
-      SecondaryIPAddresses: null, SecondaryIPv6Addresses: null, EndpointID: '', Gateway: '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
-      IPAddress: '', IPPrefixLen: 0, IPv6Gateway: '', MacAddress: '', Networks: networks(c),
+      Bridge: '', SandboxID: net?.sandboxKey ? c.id : '', SandboxKey: net?.sandboxKey ?? '', Ports: net?.ports ?? {}, HairpinMode: false,
+      LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
+      EndpointID: p?.endpointId ?? '', Gateway: p?.gateway ?? '', GlobalIPv6Address: '', GlobalIPv6PrefixLen: 0,
+      IPAddress: p?.ip ?? '', IPPrefixLen: p?.prefixLen ?? 0, IPv6Gateway: '', MacAddress: p?.mac ?? '', Networks: networks(c, net),
     },
   };
 }

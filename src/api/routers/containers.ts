@@ -1,5 +1,6 @@
 import { InvalidParameterError } from '../../core/errors.ts';
-import type { ContainerBackend, LogLine } from '../../core/containers/types.ts';
+import type { ContainerBackend, ContainerRecord, LogLine } from '../../core/containers/types.ts';
+import type { ContainerNetView, EndpointConfig } from '../../core/network/types.ts';
 import { parseFilters, parseTimestamp } from '../../core/filters.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
@@ -81,19 +82,40 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
   r.signal.addEventListener('abort', () => live.close(), { once: true });
 }
 
+/** "80", "80/udp", "8000-8010/tcp" as port keys. */
+function portKeys(spec: string): string[] {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(\w+))?$/.exec(spec);
+  if (!m) throw new InvalidParameterError(`invalid filter value: ${spec}`);
+  const out: string[] = [];
+  for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]) && out.length < 65536; p++) out.push(`${p}/${m[3] ?? 'tcp'}`);
+  return out;
+}
+
+/** The ps filters that need the network view: network, publish, expose. */
+function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: ContainerNetView): boolean {
+  const nets = f.get('network');
+  if (nets && !nets.some((n) => Object.entries(v.networks).some(([name, ep]) => name === n || ep.NetworkID === n))) return false;
+  const pub = f.get('publish');
+  if (pub && !pub.flatMap(portKeys).some((k) => (v.ports[k] ?? []).length > 0)) return false;
+  const exp = f.get('expose');
+  if (exp && !exp.flatMap(portKeys).some((k) => Object.hasOwn(rec.config.ExposedPorts ?? {}, k) || Object.hasOwn(v.ports, k))) return false;
+  return true;
+}
+
 /** Engine API routes for containers. */
-export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null): Route[] {
+export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView): Route[] {
   const create = async (r: Req): Promise<void> => {
     const body = (await readJson<Record<string, unknown>>(r.raw)) ?? {};
-    const { HostConfig, NetworkingConfig: _n, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: unknown };
-    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {});
+    const { HostConfig, NetworkingConfig, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null };
+    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {}, NetworkingConfig?.EndpointsConfig ?? {});
     sendJson(r.res, 201, { Id: res.id, Warnings: res.warnings });
   };
 
   const list = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
     const out = await c.list({ all: qBool(r.query, 'all'), limit: qInt(r.query, 'limit', -1), size: qBool(r.query, 'size'), filters });
-    sendJson(r.res, 200, out.map(containerSummary));
+    const views = out.map((rec) => ({ rec, view: net?.(rec) }));
+    sendJson(r.res, 200, views.filter((x) => !x.view || networkFilters(filters, x.rec, x.view)).map((x) => containerSummary(x.rec, x.view)));
   };
 
   const wait = async (r: Req): Promise<void> => {
@@ -157,7 +179,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
     { method: 'POST', path: '/containers/create', handler: create },
     { method: 'GET', path: '/containers/json', handler: list },
     { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
-    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id))); } },
+    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id), net?.(rec))); } },
     { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },

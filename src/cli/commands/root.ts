@@ -5,6 +5,7 @@ import { imagesCommand } from './images-list.ts';
 import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
 import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
 import { inspectCommand } from './inspect.ts';
+import { networkCommand } from './networks.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
@@ -46,6 +47,7 @@ export function rootCommand(): Command {
       // Management commands.
       containerCommand(),
       imageCommand(),
+      networkCommand(),
       systemCommand(),
       volumeCommand(),
       // The other top-level commands (sorted in help).

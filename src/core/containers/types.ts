@@ -1,4 +1,5 @@
 import type { Filters } from '../filters.ts';
+import type { EndpointConfig } from '../network/types.ts';
 import type { AttachStreams } from '../runtime/types.ts';
 import type { MountPoint } from '../volumes/types.ts';
 
@@ -81,7 +82,7 @@ export interface LogLine { stream: 1 | 2; time: string; data: Buffer }
 
 /** What the API needs from the container service. */
 export interface ContainerBackend {
-  create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig): Promise<{ id: string; warnings: string[] }>;
+  create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints?: Record<string, EndpointConfig>): Promise<{ id: string; warnings: string[] }>;
   get(idOrName: string): Promise<ContainerRecord>;
   list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
   start(idOrName: string): Promise<void>;

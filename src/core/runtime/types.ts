@@ -63,8 +63,8 @@ export interface RuntimeStartOptions {
   bundle: string;        // the container's directory (config.json, pidfile, attach, ctl are written here)
   spec: SpecInput;
   logPath: string;       // k8s-file log written by conmon
-  /** Called after `runc create` and before `runc start`, so output is never missed. */
-  beforeStart?: (attach: () => Promise<AttachStreams>) => Promise<void>;
+  /** Called after `runc create` and before `runc start` (output is never missed; the network is plumbed into `pid`'s namespace). */
+  beforeStart?: (attach: () => Promise<AttachStreams>, pid: number) => Promise<void>;
 }
 
 export interface ExecOptions {

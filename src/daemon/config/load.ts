@@ -76,6 +76,14 @@ function validateCommon(v: DaemonJson): void {
   }
 }
 
+/** --bip: an IPv4 address with a prefix length. */
+function validateBip(bip: string): string {
+  if (bip === '') return bip;
+  const m = /^(\d{1,3}(?:\.\d{1,3}){3})\/(\d{1,2})$/.exec(bip);
+  if (!m || m[1].split('.').some((o) => Number(o) > 255) || Number(m[2]) > 30) fail(`invalid bip: ${bip}: invalid CIDR address: ${bip}`);
+  return bip;
+}
+
 function absolutePath(key: string, p: string): string {
   if (!p.startsWith('/')) fail(`${key} must be an absolute path: ${p}`);
   const trimmed = p.replace(/\/+$/, '');
@@ -106,6 +114,10 @@ function buildConfig(v: DaemonJson, configFile: string): DaemonConfig {
     execOpts: [...(v['exec-opts'] ?? [])],
     cgroupDriver: parseExecOpts(v['exec-opts'] ?? []) ?? d.cgroupDriver,
     defaultAddressPools: (v['default-address-pools'] ?? DEFAULT_ADDRESS_POOLS).map((p) => ({ ...p })),
+    bridge: v.bridge ?? '',
+    bip: validateBip(v.bip ?? ''),
+    iptables: v.iptables ?? true,
+    ipForward: v['ip-forward'] ?? true,
     liveRestore: v['live-restore'] ?? false,
     storageDriver: 'overlay2',
     maxConcurrentDownloads: v['max-concurrent-downloads'] ?? DEFAULT_MAX_CONCURRENT_DOWNLOADS,
@@ -165,6 +177,10 @@ export function configToJson(c: DaemonConfig): DaemonJson {
     'insecure-registries': [...c.insecureRegistries],
     'exec-opts': [...c.execOpts],
     'default-address-pools': c.defaultAddressPools.map((p) => ({ ...p })),
+    bridge: c.bridge,
+    bip: c.bip,
+    iptables: c.iptables,
+    'ip-forward': c.ipForward,
     'live-restore': c.liveRestore,
     'storage-driver': c.storageDriver,
     'max-concurrent-downloads': c.maxConcurrentDownloads,

@@ -30,6 +30,12 @@ export interface DaemonConfig {
   /** From exec-opt native.cgroupdriver. */
   cgroupDriver: CgroupDriver;
   defaultAddressPools: AddressPool[];
+  /** Default bridge ('none': no default bridge network). */
+  bridge: string;
+  /** Default bridge address and prefix ('' = from the pools). */
+  bip: string;
+  iptables: boolean;
+  ipForward: boolean;
   liveRestore: boolean;
   storageDriver: 'overlay2';
   maxConcurrentDownloads: number;
@@ -51,6 +57,10 @@ export interface DaemonJson {
   'insecure-registries'?: string[];
   'exec-opts'?: string[];
   'default-address-pools'?: AddressPool[];
+  bridge?: string;
+  bip?: string;
+  iptables?: boolean;
+  'ip-forward'?: boolean;
   'live-restore'?: boolean;
   'storage-driver'?: string;
   'max-concurrent-downloads'?: number;
@@ -77,6 +87,10 @@ export const KEY_TYPES: Record<DaemonJsonKey, 'string' | 'bool' | 'int' | 'strin
   'insecure-registries': 'strings',
   'exec-opts': 'strings',
   'default-address-pools': 'pools',
+  bridge: 'string',
+  bip: 'string',
+  iptables: 'bool',
+  'ip-forward': 'bool',
   'live-restore': 'bool',
   'storage-driver': 'string',
   'max-concurrent-downloads': 'int',
@@ -145,6 +159,10 @@ export function defaultDaemonConfig(): DaemonConfig {
     execOpts: [],
     cgroupDriver: 'cgroupfs',
     defaultAddressPools: DEFAULT_ADDRESS_POOLS.map((p) => ({ ...p })),
+    bridge: '',
+    bip: '',
+    iptables: true,
+    ipForward: true,
     liveRestore: false,
     storageDriver: 'overlay2',
     maxConcurrentDownloads: DEFAULT_MAX_CONCURRENT_DOWNLOADS,

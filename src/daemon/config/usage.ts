@@ -23,6 +23,8 @@ export interface FlagSpec {
 }
 
 export const FLAGS: readonly FlagSpec[] = [
+  { long: 'bip', kind: 'string', key: 'bip', usage: 'IPv4 address for the default bridge' },
+  { long: 'bridge', short: 'b', kind: 'string', key: 'bridge', usage: 'Attach containers to a network bridge' },
   { long: 'config-file', kind: 'string', usage: 'Daemon configuration file', def: `"${DEFAULT_CONFIG_FILE}"` },
   { long: 'data-root', kind: 'string', key: 'data-root', usage: 'Root directory of persistent Berth state', def: `"${DEFAULT_DATA_ROOT}"` },
   { long: 'debug', short: 'D', kind: 'bool', key: 'debug', usage: 'Enable debug mode' },
@@ -32,6 +34,8 @@ export const FLAGS: readonly FlagSpec[] = [
   { long: 'help', short: 'h', kind: 'bool', usage: 'Print usage' },
   { long: 'host', short: 'H', kind: 'list', key: 'hosts', usage: 'Daemon socket(s) to connect to' },
   { long: 'insecure-registry', kind: 'list', key: 'insecure-registries', usage: 'Enable insecure registry communication' },
+  { long: 'ip-forward', kind: 'bool', key: 'ip-forward', usage: 'Enable IP forwarding in system configuration', def: 'true' },
+  { long: 'iptables', kind: 'bool', key: 'iptables', usage: 'Enable addition of iptables rules', def: 'true' },
   { long: 'live-restore', kind: 'bool', key: 'live-restore', usage: 'Enable live restore of containers when the daemon stops' },
   { long: 'log-driver', kind: 'string', key: 'log-driver', usage: 'Default driver for container logs', def: '"json-file"' },
   { long: 'log-level', short: 'l', kind: 'string', key: 'log-level', usage: 'Set the logging level ("debug"|"info"|"warn"|"error"|"fatal")', def: '"info"' },

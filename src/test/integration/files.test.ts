@@ -22,8 +22,8 @@ function ok(r: RunResult | { code: number; stderr: string }): void {
   assert.equal(r.code, 0, r.stderr);
 }
 
-/** Mounts under this daemon's scratch dir. */
-const mounts = (d: Daemon): string[] => readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dir));
+/** Rootfs mounts under this daemon's scratch dir (not the network namespace files). */
+const mounts = (d: Daemon): string[] => readFileSync('/proc/mounts', 'utf8').split('\n').filter((l) => l.includes(d.dir) && !l.startsWith('nsfs '));
 
 describe('container files (cp, diff, export, commit) with the docker CLI', { skip: !canRun && 'needs root, runc and conmon' }, () => {
   const d = new Daemon();

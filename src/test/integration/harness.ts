@@ -6,8 +6,10 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { firewallTag, teardownFirewall } from '../../network/iptables.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const NODE = process.execPath;
@@ -24,10 +26,22 @@ function result(r: SpawnSyncReturns<Buffer>): RunResult {
   return { code: r.status ?? -1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '' };
 }
 
+/** A 10.X.0.0/16 block no route of the host uses, for one test daemon's bridges. */
+function freeBlock(): number {
+  const routes = spawnSync('ip', ['-4', 'route', 'show', 'table', 'all']).stdout?.toString() ?? '';
+  for (;;) {
+    const x = 130 + Math.floor(Math.random() * 120);
+    if (!routes.includes(`10.${x}.`)) return x;
+  }
+}
+
 export class Daemon {
   readonly dir: string;
   readonly sock: string;
   readonly dataRoot: string;
+  /** The daemon's own default bridge and address block (several daemons run at once). */
+  readonly bridge: string;
+  readonly block: number;
   proc?: ChildProcess;
   log = '';
 
@@ -35,15 +49,21 @@ export class Daemon {
     this.dir = mkdtempSync(join(tmpdir(), prefix));
     this.sock = join(this.dir, 'berth.sock');
     this.dataRoot = join(this.dir, 'root');
+    this.bridge = `bt${this.dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
+    this.block = freeBlock();
     this.writeConfig({});
   }
+
+  /** The chain tag of this daemon's iptables rules. */
+  get fwTag(): string { return firewallTag(this.dataRoot); }
 
   get host(): string { return `unix://${this.sock}`; }
 
   /** Default flags: everything inside the scratch dir; `extra` is appended. */
   args(extra: string[] = []): string[] {
     return ['--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'), '-H', this.host,
-      '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'), ...extra];
+      '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'),
+      '--bridge', this.bridge, '--bip', `10.${this.block}.0.1/24`, '--default-address-pool', `base=10.${this.block}.0.0/16,size=24`, ...extra];
   }
 
   writeConfig(obj: unknown): void {
@@ -93,6 +113,18 @@ export class Daemon {
     return result(spawnSync(DOCKER, args, { input, maxBuffer: 1 << 30, timeout: CALL_TIMEOUT_MS, env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } }));
   }
 
+  /** docker without blocking the event loop (for tests that serve something on the host meanwhile). */
+  dockerAsync(args: string[]): Promise<RunResult> {
+    return new Promise((res) => {
+      const p = spawn(DOCKER, args, { env: { ...process.env, DOCKER_HOST: this.host, DOCKER_CONFIG: join(this.dir, 'docker-config') } });
+      let stdout = '';
+      let stderr = '';
+      p.stdout.on('data', (b) => { stdout += b; });
+      p.stderr.on('data', (b) => { stderr += b; });
+      p.on('close', (code) => res({ code: code ?? -1, stdout, stderr }));
+    });
+  }
+
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<number | null> {
     const p = this.proc;
     if (!p || p.exitCode !== null || p.signalCode !== null) return p?.exitCode ?? null;
@@ -116,7 +148,29 @@ export class Daemon {
     }
     const mounts = readFileSync('/proc/mounts', 'utf8').split('\n').map((l) => l.split(' ')[1]).filter((m) => m?.startsWith(`${this.dir}/`));
     for (const m of mounts.reverse()) spawnSync('umount', ['-l', m]);
+    // Bridges and firewall rules a killed daemon (or a live-restore stop) left behind.
+    await teardownFirewall(this.fwTag).catch(() => undefined);
+    for (const link of this.bridges()) spawnSync('ip', ['link', 'del', link]);
     rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  /** Bridges of this daemon still on the host: its default bridge and those of its networks. */
+  bridges(): string[] {
+    const have = spawnSync('ip', ['-o', 'link', 'show', 'type', 'bridge']).stdout?.toString() ?? '';
+    const names = have.split('\n').map((l) => /^\d+:\s+([^:@]+)/.exec(l)?.[1]).filter((x): x is string => !!x);
+    const known = new Set([this.bridge]);
+    // User networks' bridges: br-<network id prefix>, as recorded in the daemon's database.
+    const db = join(this.dataRoot, 'berth.db');
+    if (existsSync(db)) {
+      try {
+        const conn = new DatabaseSync(db, { readOnly: true });
+        for (const r of conn.prepare("SELECT json_extract(data, '$.bridge') AS b FROM networks").all() as { b: string | null }[]) if (r.b) known.add(r.b);
+        conn.close();
+      } catch {
+        // no networks table yet
+      }
+    }
+    return names.filter((n) => known.has(n));
   }
 }
 

@@ -48,7 +48,7 @@ describe('docker stats and docker update', { skip: !canRun && 'needs root, runc 
   });
 
   it('docker stats --no-stream shows memory, pids and CPU of running containers', async () => {
-    const mem = d.docker(['run', '-d', '--name', 'mem', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/f bs=1M count=20 2>/dev/null; exec sleep 1000']);
+    const mem = d.docker(['run', '-d', '--name', 'mem', '--network', 'none', 'busybox', 'sh', '-c', 'dd if=/dev/zero of=/dev/shm/f bs=1M count=20 2>/dev/null; exec sleep 1000']);
     assert.equal(mem.code, 0, mem.stderr);
     const busy = d.docker(['run', '-d', '--name', 'busy', 'busybox', 'sh', '-c', 'while :; do :; done']);
     assert.equal(busy.code, 0, busy.stderr);
