@@ -5,6 +5,7 @@ import { imagesCommand } from './images-list.ts';
 import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
 import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
 import { inspectCommand } from './inspect.ts';
+import { registryCommand } from './registry.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
@@ -45,6 +46,7 @@ export function rootCommand(): Command {
       // Management commands.
       containerCommand(),
       imageCommand(),
+      registryCommand(),
       systemCommand(),
       // The other top-level commands (sorted in help).
       eventsCommand(), historyCommand(), importCommand(), inspectCommand(), loadCommand(),
