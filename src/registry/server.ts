@@ -74,7 +74,8 @@ export function requestListener(reg: Registry, log?: AccessLog): (req: IncomingM
     }
     dispatch(reg, req, res, who).catch((e: unknown) => {
       const err = e instanceof RegistryError ? e : new RegistryError('UNKNOWN', { message: (e as Error)?.message ?? String(e) });
-      if (!(e instanceof RegistryError) && (e as NodeJS.ErrnoException)?.code !== 'ERR_STREAM_PREMATURE_CLOSE') {
+      const dropped = ['ERR_STREAM_PREMATURE_CLOSE', 'ECONNRESET', 'EPIPE'].includes((e as NodeJS.ErrnoException)?.code ?? '') || (e as Error)?.message === 'aborted';
+      if (!(e instanceof RegistryError) && !dropped) {
         process.stderr.write(`registry: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}\n`);
       }
       if (res.headersSent) { res.destroy(); return; }

@@ -87,10 +87,13 @@ export class FsDriver implements StorageDriver {
         cb(null, chunk);
       },
     });
+    const out = createWriteStream(file, { flags: 'a', mode: 0o644, highWaterMark: 1 << 20 });
     try {
-      await pipeline(input, tap, createWriteStream(file, { flags: 'a', mode: 0o644, highWaterMark: 1 << 20 }));
+      await pipeline(input, tap, out);
       return size;
     } catch (e) {
+      // Let a write already handed to the kernel finish before cutting the file back.
+      if (!out.closed) await new Promise<void>((r) => out.once('close', () => r()));
       await truncate(file, before).catch(() => {});
       throw e;
     }
