@@ -67,7 +67,7 @@ export class FsDriver implements StorageDriver {
       if (isMissing(e)) throw new PathNotFoundError(path);
       throw e;
     });
-    return createReadStream('', { fd: fh.fd, start, end, highWaterMark: 1 << 20, autoClose: true }).on('close', () => { void fh.close().catch(() => {}); });
+    return createReadStream('', { fd: fh, start, end, highWaterMark: 1 << 20, autoClose: true });
   }
 
   async append(path: string, input: Readable, opts: { onChunk?: (b: Buffer) => void; limit?: number } = {}): Promise<number> {
