@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
-import { BERTH, NODE, busyboxRootfs, have } from './harness.ts';
+import { BERTH, NODE, ROOT, busyboxRootfs, have } from './harness.ts';
 import { PeerDockerd, Podman, ok, run } from './peers.ts';
 
 const sha256 = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
@@ -164,6 +164,32 @@ describe('berth registry with real clients', { skip: !isRoot ? 'needs root' : fa
       assert.ok(names.includes('peer/busybox') && names.includes('skopeo/busybox'), out);
       assert.ok(names.every((n) => n.includes('busy')), out);
       assert.ok(!names.includes('skopeo/fromarchive'), out);
+    });
+
+    it('runs the `registry` image built by scripts/registry-image.sh (docker run -d -v … registry)', async () => {
+      const tarPath = join(dir, 'registry-image.tar');
+      ok(run('bash', [join(ROOT, 'scripts/registry-image.sh'), tarPath, 'registry:latest']), 'registry-image.sh');
+      ok(peer.docker(['load', '-i', tarPath]), 'docker load registry');
+      const port = 20000 + (process.pid % 20000);
+      const vol = join(dir, 'registry-volume');
+      const name = `berth-it-registry-${process.pid}`;
+      ok(peer.docker(['run', '-d', '--name', name, '--network', 'host', '-v', `${vol}:/var/lib/registry`, 'registry',
+        '/etc/docker/registry/config.yml', '--addr', `127.0.0.1:${port}`]), 'docker run registry');
+      try {
+        let cat = '';
+        for (let i = 0; i < 100 && !cat; i++) {
+          cat = run('curl', ['-sf', `http://127.0.0.1:${port}/v2/_catalog`]).stdout;
+          if (!cat) await new Promise((r) => setTimeout(r, 100));
+        }
+        assert.deepEqual(JSON.parse(cat || '{}'), { repositories: [] }, peer.docker(['logs', name]).stderr);
+        ok(peer.docker(['tag', `${reg.host}/peer/busybox:v1`, `127.0.0.1:${port}/busybox:v1`]), 'tag');
+        ok(peer.docker(['push', `127.0.0.1:${port}/busybox:v1`]), 'push to the containerized registry');
+        assert.deepEqual(JSON.parse(run('curl', ['-sf', `http://127.0.0.1:${port}/v2/_catalog`]).stdout), { repositories: ['busybox'] });
+        // The data is in the volume, in distribution's layout.
+        assert.ok(readFileSync(join(vol, 'docker/registry/v2/repositories/busybox/_manifests/tags/v1/current/link'), 'utf8').startsWith('sha256:'));
+      } finally {
+        peer.docker(['rm', '-f', name]);
+      }
     });
 
     it('logs in with htpasswd credentials and pushes; refuses a wrong password', () => {
