@@ -132,13 +132,14 @@ describe('berth registry with real clients', { skip: !isRoot ? 'needs root' : fa
   describe('dockerd 20.10 through the docker CLI', { skip: have('dockerd') ? false : 'dockerd is not installed' }, () => {
     const peer = new PeerDockerd();
     const auth = new RegistryProcess(join(dir, 'auth-storage'), ['--htpasswd', join(dir, 'htpasswd'), '--realm', 'berth-test']);
+    const tokenReg = new RegistryProcess(join(dir, 'token-storage'), ['--token-auth', '--token-users', join(dir, 'htpasswd'), '--token-service', 'berth-test']);
     before(async () => {
       writeFileSync(join(dir, 'htpasswd'), `alice:${bcrypt.hashSync('wonderland', 5)}\n`);
-      await Promise.all([peer.start(), auth.start()]);
+      await Promise.all([peer.start(), auth.start(), tokenReg.start()]);
       if (!readFileSync(join(dir, 'busybox.tar')).length) throw new Error('skopeo test did not leave busybox.tar');
     });
     after(async () => {
-      await Promise.all([peer.stop(), auth.stop()]);
+      await Promise.all([peer.stop(), auth.stop(), tokenReg.stop()]);
     });
 
     it('pushes and pulls', () => {
@@ -190,6 +191,20 @@ describe('berth registry with real clients', { skip: !isRoot ? 'needs root' : fa
       } finally {
         peer.docker(['rm', '-f', name]);
       }
+    });
+
+    it('logs in through the built-in token issuer (Bearer JWTs), pushes and pulls', () => {
+      const bad = peer.docker(['login', tokenReg.host, '-u', 'alice', '-p', 'nope']);
+      assert.notEqual(bad.code, 0);
+      ok(peer.docker(['login', tokenReg.host, '-u', 'alice', '-p', 'wonderland']), 'docker login (token)');
+      const ref = `${tokenReg.host}/alice/busybox:v1`;
+      ok(peer.docker(['tag', `${reg.host}/peer/busybox:v1`, ref]), 'tag');
+      ok(peer.docker(['push', ref]), 'docker push (token)');
+      ok(peer.docker(['rmi', ref]), 'rmi');
+      ok(peer.docker(['pull', ref]), 'docker pull (token)');
+      const anon = run('curl', ['-s', '-D', '-', '-o', '/dev/null', `http://${tokenReg.host}/v2/alice/busybox/tags/list`]).stdout;
+      assert.match(anon, /401[\s\S]*Bearer realm="http:\/\/127\.0\.0\.1:\d+\/token",service="berth-test",scope="repository:alice\/busybox:pull"/);
+      ok(peer.docker(['logout', tokenReg.host]), 'logout');
     });
 
     it('logs in with htpasswd credentials and pushes; refuses a wrong password', () => {
