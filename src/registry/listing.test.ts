@@ -97,3 +97,30 @@ describe('modes and errors', () => {
     assert.equal(res.json().errors[0].code, 'MANIFEST_INVALID');
   });
 });
+
+describe('bad input never gives a 500', () => {
+  let r: TestRegistry;
+  before(async () => { r = await startRegistry(); });
+  after(async () => { await r.close(); });
+
+  it('answers malformed paths, escapes, digests and bodies with 4xx', async () => {
+    const { request } = await import('node:http');
+    const raw = (method: string, path: string, body?: string) => new Promise<number>((resolve, reject) => {
+      const u = new URL(r.url);
+      const rq = request({ host: u.hostname, port: u.port, method, path, headers: body ? { 'Content-Type': 'application/vnd.oci.image.manifest.v1+json' } : {} }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      rq.on('error', reject);
+      rq.end(body);
+    });
+    const cases: [string, string, string?][] = [
+      ['GET', '/v2/a/manifests/%E0%A4%A'], ['GET', '/v2/a/blobs/%zz'], ['GET', '/v2/a/blobs/uploads/%E0'],
+      ['GET', '/v2/a/referrers/sha256:nothex'], ['GET', '/v2/a/blobs/sha1:abc'], ['GET', '/v2/../../etc/passwd/manifests/x'],
+      ['PUT', '/v2/a/manifests/..%2F..%2Fx', '{}'], ['PUT', '/v2/a/manifests/v1', '[]'], ['PUT', '/v2/a/manifests/v1', '{"schemaVersion":2,"config":{"digest":"x"}}'],
+      ['PUT', '/v2/a/manifests/v1', '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"a","digest":"sha256:../../x","size":1},"layers":[]}'],
+      ['GET', '/v2/_catalog?n=abc'], ['GET', '/v2/a/tags/list?n=1e3'], ['GET', '/v1/search?n=-4'], ['PATCH', '/v2/a/blobs/uploads/'],
+    ];
+    for (const [m, p, b] of cases) {
+      const status = await raw(m, p, b);
+      assert.ok(status >= 400 && status < 500, `${m} ${p}: ${status}`);
+    }
+  });
+});

@@ -14,6 +14,17 @@ export interface Route {
 
 const V2_RE = /^\/v2\/(.+?)\/(blobs\/uploads\/?|blobs\/uploads\/([^/]+)|blobs\/([^/]+)|manifests\/([^/]+)|tags\/list|referrers\/([^/]+))$/;
 
+/** Percent-decodes one path part; a malformed escape is the part's own 400/404, never a 500. */
+function decode(part: string, kind: RouteKind): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    if (kind === 'upload') throw new RegistryError('BLOB_UPLOAD_UNKNOWN');
+    if (kind === 'manifest') throw new RegistryError('TAG_INVALID', { message: 'invalid reference' });
+    throw new RegistryError('DIGEST_INVALID', { message: 'invalid digest' });
+  }
+}
+
 export function matchRoute(pathname: string): Route | null {
   if (pathname === '/v2/' || pathname === '/v2') return { kind: 'base' };
   if (pathname === '/v2/_catalog') return { kind: 'catalog' };
@@ -24,11 +35,11 @@ export function matchRoute(pathname: string): Route | null {
   if (!m) return null;
   const name = m[1];
   if (!isValidName(name)) throw new RegistryError('NAME_INVALID', { detail: { name } });
-  if (m[3] !== undefined) return { kind: 'upload', name, ref: decodeURIComponent(m[3]) };
+  if (m[3] !== undefined) return { kind: 'upload', name, ref: decode(m[3], 'upload') };
   if (m[2].startsWith('blobs/uploads')) return { kind: 'upload-start', name };
-  if (m[4] !== undefined) return { kind: 'blob', name, ref: decodeURIComponent(m[4]) };
-  if (m[5] !== undefined) return { kind: 'manifest', name, ref: decodeURIComponent(m[5]) };
-  if (m[6] !== undefined) return { kind: 'referrers', name, ref: decodeURIComponent(m[6]) };
+  if (m[4] !== undefined) return { kind: 'blob', name, ref: decode(m[4], 'blob') };
+  if (m[5] !== undefined) return { kind: 'manifest', name, ref: decode(m[5], 'manifest') };
+  if (m[6] !== undefined) return { kind: 'referrers', name, ref: decode(m[6], 'referrers') };
   return { kind: 'tags', name };
 }
 

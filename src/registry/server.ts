@@ -13,7 +13,7 @@ import type { Ctx } from './handlers/context.ts';
 import { catalog, listTags, referrers, search } from './handlers/listing.ts';
 import { deleteManifest, getManifest, putManifest } from './handlers/manifests.ts';
 import { cancelUpload, patchUpload, putUpload, startUpload, uploadStatus } from './handlers/uploads.ts';
-import { sendError, sendJson } from './http.ts';
+import { hasBody, sendError, sendJson } from './http.ts';
 import type { Registry } from './registry.ts';
 import { isWrite, matchRoute, requiredAccess, type RouteKind } from './router.ts';
 
@@ -35,7 +35,12 @@ const HANDLERS: Partial<Record<RouteKind, Partial<Record<string, Handler>>>> = {
 export type AccessLog = (entry: Record<string, unknown>) => void;
 
 async function dispatch(reg: Registry, req: IncomingMessage, res: ServerResponse, grantOut: { user?: string }): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://registry');
+  let url: URL;
+  try {
+    url = new URL(`http://registry${(req.url ?? '/').startsWith('/') ? req.url : '/'}`);
+  } catch {
+    throw new RegistryError('UNSUPPORTED', { status: 400, message: 'malformed request URI' });
+  }
   const head = req.method === 'HEAD';
   const method = head ? 'GET' : (req.method ?? 'GET');
   const route = matchRoute(url.pathname);
@@ -79,9 +84,11 @@ export function requestListener(reg: Registry, log?: AccessLog): (req: IncomingM
         process.stderr.write(`registry: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}\n`);
       }
       if (res.headersSent) { res.destroy(); return; }
+      // The body of a refused upload is not read: say so and end the connection after the answer.
+      const unread = hasBody(req) && !req.readableEnded;
+      if (unread) res.setHeader('Connection', 'close');
       sendError(res, err, req.method === 'HEAD');
-      // The body of a refused upload is not read: end the connection after the answer.
-      if (!req.readableEnded) res.once('finish', () => req.socket.destroySoon?.());
+      if (unread) res.once('finish', () => req.socket.destroySoon?.());
     });
   };
 }
