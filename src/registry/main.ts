@@ -44,7 +44,10 @@ export const serve: RegistryProgram['serve'] = async ({ configFile, flags, stdou
       if (running) return;
       running = true;
       collectGarbage(reg.driver, reg.lock, { grace: cfg.gc.grace, deleteUntagged: cfg.gc.deleteUntagged, uploadPurgeAge: cfg.uploadPurgeAge })
-        .then((r) => write(stderr, `registry: gc: ${r.deletedBlobs.length} blobs (${r.freedBytes} bytes) and ${r.deletedManifests.length} manifests deleted`))
+        .then((r) => {
+          if (r.deletedBlobs.length + r.deletedManifests.length + r.purgedUploads === 0) return;
+          write(stderr, `registry: gc: ${r.deletedBlobs.length} blobs (${r.freedBytes} bytes) and ${r.deletedManifests.length} manifests deleted, ${r.purgedUploads} stale uploads purged`);
+        })
         .catch((e) => write(stderr, `registry: gc: ${(e as Error).message}`))
         .finally(() => { running = false; });
     }, cfg.gc.interval);
