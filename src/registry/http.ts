@@ -29,7 +29,7 @@ export function hasBody(req: IncomingMessage): boolean {
 /** Reads a whole body of at most `limit` bytes; 413 past it (the rest is not read). */
 export async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  const tooBig = () => new RegistryError('SIZE_INVALID', { status: 413, message: `payload exceeds the limit of ${limit} bytes`, headers: { Connection: 'close' } });
+  const tooBig = () => new RegistryError('SIZE_INVALID', { status: 413, message: `payload exceeds the limit of ${limit} bytes`});
   if (declared !== undefined && Number(declared) > limit) throw tooBig();
   const chunks: Buffer[] = [];
   let size = 0;

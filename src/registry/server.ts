@@ -19,6 +19,9 @@ import { isWrite, matchRoute, requiredAccess, type RouteKind } from './router.ts
 
 type Handler = (c: Ctx) => Promise<void>;
 
+/** Most bytes of a refused request body read and dropped to keep the connection usable. */
+const DRAIN_LIMIT = 64 << 20;
+
 const HANDLERS: Partial<Record<RouteKind, Partial<Record<string, Handler>>>> = {
   base: { GET: async (c) => sendJson(c.res, 200, {}) },
   catalog: { GET: catalog },
@@ -84,11 +87,20 @@ export function requestListener(reg: Registry, log?: AccessLog): (req: IncomingM
         process.stderr.write(`registry: ${req.method} ${req.url}: ${(e as Error)?.stack ?? e}\n`);
       }
       if (res.headersSent) { res.destroy(); return; }
-      // The body of a refused upload is not read: say so and end the connection after the answer.
-      const unread = hasBody(req) && !req.readableEnded;
-      if (unread) res.setHeader('Connection', 'close');
+      // The rest of a refused body is read and dropped (clients fail when a connection closes under their upload),
+      // up to DRAIN_LIMIT; a bigger one ends the connection after the answer.
+      if (hasBody(req) && !req.readableEnded) {
+        const declared = Number(req.headers['content-length'] ?? 0);
+        if (declared > DRAIN_LIMIT) {
+          res.setHeader('Connection', 'close');
+          res.once('finish', () => req.socket.destroySoon?.());
+        } else {
+          let seen = 0;
+          req.on('data', (c: Buffer) => { seen += c.length; if (seen > DRAIN_LIMIT) req.socket.destroy(); });
+          req.resume();
+        }
+      }
       sendError(res, err, req.method === 'HEAD');
-      if (unread) res.once('finish', () => req.socket.destroySoon?.());
     });
   };
 }

@@ -29,7 +29,7 @@ function checkLength(c: Ctx): void {
   const len = c.req.headers['content-length'];
   const limit = limitOf(c);
   if (limit && len !== undefined && Number(len) > limit) {
-    throw new RegistryError('SIZE_INVALID', { status: 413, message: `blob exceeds the size limit of ${limit} bytes`, headers: { Connection: 'close' } });
+    throw new RegistryError('SIZE_INVALID', { status: 413, message: `blob exceeds the size limit of ${limit} bytes`});
   }
 }
 
