@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -15,6 +16,14 @@ import { gzipSync } from 'node:zlib';
 import bcrypt from 'bcryptjs';
 import { BERTH, NODE, ROOT, busyboxRootfs, have } from './harness.ts';
 import { PeerDockerd, Podman, ok, run } from './peers.ts';
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as { port: number }).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
 
 const sha256 = (b: Buffer | string) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 const isRoot = process.getuid?.() === 0;
@@ -171,7 +180,7 @@ describe('berth registry with real clients', { skip: !isRoot ? 'needs root' : fa
       const tarPath = join(dir, 'registry-image.tar');
       ok(run('bash', [join(ROOT, 'scripts/registry-image.sh'), tarPath, 'registry:latest']), 'registry-image.sh');
       ok(peer.docker(['load', '-i', tarPath]), 'docker load registry');
-      const port = 20000 + (process.pid % 20000);
+      const port = await freePort();
       const vol = join(dir, 'registry-volume');
       const name = `berth-it-registry-${process.pid}`;
       ok(peer.docker(['run', '-d', '--name', name, '--network', 'host', '-v', `${vol}:/var/lib/registry`, 'registry',
