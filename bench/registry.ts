@@ -4,12 +4,14 @@
  * with its own scratch storage:
  *
  *   (a) one 256 MiB blob (random bytes): upload (POST + streamed PUT) and
- *       download (GET), MB/s, median of 3;
+ *       download (GET), MB/s;
  *   (b) 50 concurrent clients pulling a 10-layer image (manifest by tag,
  *       config, 10 × 256 KiB layers) over keep-alive connections for
  *       BENCH_SECONDS (default 10): requests per second;
- *   (c) `GET /v2/_catalog?n=10000` with 10,000 repositories: median ms of 10.
+ *   (c) `GET /v2/_catalog?n=10000` with 10,000 repositories: ms.
  *
+ * Both servers run side by side and each measurement alternates between
+ * them, BENCH_ROUNDS times (default 5); the table gives medians.
  * Run with `bash bench/run-registry.sh`. Prints a table with ratios
  * (berth / distribution; for catalog ms, lower is better).
  */
@@ -27,6 +29,7 @@ const BIG_MIB = Number(process.env.BENCH_BLOB_MIB ?? 256);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const CLIENTS = Number(process.env.BENCH_CLIENTS ?? 50);
 const REPOS = Number(process.env.BENCH_REPOS ?? 10_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const log = (m: string) => process.stderr.write(`[bench] ${m}\n`);
 const sha256 = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 const median = (xs: number[]) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
@@ -106,24 +109,19 @@ function bigSource(chunk: Buffer, mib: number): () => Readable {
   return () => Readable.from((function* () { for (let i = 0; i < mib; i++) yield chunk; })());
 }
 
-async function benchBlob(t: Target, chunk: Buffer, digest: string): Promise<{ up: number; down: number }> {
-  const ups: number[] = [];
-  const downs: number[] = [];
+async function blobOnce(t: Target, chunk: Buffer, digest: string, i: number): Promise<{ up: number; down: number }> {
   const size = chunk.length * BIG_MIB;
-  for (let i = 0; i < 3; i++) {
-    const repo = `bench/big${i}`;
-    const t0 = performance.now();
-    await pushBlob(t, repo, bigSource(chunk, BIG_MIB), digest, size);
-    ups.push(size / 1e6 / ((performance.now() - t0) / 1000));
-    const t1 = performance.now();
-    const g = await req(`${t.url}/v2/${repo}/blobs/${digest}`, 'GET');
-    if (g.status !== 200 || g.bytes !== size) throw new Error(`${t.name}: GET big ${g.status} ${g.bytes}`);
-    downs.push(size / 1e6 / ((performance.now() - t1) / 1000));
-  }
-  return { up: median(ups), down: median(downs) };
+  const repo = `bench/big${i}`;
+  const t0 = performance.now();
+  await pushBlob(t, repo, bigSource(chunk, BIG_MIB), digest, size);
+  const up = size / 1e6 / ((performance.now() - t0) / 1000);
+  const t1 = performance.now();
+  const g = await req(`${t.url}/v2/${repo}/blobs/${digest}`, 'GET');
+  if (g.status !== 200 || g.bytes !== size) throw new Error(`${t.name}: GET big ${g.status} ${g.bytes}`);
+  return { up, down: size / 1e6 / ((performance.now() - t1) / 1000) };
 }
 
-async function benchPull(t: Target): Promise<number> {
+async function setupPull(t: Target): Promise<void> {
   const layers = Array.from({ length: 10 }, () => randomBytes(256 << 10));
   const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: layers.map(sha256) } }));
   for (const b of [config, ...layers]) await pushBlob(t, 'bench/pull', b, sha256(b), b.length);
@@ -134,6 +132,9 @@ async function benchPull(t: Target): Promise<number> {
   }));
   const put = await req(`${t.url}/v2/bench/pull/manifests/latest`, 'PUT', { body: manifest, headers: { 'Content-Type': 'application/vnd.docker.distribution.manifest.v2+json' } });
   if (put.status !== 201) throw new Error(`${t.name}: manifest ${put.status} ${put.body}`);
+}
+
+async function benchPull(t: Target): Promise<number> {
   const agent = new Agent({ keepAlive: true, maxSockets: CLIENTS });
   const accept = { Accept: 'application/vnd.docker.distribution.manifest.v2+json' };
   let count = 0;
@@ -156,27 +157,24 @@ async function benchPull(t: Target): Promise<number> {
   return count / ((performance.now() - t0) / 1000);
 }
 
-async function benchCatalog(t: Target, manifestLink: Buffer): Promise<number> {
+function makeRepos(t: Target, manifestLink: Buffer): void {
   const repos = join(t.root, 'docker/registry/v2/repositories');
   for (let i = 0; i < REPOS; i++) {
-    const dir = join(repos, `cat/repo${String(i).padStart(5, '0')}/_manifests/tags/latest/current`);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'link'), manifestLink);
+    const repo = join(repos, `cat/repo${String(i).padStart(5, '0')}`);
+    mkdirSync(join(repo, '_manifests/tags/latest/current'), { recursive: true });
+    writeFileSync(join(repo, '_manifests/tags/latest/current/link'), manifestLink);
     // distribution 2.8 finds repositories by their _layers directory.
-    mkdirSync(join(repos, `cat/repo${String(i).padStart(5, '0')}/_layers`), { recursive: true });
+    mkdirSync(join(repo, '_layers'), { recursive: true });
   }
-  // berth indexes repositories at start and on push; restart is not needed for
-  // distribution (it walks on every request); berth's catalog is reloaded by a restart below.
-  const times: number[] = [];
-  for (let i = 0; i < 11; i++) {
-    const t0 = performance.now();
-    const r = await req(`${t.url}/v2/_catalog?n=${REPOS}`, 'GET');
-    const ms = performance.now() - t0;
-    const n = JSON.parse(r.body.toString()).repositories.length;
-    if (n < REPOS) throw new Error(`${t.name}: catalog returned ${n}`);
-    if (i > 0) times.push(ms);
-  }
-  return median(times);
+}
+
+async function catalogOnce(t: Target): Promise<number> {
+  const t0 = performance.now();
+  const r = await req(`${t.url}/v2/_catalog?n=${REPOS}`, 'GET');
+  const ms = performance.now() - t0;
+  const n = JSON.parse(r.body.toString()).repositories.length;
+  if (n < REPOS) throw new Error(`${t.name}: catalog returned ${n}`);
+  return ms;
 }
 
 async function stop(t: Target | undefined): Promise<void> {
@@ -197,37 +195,44 @@ try {
   const h = createHash('sha256');
   for (let i = 0; i < BIG_MIB; i++) h.update(chunk);
   const bigDigest = 'sha256:' + h.digest('hex');
-  const results: Record<string, Record<string, number>> = {};
-  for (const start of [startBerth, startDistribution]) {
-    let t = await start(dir);
-    if (t.name === 'berth') berth = t; else dist = t;
-    log(`${t.name}: ${BIG_MIB} MiB blob`);
-    const blob = await benchBlob(t, chunk, bigDigest);
-    log(`${t.name}: ${CLIENTS} clients pulling a 10-layer image for ${SECONDS} s`);
-    const rps = await benchPull(t);
-    log(`${t.name}: catalog of ${REPOS} repositories`);
-    if (t.name === 'berth') {
-      // Create the repositories, then restart so the catalog index sees them (as after any restart).
-      await benchCatalog(t, Buffer.from('sha256:' + '0'.repeat(64))).catch(() => 0);
-      await stop(t);
-      t = await startBerth(dir);
-      berth = t;
+  // Both servers run side by side and every measurement alternates between them,
+  // so that a busy machine slows both alike.
+  berth = await startBerth(dir);
+  dist = await startDistribution(dir);
+  const m: Record<string, { up: number[]; down: number[]; rps: number[]; cat: number[] }> = {
+    berth: { up: [], down: [], rps: [], cat: [] }, distribution: { up: [], down: [], rps: [], cat: [] },
+  };
+  log(`${ROUNDS} rounds of a ${BIG_MIB} MiB blob up and down`);
+  for (let i = 0; i < ROUNDS; i++) {
+    for (const t of [berth, dist]) {
+      const r = await blobOnce(t, chunk, bigDigest, i);
+      m[t.name].up.push(r.up);
+      m[t.name].down.push(r.down);
     }
-    const cat = await benchCatalog(t, Buffer.from('sha256:' + '0'.repeat(64)));
-    results[t.name] = { up: blob.up, down: blob.down, rps, cat };
-    await stop(t);
   }
-  const b = results.berth;
-  const d = results.distribution;
-  const rows: [string, number, number, string, string][] = [
-    [`${BIG_MIB} MiB blob upload (MB/s)`, b.up, d.up, (b.up / d.up).toFixed(2), '>= 1.0x'],
-    [`${BIG_MIB} MiB blob download (MB/s)`, b.down, d.down, (b.down / d.down).toFixed(2), '>= 1.0x'],
-    [`${CLIENTS} clients pulling 10 layers (req/s)`, b.rps, d.rps, (b.rps / d.rps).toFixed(2), '>= 1.0x'],
-    [`_catalog, ${REPOS} repos (ms)`, b.cat, d.cat, (b.cat / d.cat).toFixed(2), 'berth < 100 ms'],
-  ];
-  console.log('| metric | berth | distribution 2.8.2 | ratio | target |');
+  for (const t of [berth, dist]) await setupPull(t);
+  log(`${ROUNDS} rounds of ${CLIENTS} clients pulling a 10-layer image for ${SECONDS} s`);
+  for (let i = 0; i < ROUNDS; i++) for (const t of [berth, dist]) m[t.name].rps.push(await benchPull(t));
+  log(`catalog of ${REPOS} repositories`);
+  const link = Buffer.from('sha256:' + '0'.repeat(64));
+  for (const t of [berth, dist]) makeRepos(t, link);
+  // berth indexes repositories when it starts and on every push: restart it to see those made on disk.
+  await stop(berth);
+  berth = await startBerth(dir);
+  for (let i = 0; i < ROUNDS; i++) for (const t of [berth, dist]) m[t.name].cat.push(await catalogOnce(t));
+  const b = m.berth;
+  const d = m.distribution;
+  for (const [k, v] of Object.entries(m)) log(`${k}: ${Object.entries(v).map(([x, xs]) => `${x} ${xs.map((n) => n.toFixed(0)).join('/')}`).join(', ')}`);
+  const row = (name: string, x: number[], y: number[], target: string) => {
+    const [mx, my] = [median(x), median(y)];
+    console.log(`| ${name} | ${mx.toFixed(1)} | ${my.toFixed(1)} | ${(mx / my).toFixed(2)} | ${target} |`);
+  };
+  console.log(`| metric (median of ${ROUNDS}, alternating) | berth | distribution 2.8.2 | ratio | target |`);
   console.log('|---|---:|---:|---:|---|');
-  for (const [m, x, y, r, tg] of rows) console.log(`| ${m} | ${x.toFixed(1)} | ${y.toFixed(1)} | ${r} | ${tg} |`);
+  row(`${BIG_MIB} MiB blob upload (MB/s)`, b.up, d.up, '>= 1.0x');
+  row(`${BIG_MIB} MiB blob download (MB/s)`, b.down, d.down, '>= 1.0x');
+  row(`${CLIENTS} clients pulling 10 layers (req/s)`, b.rps, d.rps, '>= 1.0x');
+  row(`_catalog, ${REPOS} repos (ms)`, b.cat, d.cat, 'berth < 100 ms');
 } finally {
   await Promise.all([stop(berth), stop(dist)]);
   if (!process.env.BENCH_KEEP) rmSync(dir, { recursive: true, force: true });
