@@ -20,7 +20,8 @@ export class BlobStore {
   readonly driver: StorageDriver;
   readonly lock: RwLock;
   private readonly hashes = new Map<string, HashState>();
-  private readonly busy = new Set<string>();
+  /** Uploads with a chunk being written, and their size before it (what a status request reports). */
+  private readonly busy = new Map<string, number>();
 
   constructor(driver: StorageDriver, lock: RwLock) {
     this.driver = driver;
@@ -85,6 +86,8 @@ export class BlobStore {
     if (!isValidUploadId(id)) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: id } });
     const started = await this.driver.stat(paths.uploadStarted(name, id));
     if (!started) throw new RegistryError('BLOB_UPLOAD_UNKNOWN', { detail: { uuid: id } });
+    const before = this.busy.get(`${name}/${id}`);
+    if (before !== undefined) return before;
     return (await this.driver.stat(paths.uploadData(name, id)))?.size ?? 0;
   }
 
@@ -94,10 +97,10 @@ export class BlobStore {
    */
   async appendUpload(name: string, id: string, body: Readable, opts: { start?: number; end?: number; limit?: number }): Promise<number> {
     const key = `${name}/${id}`;
-    if (this.busy.has(key)) throw rangeError(await this.uploadSize(name, id), 'another request is writing to this upload');
-    this.busy.add(key);
+    const size = await this.uploadSize(name, id);
+    if (this.busy.has(key)) throw rangeError(size, 'another request is writing to this upload');
+    this.busy.set(key, size);
     try {
-      const size = await this.uploadSize(name, id);
       if (opts.start !== undefined && opts.start !== size) throw rangeError(size, `chunk starts at ${opts.start}, upload is at ${size}`);
       let state = this.hashes.get(id);
       if (state && state.size !== size) { this.hashes.delete(id); state = undefined; }
@@ -108,10 +111,6 @@ export class BlobStore {
         onChunk: (b) => { seen += b.length; state?.hash.update(b); },
       }).catch((e) => { this.hashes.delete(id); throw e; });
       if (state) state.size = seen;
-      if (opts.end !== undefined && after !== opts.end + 1) {
-        // The chunk was shorter or longer than its Content-Range said: keep it (the Range reply tells the client where we are).
-        this.hashes.delete(id);
-      }
       return after;
     } finally {
       this.busy.delete(key);
@@ -122,6 +121,7 @@ export class BlobStore {
   async commitUpload(name: string, id: string, digest: string): Promise<number> {
     const want = checkDigest(digest);
     const size = await this.uploadSize(name, id);
+    if (this.busy.has(`${name}/${id}`)) throw rangeError(size, 'another request is writing to this upload');
     let actual: string;
     const state = this.hashes.get(id);
     if (want.algorithm === 'sha256' && state && state.size === size) actual = `sha256:${state.hash.copy().digest('hex')}`;

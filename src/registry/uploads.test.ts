@@ -110,10 +110,34 @@ describe('uploads', () => {
     const s = await http(r.url, 'GET', loc);
     assert.equal(s.status, 204);
     assert.equal(s.headers.get('range'), '0-999');
-    const rest = rand(10);
-    await http(r.url, 'PATCH', loc, { body: rest, headers: { ...OCTET, 'Content-Range': '1000-1009' } });
+    // Until the server has seen the drop, the upload is busy (416 at the same offset); then it continues.
+    let p = await http(r.url, 'PATCH', loc, { body: rand(10), headers: { ...OCTET, 'Content-Range': '1000-1009' } });
+    for (let i = 0; i < 100 && p.status === 416; i++) {
+      assert.equal(p.headers.get('range'), '0-999');
+      await new Promise((res) => setTimeout(res, 50));
+      p = await http(r.url, 'PATCH', loc, { body: rand(10), headers: { ...OCTET, 'Content-Range': '1000-1009' } });
+    }
+    assert.equal(p.status, 202);
     const s2 = await http(r.url, 'GET', loc);
     assert.equal(s2.headers.get('range'), '0-1009');
+  });
+
+  it('a second chunk or a PUT while a chunk is being written gets 416 at the committed offset', async () => {
+    const loc = await start(r, 'up/h');
+    await http(r.url, 'PATCH', loc, { body: rand(100), headers: OCTET });
+    const u = new URL(loc, r.url);
+    const slow = request({ host: '127.0.0.1', port: u.port, path: u.pathname, method: 'PATCH', headers: { 'Content-Length': '2000' } });
+    const slowDone = new Promise<number>((resolve, reject) => { slow.on('response', (res) => { res.resume(); resolve(res.statusCode ?? 0); }); slow.on('error', reject); });
+    slow.write(rand(1000));
+    await new Promise((res) => setTimeout(res, 100));
+    const second = await http(r.url, 'PATCH', loc, { body: rand(10), headers: OCTET });
+    assert.equal(second.status, 416);
+    assert.equal(second.headers.get('range'), '0-99');
+    assert.equal((await http(r.url, 'PUT', `${loc}?digest=${sha256('x')}`)).status, 416);
+    assert.equal((await http(r.url, 'GET', loc)).headers.get('range'), '0-99');
+    slow.end(rand(1000));
+    assert.equal(await slowDone, 202);
+    assert.equal((await http(r.url, 'GET', loc)).headers.get('range'), '0-2099');
   });
 
   it('leaves no temporary files behind', async () => {
