@@ -6,6 +6,7 @@ import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tag
 import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
 import { inspectCommand } from './inspect.ts';
 import { networkCommand } from './networks.ts';
+import { registryCommand } from './registry.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
@@ -48,6 +49,7 @@ export function rootCommand(): Command {
       containerCommand(),
       imageCommand(),
       networkCommand(),
+      registryCommand(),
       systemCommand(),
       volumeCommand(),
       // The other top-level commands (sorted in help).
