@@ -1,2 +1,6 @@
 #!/usr/bin/env -S node --
-import '../dist/cli/main.js';
+// The CLI's composition: `berth registry ...` runs the registry server, loaded only when asked for.
+import { provideRegistryProgram } from '../dist/cli/commands/registry.js';
+
+provideRegistryProgram(() => import('../dist/registry/main.js'));
+await import('../dist/cli/main.js');

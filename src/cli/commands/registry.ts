@@ -1,15 +1,22 @@
 /**
  * `berth registry serve|garbage-collect`: flag parsing only. The server is a
- * separate program in src/registry, loaded when one of these commands runs
- * (the CLI layer never links it).
+ * separate program in src/registry, loaded when one of these commands runs;
+ * bin/berth.js provides it (the CLI layer never links it).
  */
 import type { RegistryProgram } from '../../core/registry/types.ts';
 import type { Command } from '../framework/command.ts';
 import type { FlagSpec } from '../framework/flags.ts';
 
+let loader: (() => Promise<RegistryProgram>) | undefined;
+
+/** The entry point (bin/berth.js) hands the registry program in; the CLI layer itself never links it. */
+export function provideRegistryProgram(load: () => Promise<RegistryProgram>): void {
+  loader = load;
+}
+
 async function program(): Promise<RegistryProgram> {
-  const url = new URL('../../registry/main.js', import.meta.url).href;
-  return (await import(url)) as RegistryProgram;
+  if (!loader) throw new Error('this build of berth has no registry server');
+  return loader();
 }
 
 const s = (name: string, description: string, valueName?: string): FlagSpec => ({ name, kind: 'string', description, valueName });
