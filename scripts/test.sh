@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # skopeo, podman and docker.io (dockerd 20.10) are the interoperability peers; tmux gives the TTY tests a terminal.
-bash scripts/deps.sh skopeo podman docker.io tmux
+bash scripts/deps.sh skopeo podman docker.io tmux docker-registry apache2-utils
 if [ -z "${BERTH_SKIP_NPM_CI:-}" ]; then npm ci --no-audit --no-fund; fi
 npm run build
 npm run lint

@@ -69,9 +69,9 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
   const { images } = ctx;
   const { db, content, layers, events } = images.deps;
   const reference = ref.digest ?? ref.tag ?? 'latest';
-  if (!quietHeader) progress({ status: `Pulling from ${ref.path}`, id: reference });
   const want = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
   const { manifest, digest } = await resolveManifest(repo, reference, want, !!opts.platform, opts.signal);
+  if (!quietHeader) progress({ status: `Pulling from ${ref.path}`, id: reference });
 
   const configId = manifest.config.digest;
   let configBytes: Buffer;
