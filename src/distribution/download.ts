@@ -25,7 +25,7 @@ async function* blobBytes(repo: Repository, desc: Descriptor, signal: AbortSigna
   const retry = async (e: unknown) => {
     if (signal?.aborted) throw signal.reason;
     if (failures++ >= RETRIES) throw e;
-    await sleep(Math.min(200 * 2 ** failures, 3000));
+    await sleep(Math.min(100 * 2 ** failures, 1000));
   };
   for (;;) {
     let res;
