@@ -5,6 +5,7 @@ import { imagesCommand } from './images-list.ts';
 import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
 import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
 import { inspectCommand } from './inspect.ts';
+import { loginCommand, logoutCommand, pullCommand, pushCommand, searchCommand } from './registry.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
@@ -16,7 +17,7 @@ function imageCommand(): Command {
     short: 'Manage images',
     subcommands: [
       historyCommand(), importCommand(), imageInspectCommand(), loadCommand(), imagesCommand('ls'),
-      imagePruneCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
+      imagePruneCommand(), pullCommand(), pushCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
     ],
   };
 }
@@ -39,7 +40,9 @@ export function rootCommand(): Command {
     subcommands: [
       // Common commands, in docker's order.
       ...containers.common,
+      pullCommand(), pushCommand(),
       imagesCommand('images'),
+      loginCommand(), logoutCommand(), searchCommand(),
       versionCommand(),
       { ...infoCommand(), group: 'common' },
       // Management commands.
