@@ -46,7 +46,18 @@ export class AuthSession {
   /** A request to `path` (or an absolute URL) with auth for `scope`; answers a 401 once by authenticating. */
   async fetch(path: string, req: HttpRequest, scope: string): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : this.base + path;
-    const send = async () => request(url, { ...req, insecure: this.insecure, headers: { ...(req.headers ?? {}), ...(await this.header(scope, req.signal)) } });
+    const auth = async () => {
+      try {
+        return await this.header(scope, req.signal);
+      } catch (e) {
+        if (e instanceof UnauthorizedError && e.message === 'no basic auth credentials') {
+          const m = req.method ?? 'GET';
+          throw new UnauthorizedError(`${m[0]}${m.slice(1).toLowerCase()} "${url}": no basic auth credentials`);
+        }
+        throw e;
+      }
+    };
+    const send = async () => request(url, { ...req, insecure: this.insecure, headers: { ...(req.headers ?? {}), ...(await auth()) } });
     let res = await send();
     if (res.status === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
       const ch = pickChallenge(res.headers['www-authenticate']);
@@ -81,7 +92,7 @@ export class AuthSession {
     const ch = this.challenge;
     if (!ch) return {};
     if (ch.scheme === 'basic') {
-      if (!this.creds.username) return {};
+      if (!this.creds.username) throw new UnauthorizedError('no basic auth credentials');
       return { Authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}` };
     }
     const cached = this.tokens.get(scope);

@@ -26,12 +26,10 @@ export function translatePullError(e: unknown, ref: Reference): unknown {
   const cause = (e as Error)?.cause;
   const codes = cause instanceof RegistryError ? cause.codes : e instanceof RegistryError ? e.codes : [];
   const text = errorMessage(e);
-  if (codes.includes('DENIED') || e instanceof UnauthorizedError || e instanceof ForbiddenError) {
-    if (codes.includes('DENIED') || codes.includes('UNAUTHORIZED') || e instanceof ForbiddenError) {
-      return new NotFoundError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${text}`, { cause: e });
-    }
-    return e;
+  if (codes.includes('DENIED')) {
+    return new NotFoundError(`pull access denied for ${familiarName(ref)}, repository does not exist or may require 'docker login': ${text}`, { cause: e });
   }
+  if (e instanceof UnauthorizedError || e instanceof ForbiddenError) return e;
   if (codes.includes('MANIFEST_UNKNOWN')) return new NotFoundError(`manifest for ${familiarString(ref)} not found: ${text}`, { cause: e });
   if (codes.includes('NAME_UNKNOWN')) return new NotFoundError(`repository ${familiarName(ref)} not found: ${text}`, { cause: e });
   return e;

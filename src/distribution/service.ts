@@ -2,7 +2,7 @@
 import {
   credentialsOf, type AuthConfig, type DistributionBackend, type PullOptions, type PushOptions, type SearchOptions, type SearchResult,
 } from '../core/distribution/types.ts';
-import { InvalidParameterError, NotFoundError, UnauthorizedError, errorMessage } from '../core/errors.ts';
+import { ForbiddenError, InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, errorMessage } from '../core/errors.ts';
 import type { ProgressFn } from '../core/images/types.ts';
 import { familiarName, fullName, isValidDomain, parseReference, repositoryName, type Reference } from '../core/reference/reference.ts';
 import { AuthSession } from './auth.ts';
@@ -12,6 +12,15 @@ import { isTransportError, request } from './http.ts';
 import { pullOne, translatePullError } from './pull.ts';
 import { pushTag } from './push.ts';
 import { withEndpoints } from './session.ts';
+
+/**
+ * Registry auth failures of a pull or push are not the daemon's 401 (the
+ * docker CLI would prompt for a login): dockerd reports them as plain errors.
+ */
+function notUnauthorized(e: unknown): unknown {
+  if (e instanceof UnauthorizedError || e instanceof ForbiddenError) return new SystemError(e.message, { cause: e });
+  return e;
+}
 
 function parseRef(s: string): Reference {
   return parseReference(s);
@@ -51,7 +60,7 @@ export class DistributionService implements DistributionBackend {
         progress({ status: `Status: ${newer ? `Downloaded newer image for ${name}` : `Image is up to date for ${name}`}` });
       });
     } catch (e) {
-      throw translatePullError(e, ref);
+      throw notUnauthorized(translatePullError(e, ref));
     }
   }
 
@@ -72,9 +81,13 @@ export class DistributionService implements DistributionBackend {
       if (!targets.length) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
     }
     progress({ status: `The push refers to repository [${repoName}]` });
-    await withEndpoints(ref.domain, ref.path, this.ctx.settings(), opts.auth, { push: true }, async (repo) => {
-      for (const t of targets) await pushTag(this.ctx, repo, t.ref, t.id, opts, progress);
-    });
+    try {
+      await withEndpoints(ref.domain, ref.path, this.ctx.settings(), opts.auth, { push: true }, async (repo) => {
+        for (const t of targets) await pushTag(this.ctx, repo, t.ref, t.id, opts, progress);
+      });
+    } catch (e) {
+      throw notUnauthorized(e);
+    }
   }
 
   async login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }> {
