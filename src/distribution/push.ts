@@ -8,11 +8,11 @@
 import { createHash } from 'node:crypto';
 import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { createGzip, constants as zc } from 'node:zlib';
 import { MEDIA, type Descriptor, type PushOptions } from '../core/distribution/types.ts';
 import type { ProgressFn, LayerRecord } from '../core/images/types.ts';
 import { fullName, repositoryName, type Reference } from '../core/reference/reference.ts';
 import type { DistributionContext } from './context.ts';
+import { adaptiveGzip } from './compress.ts';
 import { LayerProgress, shortId } from './progress.ts';
 import type { Repository } from './registry.ts';
 
@@ -61,7 +61,7 @@ async function pushLayer(ctx: DistributionContext, repo: Repository, ref: Refere
     // a layer built here: gzip it while uploading, and keep the blob
     const location = await repo.startUpload(signal);
     const tar = layers.tarStream(layer.cacheId);
-    const gz = createGzip({ level: 1, chunkSize: 256 * 1024, strategy: zc.Z_DEFAULT_STRATEGY });
+    const gz = adaptiveGzip();
     let read = 0;
     const counter = new Transform({ transform(c: Buffer, _e, cb) { read += c.length; p.bytes('Pushing', read, layer.tarSize); cb(null, c); } });
     const hash = createHash('sha256');
