@@ -177,7 +177,7 @@ async function downloadLayer(ctx: DistributionContext, repo: Repository, j: Laye
       progress.status('Download complete');
     });
     const storing = toStore && !(await content.has(desc.digest))
-      ? content.write(toStore, desc.digest, { signal }).then(() => { stored = true; })
+      ? content.write(toStore, desc.digest, { signal, sync: false }).then(() => { stored = true; })
       : (toStore?.resume(), Promise.resolve());
     const [layerRes, storeRes] = await Promise.allSettled([layers.unpack(toLayer, { signal }), storing]);
     if (layerRes.status === 'rejected' || storeRes.status === 'rejected') {

@@ -72,7 +72,7 @@ async function pushLayer(ctx: DistributionContext, repo: Repository, ref: Refere
     const compress = pipeline(tar, counter, gz, tap);
     tap.pipe(toNet);
     tap.pipe(toStore);
-    const storing = content.write(toStore, undefined, { signal });
+    const storing = content.write(toStore, undefined, { signal, sync: false });
     const uploading = repo.session.fetch(location, {
       method: 'PATCH', body: toNet, signal, timeoutMs: 300_000, headers: { 'Content-Type': 'application/octet-stream' },
     }, repo.scope);
