@@ -10,7 +10,7 @@ import { PassThrough, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { MEDIA, type Descriptor, type PushOptions } from '../core/distribution/types.ts';
 import type { ProgressFn, LayerRecord } from '../core/images/types.ts';
-import { fullName, repositoryName, type Reference } from '../core/reference/reference.ts';
+import { familiarString, fullName, repositoryName, type Reference } from '../core/reference/reference.ts';
 import type { DistributionContext } from './context.ts';
 import { adaptiveGzip } from './compress.ts';
 import { LayerProgress, shortId } from './progress.ts';
@@ -123,7 +123,7 @@ export async function pushTag(ctx: DistributionContext, repo: Repository, ref: R
   await repo.putManifest(tag, bytes, manifest.mediaType, signal);
   const digest = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
   db.tx(() => db.setRef(fullName({ ...ref, tag: undefined, digest }), imageId, 'digest'));
-  events.publish('image', 'push', imageId, { name: `${repositoryName(ref)}:${tag}` });
+  events.publish('image', 'push', imageId, { name: familiarString({ ...ref, tag }) });
   progress({ status: `${tag}: digest: ${digest} size: ${bytes.length}` });
   progress({ progressDetail: {}, aux: { Tag: tag, Digest: digest, Size: bytes.length } });
 }

@@ -167,6 +167,18 @@ describe('pull from a fault-injecting registry double', () => {
     }
   });
 
+  it('pulls every tag with -a', async () => {
+    const a = reg.addImage('tagged', 'one', [{ files: { '1.txt': '1\n' }, compression: 'gzip' }]);
+    const b = reg.addImage('tagged', 'two', [{ files: { '2.txt': '2\n' }, compression: 'gzip' }]);
+    const r = await dockerAsync(d, ['pull', '-a', `${reg.host}/tagged`]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /one: Pulling from tagged/);
+    assert.match(r.stdout, /two: Pulling from tagged/);
+    assert.match(r.stdout, new RegExp(`Status: Downloaded newer image for ${reg.host}/tagged\n`));
+    const tags = (await dockerAsync(d, ['images', '--format', '{{.Tag}} {{.ID}}', `${reg.host}/tagged`])).stdout.trim().split('\n').sort();
+    assert.deepEqual(tags, [`one ${a.configDigest.slice(7, 19)}`, `two ${b.configDigest.slice(7, 19)}`]);
+  });
+
   it('searches a registry that answers /v1/search, with filters and limit', async () => {
     reg.searchResults = [
       { name: 'busybox', description: 'tiny', star_count: 3000, is_official: true, is_automated: false },
