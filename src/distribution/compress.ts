@@ -1,64 +1,91 @@
 /**
- * gzip for pushing locally built layers, adapting its level to the data:
- * level 1 while that pays, stored blocks (level 0) for windows that do not
- * compress (random or already-compressed files), probing again now and
- * then. The output is ordinary gzip; only its size/speed trade-off moves.
+ * gzip for pushing locally built layers, in the manner of pgzip: the input
+ * is cut into 4 MiB windows compressed independently (raw deflate, level 1,
+ * ending on a sync flush) by several threads at once, and a window that does
+ * not compress (random or already-compressed data, judged from a sample) is
+ * written as stored blocks instead. The windows are joined into one deflate
+ * stream with one CRC-32: ordinary single-member gzip for every reader.
  */
-import { Duplex } from 'node:stream';
-import { constants, createGzip } from 'node:zlib';
+import { Transform } from 'node:stream';
+import { constants, crc32, deflateRaw, deflateRawSync } from 'node:zlib';
 
 const WINDOW = 4 << 20;
-const PROBE_EVERY = 64 << 20;
+const SAMPLE = 64 << 10;
 const INCOMPRESSIBLE = 0.95;
+const PARALLEL = 4;
+const STORED_MAX = 65535;
+const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xff]);
+const FINAL_EMPTY_STORED = Buffer.from([0x01, 0x00, 0x00, 0xff, 0xff]);
 
-export function adaptiveGzip(): Duplex {
-  const gz = createGzip({ level: 1, chunkSize: 256 * 1024 });
-  let level = 1;
-  let winIn = 0;
-  let winOut = 0;
-  let stored = 0;
-  const d = new Duplex({
+/** Non-final stored deflate blocks holding `data` (the stream is byte-aligned before and after). */
+export function storedBlocks(data: Buffer): Buffer[] {
+  const out: Buffer[] = [];
+  for (let off = 0; off < data.length; off += STORED_MAX) {
+    const len = Math.min(STORED_MAX, data.length - off);
+    const h = Buffer.alloc(5);
+    h[0] = 0x00;
+    h.writeUInt16LE(len, 1);
+    h.writeUInt16LE(~len & 0xffff, 3);
+    out.push(h, data.subarray(off, off + len));
+  }
+  return out;
+}
+
+function compressWindow(win: Buffer): Promise<Buffer[]> {
+  const sample = win.subarray(0, SAMPLE);
+  const trial = deflateRawSync(sample, { level: 1 });
+  if (trial.length > sample.length * INCOMPRESSIBLE) return Promise.resolve(storedBlocks(win));
+  return new Promise((resolve, reject) => {
+    deflateRaw(win, { level: 1, finishFlush: constants.Z_SYNC_FLUSH }, (err, out) => (err ? reject(err) : resolve([out])));
+  });
+}
+
+export function adaptiveGzip(): Transform {
+  let crc = 0;
+  let size = 0;
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
+  const inFlight: Promise<Buffer[]>[] = [];
+  let headerSent = false;
+
+  const take = (): Buffer => {
+    const all = Buffer.concat(pending, pendingLen);
+    const win = all.subarray(0, WINDOW);
+    const rest = all.subarray(WINDOW);
+    pending = rest.length ? [rest] : [];
+    pendingLen = rest.length;
+    return win;
+  };
+
+  return new Transform({
     highWaterMark: 1 << 20,
-    write(chunk: Buffer, _enc, cb) {
-      const send = () => {
-        winIn += chunk.length;
-        if (level === 0) stored += chunk.length;
-        if (gz.write(chunk)) cb();
-        else gz.once('drain', () => cb());
-      };
-      if (winIn >= WINDOW) {
-        const ratio = winOut / winIn;
-        let want = level;
-        if (level === 1 && ratio > INCOMPRESSIBLE) want = 0;
-        else if (level === 0 && stored >= PROBE_EVERY) want = 1;
-        winIn = 0;
-        winOut = 0;
-        if (want !== level) {
-          level = want;
-          stored = 0;
-          (gz as unknown as { params(l: number, s: number, cb: (e?: Error | null) => void): void }).params(want, constants.Z_DEFAULT_STRATEGY, (err) => (err ? cb(err) : send()));
-          return;
-        }
+    transform(chunk: Buffer, _enc, cb) {
+      crc = crc32(chunk, crc);
+      size += chunk.length;
+      pending.push(chunk);
+      pendingLen += chunk.length;
+      if (!headerSent) {
+        headerSent = true;
+        this.push(HEADER);
       }
-      send();
+      (async () => {
+        while (pendingLen >= WINDOW) {
+          inFlight.push(compressWindow(take()));
+          if (inFlight.length >= PARALLEL) for (const b of await inFlight.shift()!) this.push(b);
+        }
+      })().then(() => cb(), cb);
     },
-    final(cb) {
-      gz.end();
-      cb();
-    },
-    read() {
-      gz.resume();
-    },
-    destroy(err, cb) {
-      gz.destroy();
-      cb(err);
+    flush(cb) {
+      (async () => {
+        if (!headerSent) this.push(HEADER);
+        if (pendingLen > 0) inFlight.push(compressWindow(take()));
+        while (inFlight.length) for (const b of await inFlight.shift()!) this.push(b);
+        this.push(FINAL_EMPTY_STORED);
+        const trailer = Buffer.alloc(8);
+        trailer.writeUInt32LE(crc >>> 0, 0);
+        trailer.writeUInt32LE(size % 2 ** 32, 4);
+        this.push(trailer);
+      })().then(() => cb(), cb);
     },
   });
-  gz.on('data', (c: Buffer) => {
-    winOut += c.length;
-    if (!d.push(c)) gz.pause();
-  });
-  gz.on('end', () => d.push(null));
-  gz.on('error', (e) => d.destroy(e));
-  return d;
 }
