@@ -109,7 +109,7 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
     const ac = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, ac.signal]) : ac.signal;
     try {
-      if (jobs.length > 0 && !ctx.downloads.free) for (const j of jobs.slice(1)) j.progress.status('Waiting');
+      for (const j of jobs.slice(Math.max(1, ctx.settings().maxConcurrentDownloads))) j.progress.status('Waiting');
       const results = await Promise.allSettled(jobs.map(async (j) => {
         held.push(j.chainId);
         const layer = await ctx.inflight(j.chainId, () => downloadLayer(ctx, repo, j, repoName, signal));
@@ -177,7 +177,7 @@ async function downloadLayer(ctx: DistributionContext, repo: Repository, j: Laye
       progress.status('Download complete');
     });
     const storing = toStore && !(await content.has(desc.digest))
-      ? content.write(toStore, desc.digest, { signal, sync: false }).then(() => { stored = true; })
+      ? content.write(toStore, desc.digest, { signal, sync: false, verified: true }).then(() => { stored = true; })
       : (toStore?.resume(), Promise.resolve());
     const [layerRes, storeRes] = await Promise.allSettled([layers.unpack(toLayer, { signal }), storing]);
     if (layerRes.status === 'rejected' || storeRes.status === 'rejected') {

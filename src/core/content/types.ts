@@ -15,8 +15,10 @@ export interface ContentIngester {
   /**
    * Stream bytes in; same digest rule; nothing is visible until the digest checks.
    * `sync: false` skips the fsync (for caches whose users verify the digest again, e.g. pulled layer blobs).
+   * `verified: true` (with `expected`): the input itself fails unless its bytes match `expected`
+   * (a verifying download stream), so the store does not hash them again.
    */
-  write(input: Readable, expected?: string, opts?: { signal?: AbortSignal; sync?: boolean }): Promise<{ digest: string; size: number }>;
+  write(input: Readable, expected?: string, opts?: { signal?: AbortSignal; sync?: boolean; verified?: boolean }): Promise<{ digest: string; size: number }>;
 }
 
 export interface ContentStore extends ContentProvider, ContentIngester {
