@@ -38,14 +38,14 @@ export function translatePullError(e: unknown, ref: Reference): unknown {
 interface LayerJob { desc: Descriptor; index: number; chainId: string; progress: LayerProgress }
 
 /** The manifest for the wanted platform (following a list/index once). */
-async function resolveManifest(repo: Repository, reference: string, want: Platform, explicit: boolean, signal?: AbortSignal):
+async function resolveManifest(repo: Repository, reference: string, want: Platform, signal?: AbortSignal):
   Promise<{ manifest: ImageManifest; digest: string; bytes: Buffer }> {
   let m = await repo.manifest(reference, signal);
   const top = m.digest;
   if (m.mediaType === MEDIA.dockerList || m.mediaType === MEDIA.ociIndex) {
     const index = JSON.parse(m.bytes.toString('utf8')) as ManifestIndex;
     const d = selectManifest(index.manifests ?? [], want);
-    if (!d) throw new NotFoundError(`no matching manifest for ${formatPlatform(want)} in the manifest list entries${explicit ? '' : ''}`);
+    if (!d) throw new NotFoundError(`no matching manifest for ${formatPlatform(want)} in the manifest list entries`);
     m = await repo.manifest(d.digest, signal);
   }
   if (m.mediaType === 'application/vnd.docker.distribution.manifest.v1+json' || m.mediaType.endsWith('manifest.v1+prettyjws')) {
@@ -65,10 +65,10 @@ async function resolveManifest(repo: Repository, reference: string, want: Platfo
 /** Pull one tag or digest of `ref` from `repo`. Returns the familiar status line. */
 export async function pullOne(ctx: DistributionContext, repo: Repository, ref: Reference, opts: PullOptions, progress: ProgressFn, quietHeader = false): Promise<string> {
   const { images } = ctx;
-  const { db, content, layers, events } = images.deps;
+  const { db, content, events } = images.deps;
   const reference = ref.digest ?? ref.tag ?? 'latest';
   const want = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-  const { manifest, digest } = await resolveManifest(repo, reference, want, !!opts.platform, opts.signal);
+  const { manifest, digest } = await resolveManifest(repo, reference, want, opts.signal);
   if (!quietHeader) progress({ status: `Pulling from ${ref.path}`, id: reference });
 
   const configId = manifest.config.digest;
@@ -121,12 +121,11 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
       }).map((p) => p.catch((e: unknown) => { ac.abort(e); throw e; })));
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
-      const { id, isNew } = await images.registrar.register(configBytes, extracted as ExtractedLayer[]);
+      const { isNew } = await images.registrar.register(configBytes, extracted as ExtractedLayer[]);
       fresh = isNew;
       for (const [i, desc] of manifest.layers.entries()) {
         if (desc.mediaType !== MEDIA.ociLayer) await ctx.meta.set({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, diffId: diffIds[i], repos: [repoName] });
       }
-      void id;
     } finally {
       await ctx.release(held);
     }
@@ -147,7 +146,6 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
     }
   });
   events.publish('image', 'pull', configId, { name: familiarString(ref.digest ? { ...ref, tag: undefined } : ref) });
-  void layers;
   progress({ status: `Digest: ${digest}` });
   const shown = familiarString(ref.digest ? { ...ref, tag: undefined } : ref);
   return moved ? `Downloaded newer image for ${shown}` : `Image is up to date for ${shown}`;
