@@ -90,6 +90,10 @@ describe('registry walkthrough against docker-registry 2.8 with the docker CLI',
     const tag = d.docker(['pull', `${reg.host}/my-busybox:nope`]);
     assert.equal(tag.code, 1);
     assert.equal(tag.stderr.trim(), `Error response from daemon: manifest for ${reg.host}/my-busybox:nope not found: manifest unknown: manifest unknown`);
+    const run = d.docker(['run', '--rm', `${reg.host}/nothing-here:v9`]);
+    assert.equal(run.code, 125);
+    assert.match(run.stderr, new RegExp(`Unable to find image '${reg.host}/nothing-here:v9' locally`));
+    assert.match(run.stderr, /docker: Error response from daemon: (repository|manifest for) .*nothing-here.* not found/);
     const repo = d.docker(['pull', `${reg.host}/nothing-here`]);
     assert.equal(repo.code, 1);
     assert.match(repo.stderr, /Error response from daemon: (repository|manifest for) .*nothing-here.* not found/);
@@ -105,6 +109,13 @@ describe('registry walkthrough against docker-registry 2.8 with the docker CLI',
     assert.equal(push.code, 0, push.stderr);
     assert.match(push.stdout, /Mounted from my-busybox/);
     assert.equal((skopeoInspect(`${reg.host}/other/copy:v1`).Layers as string[])[0], layerDigest);
+    // push -a sends every tag of the repository
+    assert.equal(d.docker(['tag', `${reg.host}/other/copy:v1`, `${reg.host}/other/copy:v2`]).code, 0);
+    const all = d.docker(['push', '-a', `${reg.host}/other/copy`]);
+    assert.equal(all.code, 0, all.stderr);
+    assert.match(all.stdout, /v1: digest: sha256:[0-9a-f]{64} size: \d+/);
+    assert.match(all.stdout, /v2: digest: sha256:[0-9a-f]{64} size: \d+/);
+    assert.deepEqual(JSON.parse(spawnSync('curl', ['-s', `http://${reg.host}/v2/other/copy/tags/list`]).stdout.toString()).tags.sort(), ['v1', 'v2']);
     // same bytes: no recompression
     assert.equal(readFileSync(join(d.dataRoot, 'content', 'blobs', 'sha256', layerDigest.slice(7))).length > 0, true);
   });
