@@ -2,8 +2,9 @@
 # npm test: install what the tests need, build, lint, run unit and integration tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# skopeo, podman and docker.io (dockerd 20.10) are the interoperability peers; docker-registry (distribution 2.8.2) is the registry reference; tmux gives the TTY tests a terminal.
-bash scripts/deps.sh skopeo podman docker.io docker-registry tmux
+# skopeo, podman and docker.io (dockerd 20.10) are the interoperability peers; docker-registry (distribution 2.8.2) is the registry reference
+# (apache2-utils: htpasswd for its auth); tmux gives the TTY tests a terminal.
+bash scripts/deps.sh skopeo podman docker.io docker-registry apache2-utils tmux
 if [ -z "${BERTH_SKIP_NPM_CI:-}" ]; then npm ci --no-audit --no-fund; fi
 npm run build
 npm run lint

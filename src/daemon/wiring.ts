@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { containerRoutes } from '../api/routers/containers.ts';
 import { containerFileRoutes } from '../api/routers/containers-files.ts';
 import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
+import { distributionRoutes } from '../api/routers/distribution.ts';
 import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { networkRoutes } from '../api/routers/networks.ts';
@@ -19,6 +20,9 @@ import { ContainerDb } from '../containers/store.ts';
 import { FsContentStore } from '../content/store.ts';
 import type { ImageUsage } from '../core/images/types.ts';
 import { BERTH_VERSION } from '../core/system/types.ts';
+import { BlobMeta } from '../distribution/blobmeta.ts';
+import { DistributionContext } from '../distribution/context.ts';
+import { DistributionService } from '../distribution/service.ts';
 import { EventBus } from '../events/bus.ts';
 import { ImageService } from '../images/service.ts';
 import { ImageDb } from '../images/store.ts';
@@ -77,6 +81,15 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const images = new ImageService({ db: new ImageDb(meta), content, layers, events, usage });
   const removed = await images.recover();
   if (removed.length) logger.info(`removed ${removed.length} unfinished or unreferenced layer directories`);
+  const blobMeta = new BlobMeta(join(cfg.dataRoot, 'distribution', 'blobs'));
+  await blobMeta.init();
+  const distCtx = new DistributionContext(images, blobMeta, () => {
+    const c = config();
+    return { mirrors: c.registryMirrors, insecure: c.insecureRegistries, maxConcurrentDownloads: c.maxConcurrentDownloads, maxConcurrentUploads: c.maxConcurrentUploads };
+  });
+  const collected = await distCtx.collectBlobs(true);
+  if (collected) logger.info(`removed ${collected} unreferenced layer blobs`);
+  const distribution = new DistributionService(distCtx);
   const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd' });
   const containerDb = new ContainerDb(meta);
   // Volumes ask the container service which containers reference them.
@@ -121,7 +134,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   }, images, containers, volumes);
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...imageRoutes(images), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
+    routes: [...systemRoutes(system, events), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }, (c) => containerNet.view(c)), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),

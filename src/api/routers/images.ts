@@ -1,15 +1,17 @@
 import { InvalidParameterError, NotImplementedError, errorMessage } from '../../core/errors.ts';
 import { parseFilters } from '../../core/filters.ts';
+import type { DistributionBackend } from '../../core/distribution/types.ts';
 import type { ImageBackend } from '../../core/images/types.ts';
 import { imageHistory, imageInspect, imageSummary, legacySummary } from '../compat/images.ts';
 import { JsonStream, qBool, sendJson, versionLess, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
+import { registryAuth, streamProgress } from './distribution.ts';
 
 const LIST_FILTERS = ['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until'];
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
 /** Engine API routes for images; handlers only translate HTTP to the backend. */
-export function imageRoutes(images: ImageBackend): Route[] {
+export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): Route[] {
   const list = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
     const legacyName = r.query.get('filter');
@@ -50,7 +52,13 @@ export function imageRoutes(images: ImageBackend): Route[] {
   const create = async (r: Req): Promise<void> => {
     const fromSrc = r.query.get('fromSrc');
     if (fromSrc === null) {
-      if (r.query.get('fromImage')) throw new NotImplementedError('pulling images from a registry is not supported yet');
+      const fromImage = r.query.get('fromImage');
+      if (fromImage && dist) {
+        const opts = { tag: r.query.get('tag') || undefined, platform: r.query.get('platform') || undefined, auth: registryAuth(r), signal: r.signal };
+        await streamProgress(r, (progress) => dist.pull(fromImage, opts, progress));
+        return;
+      }
+      if (fromImage) throw new NotImplementedError('pulling images from a registry is not supported yet');
       throw new InvalidParameterError('fromImage or fromSrc is required');
     }
     if (fromSrc !== '-') throw new NotImplementedError('importing from a URL is not supported yet; pipe the file with "-"');

@@ -13,7 +13,8 @@ import { createFlags } from './containers-flags.ts';
 import { reportedError } from './containers-shared.ts';
 import { ttySize } from './containers-stream.ts';
 import { displayJsonStream, JsonMessageWriter } from './jsonmessage.ts';
-import { isTerminal, platformJson, readCliConfig } from './shared.ts';
+import { encodeAuth, getCreds, refCredsKey } from './registry-creds.ts';
+import { isTerminal, platformJson } from './shared.ts';
 
 type Json = Record<string, any>;
 
@@ -46,18 +47,7 @@ export function parseCreate(ctx: CommandContext, p: ParsedArgs): CreateRequest {
 
 /** X-Registry-Auth for the image's registry from the CLI config (base64 "{}" without credentials). */
 export function registryAuth(ctx: CommandContext, ref: Reference): string {
-  const auths = (readCliConfig(ctx.configDir).auths ?? {}) as Record<string, { auth?: string; identitytoken?: string }>;
-  const key = ref.domain === 'docker.io' ? 'https://index.docker.io/v1/' : ref.domain;
-  const entry = auths[key] ?? (ref.domain === 'docker.io' ? auths['docker.io'] : undefined);
-  let cfg: Json = {};
-  if (entry?.auth) {
-    const plain = Buffer.from(entry.auth, 'base64').toString('utf8');
-    const colon = plain.indexOf(':');
-    cfg = { username: plain.slice(0, colon), password: plain.slice(colon + 1), serveraddress: key };
-  } else if (entry?.identitytoken) {
-    cfg = { identitytoken: entry.identitytoken, serveraddress: key };
-  }
-  return Buffer.from(JSON.stringify(cfg)).toString('base64').replace(/\+/g, '-').replace(/\//g, '_');
+  return encodeAuth(getCreds(ctx.configDir, refCredsKey(ref)));
 }
 
 /** POST /images/create for `image`, showing the progress on stderr (nothing with -q). */

@@ -7,6 +7,7 @@ import { importCommand, loadCommand, saveCommand } from './images-transfer.ts';
 import { inspectCommand } from './inspect.ts';
 import { networkCommand } from './networks.ts';
 import { registryCommand } from './registry.ts';
+import { loginCommand, logoutCommand, pullCommand, pushCommand, searchCommand } from './distribution.ts';
 import { dfCommand } from './system-df.ts';
 import { eventsCommand } from './system-events.ts';
 import { infoCommand, versionCommand } from './system-info.ts';
@@ -19,7 +20,7 @@ function imageCommand(): Command {
     short: 'Manage images',
     subcommands: [
       historyCommand(), importCommand(), imageInspectCommand(), loadCommand(), imagesCommand('ls'),
-      imagePruneCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
+      imagePruneCommand(), pullCommand(), pushCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
     ],
   };
 }
@@ -42,7 +43,9 @@ export function rootCommand(): Command {
     subcommands: [
       // Common commands, in docker's order.
       ...containers.common,
+      pullCommand(), pushCommand(),
       imagesCommand('images'),
+      loginCommand(), logoutCommand(), searchCommand(),
       versionCommand(),
       { ...infoCommand(), group: 'common' },
       // Management commands.

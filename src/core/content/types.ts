@@ -12,8 +12,13 @@ export interface ContentProvider {
 export interface ContentIngester {
   /** Store bytes; returns their digest. Throws when `expected` is given and differs. */
   put(data: Buffer, expected?: string): Promise<string>;
-  /** Stream bytes in; same digest rule; nothing is visible until the digest checks. */
-  write(input: Readable, expected?: string, opts?: { signal?: AbortSignal }): Promise<{ digest: string; size: number }>;
+  /**
+   * Stream bytes in; same digest rule; nothing is visible until the digest checks.
+   * `sync: false` skips the fsync (for caches whose users verify the digest again, e.g. pulled layer blobs).
+   * `verified: true` (with `expected`): the input itself fails unless its bytes match `expected`
+   * (a verifying download stream), so the store does not hash them again.
+   */
+  write(input: Readable, expected?: string, opts?: { signal?: AbortSignal; sync?: boolean; verified?: boolean }): Promise<{ digest: string; size: number }>;
 }
 
 export interface ContentStore extends ContentProvider, ContentIngester {
