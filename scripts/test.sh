@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # skopeo, podman and docker.io (dockerd 20.10) are the interoperability peers; docker-registry (distribution 2.8.2) is the registry reference
 # (apache2-utils: htpasswd for its auth); tmux gives the TTY tests a terminal.
-bash scripts/deps.sh skopeo podman docker.io docker-registry apache2-utils tmux
+bash scripts/deps.sh skopeo podman docker.io docker-registry apache2-utils tmux curl
 if [ -z "${BERTH_SKIP_NPM_CI:-}" ]; then npm ci --no-audit --no-fund; fi
 npm run build
 npm run lint
