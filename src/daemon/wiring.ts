@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildRoutes } from '../api/routers/build.ts';
 import { containerRoutes } from '../api/routers/containers.ts';
 import { containerFileRoutes } from '../api/routers/containers-files.ts';
 import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
@@ -8,6 +9,7 @@ import { execRoutes } from '../api/routers/exec.ts';
 import { imageRoutes } from '../api/routers/images.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
+import { BuildService } from '../build/service.ts';
 import { ExecManager } from '../containers/exec.ts';
 import { ContainerFilesService } from '../containers/files.ts';
 import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
@@ -95,12 +97,16 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     };
   }, images, containers);
 
+  const files = new ContainerFilesService(svc, images);
+  const builder = new BuildService({ images, containers: svc, files, root: join(cfg.dataRoot, 'builder') });
+  await builder.init();
+
   const listener = apiListener({
     routes: [...systemRoutes(system, events), ...imageRoutes(images), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }), ...execRoutes(new ExecManager(svc)),
-      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(new ContainerFilesService(svc, images))],
+      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder)],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });
