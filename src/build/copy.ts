@@ -47,10 +47,10 @@ function globToRegex(seg: string): RegExp {
 }
 
 /** A source path made relative to the root; refuses paths that climb out. */
-export function cleanSource(src: string): string {
+export function cleanSource(src: string, cmd = 'COPY'): string {
   const rel = posix.normalize(`/${src}`).slice(1);
   if (posix.normalize(src).startsWith('../') || posix.normalize(src) === '..') {
-    throw new InvalidParameterError(`forbidden path outside the build context: ${src} ()`);
+    throw new InvalidParameterError(`${cmd} failed: forbidden path outside the build context: ${src} ()`);
   }
   return rel.replace(/\/+$/, '');
 }
@@ -91,7 +91,7 @@ async function expandGlob(root: string, pattern: string): Promise<string[]> {
 export async function resolveSources(root: string, srcs: string[], cmd: string, excluded?: (rel: string) => boolean): Promise<Source[]> {
   const out: Source[] = [];
   for (const src of srcs) {
-    const rel = cleanSource(src);
+    const rel = cleanSource(src, cmd);
     const matches = GLOB.test(rel) ? await expandGlob(root, rel) : [rel];
     const kept = matches.filter((m) => !excluded?.(m));
     if (GLOB.test(rel) && !kept.length) throw new NotFoundError(`${cmd} failed: no source files were specified`);

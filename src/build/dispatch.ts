@@ -138,7 +138,7 @@ async function dispatchRun(ctx: BuildCtx, s: StageState, ins: Instruction): Prom
     ctx.out(` ---> Running in ${short(c.id)}\n`);
     const code = await ctx.containers.run(c, (d) => ctx.out(d.toString('utf8')), ctx.signal);
     if (code !== 0) {
-      const text = ins.exec ? goQuoteList(cmd) : cmd.join(' ');
+      const text = cmd.join(' ');
       const err = new SystemError(`The command '${text}' returned a non-zero code: ${code}`);
       (err as SystemError & { code?: number }).code = code;
       throw err;

@@ -95,12 +95,24 @@ export class BuildService implements BuildBackend {
     throw new InvalidParameterError(`Cannot locate specified Dockerfile: ${name || 'Dockerfile'}`);
   }
 
+  /** -q: the output is kept and sent only when the build fails (moby's notVerboseBuffer). */
   private async run(ctxDir: string, tmpDir: string, opts: BuildOptions, sink: BuildSink, signal: AbortSignal, containers: BuildContainers): Promise<{ id: string }> {
+    const quiet: string[] = [];
+    try {
+      return await this.runStages(ctxDir, tmpDir, opts, sink, signal, containers, quiet);
+    } catch (e) {
+      if (quiet.length) sink.stream(quiet.join(''));
+      throw e;
+    }
+  }
+
+  private async runStages(ctxDir: string, tmpDir: string, opts: BuildOptions, sink: BuildSink, signal: AbortSignal, containers: BuildContainers, quiet: string[]):
+    Promise<{ id: string }> {
     const df = await this.readDockerfile(ctxDir, opts.dockerfile);
     const ignoreText = await readFile(`${ctxDir}/.dockerignore`, 'utf8').catch(() => '');
     const ignored = dockerignoreMatcher(ignoreText);
     const excluded = ignored;
-    const ast = parseStages(df.text);
+    const ast = parseStages(df.text, opts.dockerfile || 'Dockerfile');
     const platform = parsePlatform(opts.platform);
     const sde = opts.buildArgs.SOURCE_DATE_EPOCH;
     const epoch = typeof sde === 'string' && /^\d+$/.test(sde) ? Number(sde) : undefined;
@@ -108,7 +120,7 @@ export class BuildService implements BuildBackend {
       opts, sink, signal, images: this.d.images, files: this.d.files, containers, cache: this.cache, contextDir: ctxDir, excluded,
       escape: ast.escape, metaArgs: new Map(), usedArgs: new Set(), stageImages: new Map(), tmpDir, mountCacheDir: `${this.d.root}/mounts`,
       created: () => rfc3339(epoch !== undefined ? epoch * 1000 : Date.now()), clampMtime: epoch, useCache: !opts.noCache,
-      out: opts.quiet ? () => undefined : (t) => sink.stream(t),
+      out: opts.quiet ? (t) => { quiet.push(t); } : (t) => sink.stream(t),
     };
     // meta ARGs: defaults expanded with the ones before them, overridden by build args
     const metaEnv = new Map<string, string>(Object.entries(PLATFORM_ARGS(platform)));
@@ -155,8 +167,7 @@ export class BuildService implements BuildBackend {
     if (!last?.image) throw new InvalidParameterError('No image was generated. Is your Dockerfile empty?');
     const unused = Object.keys(opts.buildArgs).filter((k) => !ctx.usedArgs.has(k) && !PROXY.has(k) && k !== 'SOURCE_DATE_EPOCH').sort();
     if (unused.length) ctx.out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
-    const id = await this.finish(ctx, last, opts);
-    return { id };
+    return { id: await this.finish(ctx, last, opts) };
   }
 
   private async finish(ctx: BuildCtx, s: StageState, opts: BuildOptions): Promise<string> {

@@ -2,6 +2,7 @@
  * Nodes → typed instructions (buildkit's instructions.Parse): flag checks,
  * argument counts, name=value pairs, stages, with Docker's messages.
  */
+import { InvalidParameterError } from '../../core/errors.ts';
 import type { Heredoc, Node } from './parser.ts';
 import { DockerfileParseError, parseDockerfile } from './parser.ts';
 import { splitWords } from './lex.ts';
@@ -161,9 +162,9 @@ export function toInstruction(n: Node, escape: string): Instruction {
 }
 
 /** Parse a Dockerfile into meta ARGs and stages. */
-export function parseStages(text: string): DockerfileAst {
+export function parseStages(text: string, name = 'Dockerfile'): DockerfileAst {
   const parsed = parseDockerfile(text);
-  if (!parsed.nodes.length) throw new DockerfileParseError(1, 'file with no instructions');
+  if (!parsed.nodes.length) throw new InvalidParameterError(`the Dockerfile (${name}) cannot be empty`);
   const metaArgs: Instruction[] = [];
   const stages: Stage[] = [];
   for (const n of parsed.nodes) {
@@ -185,10 +186,10 @@ export function parseStages(text: string): DockerfileAst {
         metaArgs.push(ins);
         continue;
       }
-      throw new DockerfileParseError(n.line, 'no build stage in current context');
+      throw new InvalidParameterError('no build stage in current context');
     }
     stages.at(-1)!.instructions.push(ins);
   }
-  if (!stages.length) throw new DockerfileParseError(parsed.nodes.at(-1)!.line, 'no build stage in current context');
+  if (!stages.length) throw new InvalidParameterError('no build stage in current context');
   return { escape: parsed.escape, metaArgs, stages };
 }
