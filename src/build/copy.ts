@@ -94,6 +94,7 @@ export async function resolveSources(root: string, srcs: string[], cmd: string, 
     const rel = cleanSource(src, cmd);
     const matches = GLOB.test(rel) ? await expandGlob(root, rel) : [rel];
     const kept = matches.filter((m) => !excluded?.(m));
+    if (!GLOB.test(rel) && !kept.length) throw new NotFoundError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
     if (GLOB.test(rel) && !kept.length) throw new NotFoundError(`${cmd} failed: no source files were specified`);
     for (const m of kept) {
       const host = await inScope(root, m);

@@ -27,8 +27,14 @@ const NAME_CHAR = /[A-Za-z0-9_]/;
 interface Ctx { env: Env; escape: string; rawQuotes: boolean }
 
 /** Glob-ish prefix/suffix removal used by ${V#p} and ${V%p}: shortest match, `*` and `?` supported. */
-function globRegex(p: string): string {
-  return p.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*?').replace(/\?/g, '.');
+function globRegex(p: string, greedy = false): string {
+  let re = '';
+  for (const ch of p) {
+    if (ch === '*') re += greedy ? '.*' : '.*?';
+    else if (ch === '?') re += '.';
+    else re += ch.replace(/[.+^${}()|[\]\\*?]/g, '\\$&');
+  }
+  return re;
 }
 
 function processDollar(sc: Scanner, c: Ctx): string {
@@ -63,14 +69,18 @@ function processDollar(sc: Scanner, c: Ctx): string {
         if (val === undefined) throw new InvalidParameterError(`failed to process "${sc.s}": ${name}: ${word || 'is not allowed to be unset'}`);
         return val;
       case '#': case '##': {
-        const re = new RegExp(`^${modifier === '##' ? globRegex(word).replace(/\.\*\?/g, '.*') : globRegex(word)}`);
+        const re = new RegExp(`^${globRegex(word, modifier === '##')}`);
         return (val ?? '').replace(re, '');
       }
       case '%': case '%%': {
         const v = val ?? '';
-        const re = new RegExp(`${modifier === '%%' ? globRegex(word).replace(/\.\*\?/g, '.*') : globRegex(word)}$`);
-        if (modifier === '%%') return v.replace(re, '');
-        for (let i = v.length; i >= 0; i--) if (re.test(v.slice(i)) && new RegExp(`^${globRegex(word)}$`).test(v.slice(i))) return v.slice(0, i);
+        // longest (%%) or shortest (%) suffix matching the pattern
+        const whole = new RegExp(`^${globRegex(word, true)}$`);
+        if (modifier === '%%') {
+          for (let i = 0; i <= v.length; i++) if (whole.test(v.slice(i))) return v.slice(0, i);
+        } else {
+          for (let i = v.length; i >= 0; i--) if (whole.test(v.slice(i))) return v.slice(0, i);
+        }
         return v;
       }
       default:

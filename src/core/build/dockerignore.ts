@@ -76,9 +76,7 @@ export function isExcluded(patterns: IgnorePattern[], rel: string): boolean {
   const parts = rel.split('/');
   let excluded = false;
   for (const p of patterns) {
-    if (p.exclusion === !excluded) {
-      // only a pattern that can change the answer is tried
-    } else continue;
+    if (p.exclusion !== excluded) continue; // this pattern cannot change the answer
     let hit = p.re.test(rel);
     if (!hit) {
       for (let n = 1; n < parts.length && !hit; n++) hit = p.re.test(parts.slice(0, n).join('/'));
