@@ -114,10 +114,17 @@ export async function resolveSources(root: string, srcs: string[], cmd: string, 
 async function walk(dir: string, prefix: string, out: CopyEntry[], excluded?: (rel: string) => boolean, relBase = ''): Promise<void> {
   for (const name of (await readdir(dir)).sort()) {
     const rel = relBase ? `${relBase}/${name}` : name;
-    if (excluded?.(rel)) continue;
     const host = `${dir}/${name}`;
     const st = await lstat(host);
     const n = prefix ? `${prefix}/${name}` : name;
+    if (excluded?.(rel)) {
+      // an excluded directory can still hold files that an exception (!pattern) brings back
+      if (!st.isDirectory()) continue;
+      const inner: CopyEntry[] = [];
+      await walk(host, n, inner, excluded, rel);
+      if (inner.length) out.push({ host, name: n, st }, ...inner);
+      continue;
+    }
     out.push({ host, name: n, st });
     if (st.isDirectory()) await walk(host, n, out, excluded, rel);
   }

@@ -151,8 +151,8 @@ export class BuildService implements BuildBackend {
       if (signal.aborted) throw new InvalidParameterError('Build cancelled');
       ctx.out(`Step ${++step}/${total} : ${stage.from.node.original}\n`);
       const s = await this.beginStage(ctx, stage, bases[stage.index], platform, metaEnv);
-      ctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
       await this.onBuildTriggers(ctx, s);
+      ctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
       for (const ins of stage.instructions) {
         if (signal.aborted) throw new InvalidParameterError('Build cancelled');
         ctx.out(`Step ${++step}/${total} : ${ins.node.original}\n`);
