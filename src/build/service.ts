@@ -26,7 +26,8 @@ import { dispatch, short } from './dispatch.ts';
 import { rfc3339 } from './image.ts';
 import { BuildContainers } from './run.ts';
 import { DEFAULT_PATH, type StageState } from './state.ts';
-import { stageDeps } from './graph.ts';
+import { directDeps, stageDeps } from './graph.ts';
+import { OutputSequencer } from './sequencer.ts';
 
 export interface BuildServiceDeps {
   images: ImageService;
@@ -145,24 +146,60 @@ export class BuildService implements BuildBackend {
     const needed = stageDeps(ast.stages, bases, targetIdx, (s, v) => processWord(v, metaEnv, ast.escape));
     const todo = ast.stages.filter((s) => needed.has(s.index));
     const total = todo.reduce((n, s) => n + 1 + s.instructions.length, 0);
-    let step = 0;
-    let last: StageState | null = null;
-    for (const stage of todo) {
-      if (signal.aborted) throw new InvalidParameterError('Build cancelled');
-      ctx.out(`Step ${++step}/${total} : ${stage.from.node.original}\n`);
-      const s = await this.beginStage(ctx, stage, bases[stage.index], platform, metaEnv);
-      await this.onBuildTriggers(ctx, s);
-      ctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
+    // independent stages run at the same time; their output keeps Dockerfile order
+    const deps = directDeps(ast.stages, bases, (_s, v) => processWord(v, metaEnv, ast.escape));
+    const firstStep = new Map<number, number>();
+    let steps = 0;
+    for (const st of todo) {
+      firstStep.set(st.index, steps);
+      steps += 1 + st.instructions.length;
+    }
+    const seq = new OutputSequencer(todo.length, (m) => ('aux' in m ? sink.aux(m.aux) : ctx.out(m.stream)));
+    const stop = new AbortController();
+    const onAbort = (): void => stop.abort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    const running = new Map<number, Promise<StageState>>();
+    const runStage = async (pos: number, stage: Stage): Promise<StageState> => {
+      await Promise.all(deps[stage.index].map((i) => running.get(i)).filter((p) => p !== undefined));
+      const sctx: BuildCtx = { ...ctx, signal: stop.signal, useCache: !opts.noCache, out: (t) => seq.write(pos, { stream: t }) };
+      let step = firstStep.get(stage.index)!;
+      const cancelled = (): void => {
+        if (stop.signal.aborted) throw new InvalidParameterError('Build cancelled');
+      };
+      cancelled();
+      sctx.out(`Step ${++step}/${total} : ${stage.from.node.original}\n`);
+      const s = await this.beginStage(sctx, stage, bases[stage.index], platform, metaEnv);
+      await this.onBuildTriggers(sctx, s);
+      sctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
       for (const ins of stage.instructions) {
-        if (signal.aborted) throw new InvalidParameterError('Build cancelled');
-        ctx.out(`Step ${++step}/${total} : ${ins.node.original}\n`);
-        await dispatch(ctx, s, ins);
-        ctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
+        cancelled();
+        sctx.out(`Step ${++step}/${total} : ${ins.node.original}\n`);
+        await dispatch(sctx, s, ins);
+        sctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
       }
-      if (s.image) sink.aux({ ID: s.image.id });
+      if (s.image) seq.write(pos, { aux: { ID: s.image.id } });
       ctx.stageImages.set(String(stage.index), s.image?.id ?? '');
       if (stage.name) ctx.stageImages.set(stage.name, s.image?.id ?? '');
-      last = s;
+      seq.finish(pos);
+      return s;
+    };
+    let last: StageState | null = null;
+    try {
+      todo.forEach((stage, pos) => {
+        const p = runStage(pos, stage);
+        p.catch(() => stop.abort());
+        running.set(stage.index, p);
+      });
+      const results = await Promise.allSettled([...running.values()]);
+      const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected' && !/^Build cancelled$/.test(String((r.reason as Error)?.message)))
+        ?? results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) {
+        seq.flushAll();
+        throw failed.reason;
+      }
+      last = (results.at(-1) as PromiseFulfilledResult<StageState>).value;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
     if (!last?.image) throw new InvalidParameterError('No image was generated. Is your Dockerfile empty?');
     const unused = Object.keys(opts.buildArgs).filter((k) => !ctx.usedArgs.has(k) && !PROXY.has(k) && k !== 'SOURCE_DATE_EPOCH').sort();

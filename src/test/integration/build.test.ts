@@ -181,6 +181,23 @@ describe('docker build (classic) against berthd', () => {
     assert.match(bad.stderr, /failed to reach build target nope in Dockerfile/);
   });
 
+  it('builds independent stages at the same time, with the output in Dockerfile order', () => {
+    const dir = ctxDir(d, 'parallel', {
+      Dockerfile: [
+        'FROM busybox AS a', 'RUN sleep 3 && echo a > /a', 'FROM busybox AS b', 'RUN sleep 3 && echo b > /b',
+        'FROM busybox', 'COPY --from=a /a /', 'COPY --from=b /b /',
+      ].join('\n'),
+    });
+    const t0 = Date.now();
+    const r = build(d, dir, ['-t', 'par:1']);
+    const ms = Date.now() - t0;
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(ms < 5500, `two 3 s stages took ${ms} ms`);
+    const steps = [...r.stdout.matchAll(/^Step (\d+)\/7 : /gm)].map((m) => Number(m[1]));
+    assert.deepEqual(steps, [1, 2, 3, 4, 5, 6, 7]);
+    assert.equal(run(d, 'par:1', 'cat /a /b'), 'a\nb\n');
+  });
+
   it('applies .dockerignore on the client and in COPY', () => {
     const dir = ctxDir(d, 'ignore', {
       Dockerfile: 'FROM busybox\nCOPY . /ctx/\n', '.dockerignore': '*.secret\nlogs\n!logs/keep.log\n', 'a.secret': 's', 'ok.txt': 'ok', 'logs/x.log': 'x', 'logs/keep.log': 'k',
