@@ -1,4 +1,5 @@
 import type { BuildOptions, BuildSink } from '../core/build/types.ts';
+import type { ImageRecord } from '../core/images/types.ts';
 import type { ContainerFilesService } from '../containers/files.ts';
 import type { ImageService } from '../images/service.ts';
 import type { BuildCache } from './cache.ts';
@@ -30,6 +31,8 @@ export interface BuildCtx {
   mountCacheDir: string;
   created(): string;
   clampMtime?: number;
+  /** --cache-from images that exist here. */
+  cacheFrom: ImageRecord[];
   /** Whether cache lookups are allowed (turned off after the first miss, as dockerd). */
   useCache: boolean;
   /** Output of steps (suppressed with -q). */

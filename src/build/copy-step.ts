@@ -209,7 +209,7 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
     const comment = `${cmd} ${hash} in ${dest} `;
     const cc: Body = { ...structuredClone(s.config), Cmd: [...shellOf(s), `#(nop) ${comment}`] };
     const key = stepKey(s, cc, { chown: chownSpec ?? '', chmod: chmodSpec ?? '', from: fromId });
-    if (await probe(ctx, s, key)) return;
+    if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
     const id = await withRootfs(ctx, s, cc, async (rootfs) => {
       let owner: { uid: number; gid: number } | null = null;
       if (chownSpec) {

@@ -10,6 +10,7 @@ import { InvalidParameterError, SystemError } from '../core/errors.ts';
 import type { ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import { hostPath, resolveInRoot } from '../containers/scoped-path.ts';
 import { cacheKey } from './cache.ts';
+import { cacheFromHit } from './cache-from.ts';
 import type { BuildCtx } from './context-types.ts';
 import { expandKeepQuotes, processWord, processWords } from './dockerfile/lex.ts';
 import type { Instruction } from './dockerfile/instructions.ts';
@@ -30,7 +31,7 @@ export function stepKey(s: StageState, containerConfig: Body, extra: unknown = n
 }
 
 /** Probe the cache; on a hit the stage moves to the cached image. */
-export async function probe(ctx: BuildCtx, s: StageState, key: string): Promise<boolean> {
+export async function probe(ctx: BuildCtx, s: StageState, key: string, createdBy: string): Promise<boolean> {
   if (!ctx.useCache) return false;
   const e = await ctx.cache.get(key);
   if (e) {
@@ -41,6 +42,14 @@ export async function probe(ctx: BuildCtx, s: StageState, key: string): Promise<
       return true;
     } catch {
       await ctx.cache.remove(key);
+    }
+  }
+  if (ctx.cacheFrom.length) {
+    const id = await cacheFromHit(ctx.images, ctx.cacheFrom, s.image, createdBy, s.config);
+    if (id) {
+      s.image = await ctx.images.get(id);
+      ctx.out(' ---> Using cache\n');
+      return true;
     }
   }
   ctx.useCache = false;
@@ -79,7 +88,7 @@ async function removeContainer(ctx: BuildCtx, c: ContainerRecord): Promise<void>
 export async function commitNop(ctx: BuildCtx, s: StageState, comment: string): Promise<void> {
   const cc = nopConfig(s, comment);
   const key = stepKey(s, cc);
-  if (await probe(ctx, s, key)) return;
+  if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
   let c: ContainerRecord | null = null;
   if (s.image) {
     c = await createContainer(ctx, s, cc);
@@ -124,7 +133,7 @@ async function dispatchRun(ctx: BuildCtx, s: StageState, ins: Instruction): Prom
   const mountSpecs = ins.flags.get('mount') ?? [];
   const network = ins.flags.get('network')?.[0];
   const key = stepKey(s, cc, { mounts: mountSpecs, network });
-  if (await probe(ctx, s, key)) return;
+  if (await probe(ctx, s, key, saveCmd.join(' '))) return;
   if (!s.image) throw new InvalidParameterError('no such image: a RUN step needs a base image with a shell (FROM scratch has none)');
   const mounts = await runMounts(ctx, s, mountSpecs.map((m) => word(ctx, s, m)));
   const runCfg: Body = { ...structuredClone(s.config), Cmd: cmd, Env: [...(s.config.Env ?? []), ...env] };
@@ -167,7 +176,7 @@ async function dispatchWorkdir(ctx: BuildCtx, s: StageState, ins: Instruction): 
   const comment = `WORKDIR ${s.config.WorkingDir}`;
   const cc = nopConfig(s, comment);
   const key = stepKey(s, cc);
-  if (await probe(ctx, s, key)) return;
+  if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
   if (!s.image) return commitNop(ctx, s, comment);
   const c = await createContainer(ctx, s, cc);
   ctx.out(` ---> Running in ${short(c.id)}\n`);

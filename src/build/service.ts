@@ -120,6 +120,7 @@ export class BuildService implements BuildBackend {
     const ctx: BuildCtx = {
       opts, sink, signal, images: this.d.images, files: this.d.files, containers, cache: this.cache, contextDir: ctxDir, excluded,
       escape: ast.escape, metaArgs: new Map(), usedArgs: new Set(), stageImages: new Map(), tmpDir, mountCacheDir: `${this.d.root}/mounts`,
+      cacheFrom: await this.cacheSources(opts.cacheFrom),
       created: () => rfc3339(epoch !== undefined ? epoch * 1000 : Date.now()), clampMtime: epoch, useCache: !opts.noCache,
       out: opts.quiet ? (t) => { quiet.push(t); } : (t) => sink.stream(t),
     };
@@ -205,6 +206,19 @@ export class BuildService implements BuildBackend {
     const unused = Object.keys(opts.buildArgs).filter((k) => !ctx.usedArgs.has(k) && !PROXY.has(k) && k !== 'SOURCE_DATE_EPOCH').sort();
     if (unused.length) ctx.out(`[Warning] One or more build-args [${unused.join(' ')}] were not consumed\n`);
     return { id: await this.finish(ctx, last, opts) };
+  }
+
+  /** --cache-from images; missing ones are skipped, as dockerd does. */
+  private async cacheSources(refs: string[]): Promise<ImageRecord[]> {
+    const out: ImageRecord[] = [];
+    for (const r of refs) {
+      try {
+        out.push(await this.d.images.get(r));
+      } catch {
+        // not here: no cache from it
+      }
+    }
+    return out;
   }
 
   private async finish(ctx: BuildCtx, s: StageState, opts: BuildOptions): Promise<string> {

@@ -24,7 +24,7 @@ const notFound = (what: string) => () => { throw new ApiError(404, `No such imag
 test('root help groups the commands like docker', async () => {
   const r = await berth(['--help'], () => undefined);
   assert.equal(r.code, 0);
-  assert.match(r.out, /Common Commands:\n {2}run {9}Create and run a new container from an image\n {2}exec {8}Execute a command in a running container\n {2}ps {10}List containers\n {2}images {6}List images\n {2}version {5}Show the Berth version information\n {2}info {8}Display system-wide information\n\nManagement Commands:\n {2}container {3}Manage containers\n {2}image {7}Manage images\n {2}system {6}Manage Berth\n\nCommands:\n {2}attach {6}Attach local standard input, output, and error streams to a running container\n {2}commit/);
+  assert.match(r.out, /Common Commands:\n {2}run {9}Create and run a new container from an image\n {2}exec {8}Execute a command in a running container\n {2}ps {10}List containers\n {2}build {7}Build an image from a Dockerfile\n {2}images {6}List images\n {2}version {5}Show the Berth version information\n {2}info {8}Display system-wide information\n\nManagement Commands:\n {2}builder {5}Manage builds\n {2}container {3}Manage containers\n {2}image {7}Manage images\n {2}system {6}Manage Berth\n\nCommands:\n {2}attach {6}Attach local standard input, output, and error streams to a running container\n {2}commit/);
 });
 
 test('images and image ls send the filters and print the table', async () => {
