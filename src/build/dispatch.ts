@@ -4,7 +4,7 @@
  * steps through a created (never started) container, RUN in a started
  * one, COPY/ADD into a mounted rootfs.
  */
-import { mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { posix } from 'node:path';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
 import type { ContainerRecord, HostConfig } from '../core/containers/types.ts';
@@ -120,10 +120,13 @@ function shellOrExec(s: StageState, ins: Instruction): string[] {
 
 async function dispatchRun(ctx: BuildCtx, s: StageState, ins: Instruction): Promise<void> {
   let cmd: string[];
+  // a heredoc with a #! line runs as a script file, as BuildKit does (/dev/pipes/<name>)
+  let shebang: { name: string; content: string } | null = null;
   if (ins.heredocs.length && !ins.exec) {
     const only = /^\s*\d*<<-?\s*["']?[A-Za-z0-9_.-]+["']?\s*$/.test(ins.shell ?? '') && ins.heredocs.length === 1;
     const script = only ? ins.heredocs[0].content : `${ins.shell}\n${ins.heredocs.map((h) => `${h.content}${h.name}\n`).join('')}`;
     cmd = [...shellOf(s), script];
+    if (only && script.startsWith('#!')) shebang = { name: ins.heredocs[0].name, content: script };
   } else {
     cmd = shellOrExec(s, ins);
   }
@@ -137,7 +140,13 @@ async function dispatchRun(ctx: BuildCtx, s: StageState, ins: Instruction): Prom
   if (!s.image) throw new InvalidParameterError('no such image: a RUN step needs a base image with a shell (FROM scratch has none)');
   const mounts = await runMounts(ctx, s, mountSpecs.map((m) => word(ctx, s, m)));
   const runCfg: Body = { ...structuredClone(s.config), Cmd: cmd, Env: [...(s.config.Env ?? []), ...env] };
-  const extraHost: HostConfig = { Binds: mounts.binds };
+  const extraHost: HostConfig = { Binds: [...mounts.binds] };
+  if (shebang) {
+    const file = `${ctx.tmpDir}/heredoc-${Math.random().toString(36).slice(2)}`;
+    await writeFile(file, shebang.content, { mode: 0o755 });
+    (extraHost.Binds as string[]).push(`${file}:/dev/pipes/${shebang.name}:ro`);
+    runCfg.Cmd = [`/dev/pipes/${shebang.name}`];
+  }
   if (network === 'none') extraHost.NetworkMode = 'none';
   else if (network === 'host') extraHost.NetworkMode = 'host';
   else if (network && network !== 'default') throw new InvalidParameterError(`unsupported network mode: ${network}`);

@@ -116,6 +116,7 @@ describe('docker build (classic) against berthd', () => {
         'COPY a.txt /one/', 'COPY a.txt /two/renamed', 'COPY dir /three', 'COPY --chown=app:app --chmod=640 a.txt b.* /four/',
         'WORKDIR /w', 'COPY a.txt .', 'ADD arch.tar /five/', 'COPY <<EOF /six/greeting', 'hello $HOSTNAME', 'EOF',
         'RUN rm /one/a.txt && mkdir -p /seven && echo run > /seven/f',
+        'RUN <<EOT', '#!/bin/sh -e', 'echo "script $0" > /eight', 'EOT',
       ].join('\n'),
       'a.txt': 'A\n', 'b.md': 'B\n', 'dir/x': 'X\n', 'dir/sub/y': 'Y\n',
     });
@@ -125,15 +126,15 @@ describe('docker build (classic) against berthd', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = run(d, 'files:1', [
       'cat /one/a.txt 2>&1; cat /two/renamed; ls /three; stat -c "%a %u:%g %n" /three/x /four/a.txt /four/b.md /w/a.txt',
-      'ls /five; ls /five/dir; cat /six/greeting; cat /seven/f',
+      'ls /five; ls /five/dir; cat /six/greeting; cat /seven/f; cat /eight',
     ].join('; '));
     assert.equal(out, [
       'cat: can\'t open \'/one/a.txt\': No such file or directory', 'A', 'sub', 'x',
       '755 0:0 /three/x', '640 1234:1234 /four/a.txt', '640 1234:1234 /four/b.md', '644 0:0 /w/a.txt',
-      'a.txt', 'dir', 'sub', 'x', 'hello ', 'run', '',
+      'a.txt', 'dir', 'sub', 'x', 'hello ', 'run', 'script /dev/pipes/EOT', '',
     ].join('\n'));
     const layers = inspect(d, 'files:1').RootFS.Layers;
-    assert.equal(layers.length, 11, 'base + RUN, 6 COPY/ADD, WORKDIR, heredoc COPY, RUN');
+    assert.equal(layers.length, 12, 'base + RUN, 6 COPY/ADD, WORKDIR, heredoc COPY, 2 RUN');
   });
 
   it('uses the cache on a rebuild and after a daemon restart, and not with --no-cache', async () => {
