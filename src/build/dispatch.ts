@@ -79,9 +79,14 @@ export async function createContainer(ctx: BuildCtx, s: StageState, cfg: Body, e
   return ctx.containers.create({ ...(cfg as object), Image: s.image!.id, Entrypoint: [''] } as never, { ...hostConfig(ctx), ...extra });
 }
 
+/** After a step: removed (and said so), or kept with --rm=false, as dockerd does. */
 async function removeContainer(ctx: BuildCtx, c: ContainerRecord): Promise<void> {
+  if (ctx.opts.rm === false) {
+    ctx.containers.keep(c.id);
+    return;
+  }
   await ctx.containers.remove(c.id);
-  if (ctx.opts.rm !== false) ctx.out(` ---> Removed intermediate container ${short(c.id)}\n`);
+  ctx.out(` ---> Removed intermediate container ${short(c.id)}\n`);
 }
 
 /** A metadata step: `#(nop)` container, committed without a layer. */

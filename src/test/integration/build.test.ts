@@ -256,6 +256,12 @@ describe('docker build (classic) against berthd', () => {
     assert.equal(keep.code, 1);
     assert.equal(d.docker(['ps', '-aq']).stdout.trim().split('\n').length, 1);
     removeAll(d);
+    // --rm=false keeps every intermediate container and does not announce a removal
+    const kept = build(d, ctxDir(d, 'norm', { Dockerfile: 'FROM busybox\nENV A=1\nRUN true\n' }), ['--rm=false', '--no-cache']);
+    assert.equal(kept.code, 0, kept.stderr);
+    assert.doesNotMatch(kept.stdout, /Removed intermediate container/);
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim().split('\n').length, 2);
+    removeAll(d);
   });
 
   it('-q prints only the ID and --iidfile gets it; -f from outside the context', () => {
