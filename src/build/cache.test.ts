@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BuildCache, cacheKey } from './cache.ts';
-import { stepKey } from './dispatch.ts';
+import { stepKey } from './step.ts';
 import type { StageState } from './state.ts';
 
 function stage(imageId: string, env: string[]): StageState {

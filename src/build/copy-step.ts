@@ -18,7 +18,7 @@ import { contentHash, copyTar, planCopy, resolveSources, type CopyEntry, type So
 import { commitStep } from './image.ts';
 import type { Instruction } from './dockerfile/instructions.ts';
 import { processWord, processWords } from './dockerfile/lex.ts';
-import { createContainer, heredocBody, isDir, probe, record, scratchDir, short, stepKey } from './dispatch.ts';
+import { createContainer, heredocBody, isDir, probe, record, scratchDir, stepKey } from './step.ts';
 import { type Body, type StageState, expansionEnv, shellOf } from './state.ts';
 
 const HEREDOC_SRC = /^\d*<<-?["']?([A-Za-z0-9_.-]+)["']?$/;
@@ -238,7 +238,6 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
       }
     });
     await record(ctx, s, key, id, comment);
-    void short;
   } finally {
     (releaseFrom as (() => void) | null)?.();
     if (fromDone) await (fromDone as Promise<void>).catch(() => undefined);

@@ -22,7 +22,8 @@ import type { BuildCtx } from './context-types.ts';
 import { parseStages, toInstruction, type Stage } from './dockerfile/instructions.ts';
 import { parseDockerfile } from './dockerfile/parser.ts';
 import { processWord } from './dockerfile/lex.ts';
-import { dispatch, short } from './dispatch.ts';
+import { dispatch } from './dispatch.ts';
+import { commitNop, short } from './step.ts';
 import { rfc3339 } from './image.ts';
 import { BuildContainers } from './run.ts';
 import { DEFAULT_PATH, type StageState } from './state.ts';
@@ -226,7 +227,6 @@ export class BuildService implements BuildBackend {
     if (Object.keys(opts.labels).length) {
       // --label: one more metadata step, as dockerd adds the labels to the last stage's config
       s.config.Labels = { ...(s.config.Labels ?? {}), ...opts.labels };
-      const { commitNop } = await import('./dispatch.ts');
       const out = ctx.out;
       ctx.out = () => undefined;
       try {
