@@ -97,6 +97,12 @@ describe('docker build (classic) against berthd', () => {
     assert.deepEqual(c.Cmd, ['/bin/sh', '-xc', 'echo $A'], 'shell form uses the SHELL in effect');
     assert.equal(img.Author, 'someone');
     assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'no intermediate container is left');
+    // history names every step's (intermediate) image, as dockerd does for local builds
+    const hist = d.docker(['history', '--no-trunc', '--format', '{{.ID}}|{{.CreatedBy}}', 'meta:1']).stdout.trim().split('\n');
+    assert.equal(hist.length, 17);
+    assert.ok(hist.every((h) => /^sha256:[a-f0-9]{64}\|/.test(h)), hist.join('\n'));
+    assert.equal(hist[0], `${img.Id}|/bin/sh -xc #(nop)  CMD ["/bin/sh" "-xc" "echo $A"]`);
+    assert.match(hist[15], /\|\/bin\/sh -c #\(nop\)  ARG V=1$/);
     // WORKDIR made the directories; the image runs
     assert.equal(run(d, 'meta:1', 'pwd; ls -d /app/sub').trim(), '/app/sub\n/app/sub');
     // ONBUILD runs in a child build
