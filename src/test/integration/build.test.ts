@@ -143,6 +143,23 @@ describe('docker build (classic) against berthd', () => {
     assert.equal(layers.length, 12, 'base + RUN, 6 COPY/ADD, WORKDIR, heredoc COPY, 2 RUN');
   });
 
+  it('scopes ARG and ENV as Docker does: meta ARGs in FROM, re-declared in a stage, proxy args without a declaration', () => {
+    const dir = ctxDir(d, 'args', {
+      Dockerfile: [
+        'ARG TAG=latest', 'ARG ONLY_META=m', 'FROM busybox:${TAG}', 'ARG ONLY_META', 'ARG LOCAL=l', 'ENV E=${LOCAL}-${ONLY_META} LOCAL=fromenv',
+        'RUN echo "$LOCAL $ONLY_META $E [$TAG] $HTTP_PROXY" > /args',
+      ].join('\n'),
+    });
+    const r = build(d, dir, ['-t', 'args:1', '--build-arg', 'LOCAL=x', '--build-arg', 'HTTP_PROXY=http://proxy:3128']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stdout, /not consumed/);
+    assert.equal(run(d, 'args:1', 'cat /args'), 'fromenv m x-m [] http://proxy:3128\n');
+    const img = inspect(d, 'args:1');
+    assert.deepEqual(img.Config.Env, ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'E=x-m', 'LOCAL=fromenv']);
+    const hist = d.docker(['history', '--no-trunc', '--format', '{{.CreatedBy}}', 'args:1']).stdout.split('\n')[0];
+    assert.equal(hist, '|1 ONLY_META=m /bin/sh -c echo "$LOCAL $ONLY_META $E [$TAG] $HTTP_PROXY" > /args', 'ENV shadows the ARG; proxy args stay out');
+  });
+
   it('uses the cache on a rebuild and after a daemon restart, and not with --no-cache', async () => {
     const dir = ctxDir(d, 'cache', { Dockerfile: 'FROM busybox\nCOPY f /f\nRUN cat /f > /g\nENV X=1\n', f: 'one\n' });
     const first = build(d, dir, ['-t', 'cache:1']);
