@@ -233,7 +233,8 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
         await mkdirIn(rootfs, dir, owner);
         await extractToContainer({
           root: rootfs, path: dir, container: 'build', input: createReadStream(a.host),
-          opts: { noOverwriteDirNonDir: false, copyUIDGID: false }, signal: ctx.signal, readonlyRootfs: false, user: '',
+          // --chown also owns what an archive unpacks to (lookupUser in the image, as for docker cp -a)
+          opts: { noOverwriteDirNonDir: false, copyUIDGID: !!chownSpec }, signal: ctx.signal, readonlyRootfs: false, user: chownSpec ?? '',
         });
       }
     });

@@ -119,7 +119,7 @@ describe('docker build (classic) against berthd', () => {
     const dir = ctxDir(d, 'files', {
       Dockerfile: [
         'FROM busybox', 'RUN echo "app:x:1234:1234::/:/bin/sh" >> /etc/passwd && echo "app:x:1234:" >> /etc/group',
-        'COPY a.txt /one/', 'COPY a.txt /two/renamed', 'COPY dir /three', 'COPY --chown=app:app --chmod=640 a.txt b.* /four/',
+        'COPY a.txt /one/', 'COPY a.txt /two/renamed', 'COPY dir /three', 'COPY --chown=app:app --chmod=640 a.txt b.* /four/', 'ADD --chown=1234:1234 arch.tar /owned-tar/',
         'WORKDIR /w', 'COPY a.txt .', 'ADD arch.tar /five/', 'COPY <<EOF /six/greeting', 'hello $HOSTNAME', 'EOF',
         'RUN rm /one/a.txt && mkdir -p /seven && echo run > /seven/f',
         'RUN <<EOT', '#!/bin/sh -e', 'echo "script $0" > /eight', 'EOT',
@@ -132,15 +132,15 @@ describe('docker build (classic) against berthd', () => {
     assert.equal(r.code, 0, r.stderr);
     const out = run(d, 'files:1', [
       'cat /one/a.txt 2>&1; cat /two/renamed; ls /three; stat -c "%a %u:%g %n" /three/x /four/a.txt /four/b.md /w/a.txt',
-      'ls /five; ls /five/dir; cat /six/greeting; cat /seven/f; cat /eight',
+      'ls /five; ls /five/dir; cat /six/greeting; cat /seven/f; cat /eight; stat -c "%u:%g %n" /owned-tar/a.txt /owned-tar/dir/x',
     ].join('; '));
     assert.equal(out, [
       'cat: can\'t open \'/one/a.txt\': No such file or directory', 'A', 'sub', 'x',
       '755 0:0 /three/x', '640 1234:1234 /four/a.txt', '640 1234:1234 /four/b.md', '644 0:0 /w/a.txt',
-      'a.txt', 'dir', 'sub', 'x', 'hello ', 'run', 'script /dev/pipes/EOT', '',
+      'a.txt', 'dir', 'sub', 'x', 'hello ', 'run', 'script /dev/pipes/EOT', '1234:1234 /owned-tar/a.txt', '1234:1234 /owned-tar/dir/x', '',
     ].join('\n'));
     const layers = inspect(d, 'files:1').RootFS.Layers;
-    assert.equal(layers.length, 12, 'base + RUN, 6 COPY/ADD, WORKDIR, heredoc COPY, 2 RUN');
+    assert.equal(layers.length, 13, 'base + RUN, 7 COPY/ADD, WORKDIR, heredoc COPY, 2 RUN');
   });
 
   it('scopes ARG and ENV as Docker does: meta ARGs in FROM, re-declared in a stage, proxy args without a declaration', () => {
