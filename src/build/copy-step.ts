@@ -13,6 +13,7 @@ import type { ContainerRecord } from '../core/containers/types.ts';
 import { extractToContainer } from '../containers/archive-extract.ts';
 import { hostPath, lstatOrNull, resolveInRoot } from '../containers/scoped-path.ts';
 import { lookupUser } from '../containers/users.ts';
+import { compilePatterns, isExcluded, readDockerignore } from '../core/build/dockerignore.ts';
 import type { BuildCtx } from './context-types.ts';
 import { contentHash, copyTar, planCopy, resolveSources, type CopyEntry, type Source } from './copy.ts';
 import { commitStep } from './image.ts';
@@ -111,7 +112,7 @@ async function withRootfs(ctx: BuildCtx, s: StageState, cc: Body, fn: (root: str
   }
 }
 
-async function walkEntries(sources: Source[], excluded?: (rel: string) => boolean): Promise<CopyEntry[]> {
+async function walkEntries(sources: Source[], excluded?: (rel: string, srcRel?: string) => boolean): Promise<CopyEntry[]> {
   const plan = await planCopy(sources, '/x/', async () => true, 'COPY', excluded);
   return plan.entries;
 }
@@ -171,7 +172,10 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
       if (checksum && !urlSources.length) throw new InvalidParameterError('checksum can\'t be specified for non-HTTP(S) sources');
     }
     let root = ctx.contextDir;
-    let excluded: ((rel: string) => boolean) | undefined = ctx.excluded;
+    // .dockerignore (the context only) and --exclude patterns (context- or source-relative)
+    const excl = compilePatterns((ins.flags.get('exclude') ?? []).map((p) => processWord(p, env, ctx.escape)).flatMap((p) => readDockerignore(p)));
+    const byFlag = (rel: string, srcRel?: string): boolean => excl.length > 0 && (isExcluded(excl, rel) || (srcRel !== undefined && isExcluded(excl, srcRel)));
+    let excluded: ((rel: string, srcRel?: string) => boolean) | undefined = (rel, srcRel) => ctx.excluded(rel) || byFlag(rel, srcRel);
     let fromId = '';
     if (from !== undefined) {
       fromId = ctx.stageImages.get(from.toLowerCase()) ?? '';
@@ -179,7 +183,7 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
         if (/^\d+$/.test(from)) throw new InvalidParameterError(`invalid from flag value ${from}: refers to current build stage or a later one`);
         fromId = (await ctx.images.get(from)).id;
       }
-      excluded = undefined;
+      excluded = excl.length ? byFlag : undefined;
       if (fromId) {
         fromContainer = await ctx.containers.create({ Image: fromId, Cmd: ['#(nop) copy-from'], Entrypoint: [''] } as never, {});
         const fc = fromContainer;

@@ -87,26 +87,34 @@ async function expandGlob(root: string, pattern: string): Promise<string[]> {
   return out;
 }
 
+async function hasIncluded(dir: string, rel: string, excluded: (rel: string) => boolean): Promise<boolean> {
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    const r = `${rel}/${name}`;
+    if (!excluded(r)) return true;
+    if ((await lstat(`${dir}/${name}`)).isDirectory() && (await hasIncluded(`${dir}/${name}`, r, excluded))) return true;
+  }
+  return false;
+}
+
 /** Sources of a COPY/ADD in `root` (the context or a stage's rootfs). */
 export async function resolveSources(root: string, srcs: string[], cmd: string, excluded?: (rel: string) => boolean): Promise<Source[]> {
   const out: Source[] = [];
   for (const src of srcs) {
     const rel = cleanSource(src, cmd);
     const matches = GLOB.test(rel) ? await expandGlob(root, rel) : [rel];
-    const kept = matches.filter((m) => !excluded?.(m));
+    // an excluded directory still counts when something below it is not excluded (a ! exception)
+    const kept: { m: string; host: string; st: Stats }[] = [];
+    for (const m of matches) {
+      const host = await inScope(root, m);
+      const st = await stat(host).catch(() => null);
+      if (!st && !GLOB.test(rel)) throw new NotFoundError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
+      if (!st) continue;
+      if (excluded?.(m) && !(st.isDirectory() && (await hasIncluded(host, m, excluded)))) continue;
+      kept.push({ m, host, st });
+    }
     if (!GLOB.test(rel) && !kept.length) throw new NotFoundError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
     if (GLOB.test(rel) && !kept.length) throw new NotFoundError(`${cmd} failed: no source files were specified`);
-    for (const m of kept) {
-      const host = await inScope(root, m);
-      let st: Stats;
-      try {
-        st = await stat(host);
-      } catch {
-        throw new NotFoundError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
-      }
-      if (excluded?.(m)) throw new NotFoundError(`${cmd} failed: file not found in build context or excluded by .dockerignore: stat ${src}: file does not exist`);
-      out.push({ host, rel: m || '.', st });
-    }
+    for (const k of kept) out.push({ host: k.host, rel: k.m || '.', st: k.st });
   }
   return out;
 }
@@ -134,7 +142,8 @@ async function walk(dir: string, prefix: string, out: CopyEntry[], excluded?: (r
  * What lands where: the extraction directory (container path) and the
  * entries with names relative to it.
  */
-export async function planCopy(sources: Source[], dest: string, destIsDir: (p: string) => Promise<boolean>, cmd: string, excluded?: (rel: string) => boolean):
+/** `excluded` gets the context-relative path and, inside a directory source, the path relative to that source. */
+export async function planCopy(sources: Source[], dest: string, destIsDir: (p: string) => Promise<boolean>, cmd: string, excluded?: (rel: string, srcRel?: string) => boolean):
   Promise<{ dir: string; entries: CopyEntry[]; mkdirs: string[] }> {
   const endsSlash = dest.endsWith('/') || dest.endsWith('/.') || dest === '.';
   const cleanDest = posix.normalize(dest).replace(/\/+$/, '') || '/';
@@ -149,7 +158,7 @@ export async function planCopy(sources: Source[], dest: string, destIsDir: (p: s
   }
   for (const s of sources) {
     if (s.st.isDirectory()) {
-      await walk(s.host, '', entries, excluded && s.rel !== '.' ? (r) => excluded(`${s.rel}/${r}`) : excluded);
+      await walk(s.host, '', entries, excluded && (s.rel !== '.' ? (r) => excluded(`${s.rel}/${r}`, r) : (r) => excluded(r, r)));
     } else {
       entries.push({ host: s.host, name: posix.basename(s.rel), st: s.st });
     }

@@ -247,6 +247,11 @@ describe('docker build (classic) against berthd', () => {
     const r = build(d, dir, ['-t', 'ign:1']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(run(d, 'ign:1', 'cd /ctx && find . -type f | sort'), './.dockerignore\n./Dockerfile\n./logs/keep.log\n./ok.txt\n');
+    // COPY --exclude, on top of .dockerignore
+    writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY --exclude=*.txt --exclude=.dockerignore . /ex/\nCOPY --exclude=keep.log logs /logs/\n');
+    const ex = build(d, dir, ['-t', 'ign:2']);
+    assert.equal(ex.code, 0, ex.stderr);
+    assert.equal(run(d, 'ign:2', 'cd /ex && find . -type f | sort; ls /logs | wc -l'), './Dockerfile\n./logs/keep.log\n0\n');
     writeFileSync(join(dir, 'Dockerfile'), 'FROM busybox\nCOPY a.secret /\n');
     const bad = build(d, dir);
     assert.equal(bad.code, 1);
