@@ -129,6 +129,7 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
   const chownSpec = flag('chown');
   const chmodSpec = flag('chmod');
   const checksum = flag('checksum');
+  const parents = ins.flags.has('parents') && flag('parents') !== 'false';
   if (from !== undefined && cmd === 'ADD') throw new InvalidParameterError('ADD does not support --from');
   let chmod: number | undefined;
   if (chmodSpec) {
@@ -212,7 +213,7 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
     if (slash && !dest.endsWith('/')) dest += '/';
     const comment = `${cmd} ${hash} in ${dest} `;
     const cc: Body = { ...structuredClone(s.config), Cmd: [...shellOf(s), `#(nop) ${comment}`] };
-    const key = stepKey(s, cc, { chown: chownSpec ?? '', chmod: chmodSpec ?? '', from: fromId });
+    const key = stepKey(s, cc, { chown: chownSpec ?? '', chmod: chmodSpec ?? '', from: fromId, parents });
     if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
     const id = await withRootfs(ctx, s, cc, async (rootfs) => {
       let owner: { uid: number; gid: number } | null = null;
@@ -225,7 +226,7 @@ export async function dispatchCopy(ctx: BuildCtx, s: StageState, ins: Instructio
       }
       const plain = sources.filter((_, i) => !archives[i]);
       if (plain.length) {
-        const plan = await planCopy(plain, dest, async (p) => isDir(await hostPathOf(rootfs, p)), cmd, excluded);
+        const plan = await planCopy(plain, dest, async (p) => isDir(await hostPathOf(rootfs, p)), cmd, excluded, parents);
         await mkdirIn(rootfs, plan.dir, owner);
         await extractToContainer({
           root: rootfs, path: plan.dir, container: 'build', input: copyTar(plan.entries, { uid: owner?.uid, gid: owner?.gid, chmod, clampMtime: ctx.clampMtime }),

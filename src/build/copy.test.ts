@@ -54,6 +54,13 @@ describe('COPY sources and destinations', () => {
     assert.deepEqual(p.entries.map((e) => e.name), ['sub', 'sub/y', 'x']);
   });
 
+  it('keeps the source paths with --parents', async () => {
+    const s = await resolveSources(root, ['dir/sub/y', 'a.txt'], 'COPY');
+    const p = await planCopy(s, '/dst/', notDir, 'COPY', undefined, true);
+    assert.equal(p.dir, '/dst');
+    assert.deepEqual(p.entries.map((e) => e.name), ['dir', 'dir/sub', 'dir/sub/y', 'a.txt']);
+  });
+
   it('needs a destination ending in / for several sources', async () => {
     const s = await resolveSources(root, ['a.txt', 'b.txt'], 'COPY');
     await assert.rejects(planCopy(s, '/x', notDir, 'COPY'), /When using COPY with more than one source file, the destination must be a directory and end with a \//);

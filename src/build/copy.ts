@@ -143,9 +143,10 @@ async function walk(dir: string, prefix: string, out: CopyEntry[], excluded?: (r
  * entries with names relative to it.
  */
 /** `excluded` gets the context-relative path and, inside a directory source, the path relative to that source. */
-export async function planCopy(sources: Source[], dest: string, destIsDir: (p: string) => Promise<boolean>, cmd: string, excluded?: (rel: string, srcRel?: string) => boolean):
-  Promise<{ dir: string; entries: CopyEntry[]; mkdirs: string[] }> {
+export async function planCopy(sources: Source[], dest: string, destIsDir: (p: string) => Promise<boolean>, cmd: string, excluded?: (rel: string, srcRel?: string) => boolean,
+  parents = false): Promise<{ dir: string; entries: CopyEntry[]; mkdirs: string[] }> {
   const endsSlash = dest.endsWith('/') || dest.endsWith('/.') || dest === '.';
+  if (parents) return planParents(sources, dest, excluded);
   const cleanDest = posix.normalize(dest).replace(/\/+$/, '') || '/';
   if (sources.length > 1 && !endsSlash) {
     throw new InvalidParameterError(`When using ${cmd} with more than one source file, the destination must be a directory and end with a /`);
@@ -161,6 +162,39 @@ export async function planCopy(sources: Source[], dest: string, destIsDir: (p: s
       await walk(s.host, '', entries, excluded && (s.rel !== '.' ? (r) => excluded(`${s.rel}/${r}`, r) : (r) => excluded(r, r)));
     } else {
       entries.push({ host: s.host, name: posix.basename(s.rel), st: s.st });
+    }
+  }
+  return { dir: cleanDest, entries, mkdirs: [cleanDest] };
+}
+
+/**
+ * COPY --parents: each source keeps its path below the context, its
+ * parent directories included (the `/./` pivot form is not supported).
+ */
+async function planParents(sources: Source[], dest: string, excluded?: (rel: string, srcRel?: string) => boolean): Promise<{ dir: string; entries: CopyEntry[]; mkdirs: string[] }> {
+  const cleanDest = posix.normalize(dest).replace(/\/+$/, '') || '/';
+  const entries: CopyEntry[] = [];
+  const seen = new Set<string>();
+  for (const s of sources) {
+    const keep = s.rel === '.' ? '' : s.rel;
+    for (let p = posix.dirname(keep), parts: string[] = []; p !== '.' && p !== ''; p = posix.dirname(p)) {
+      parts.unshift(p);
+      if (posix.dirname(p) === '.') {
+        for (const dir of parts) {
+          if (seen.has(dir)) continue;
+          seen.add(dir);
+          entries.push({ host: s.host.slice(0, s.host.length - keep.length) + dir, name: dir, st: await lstat(s.host.slice(0, s.host.length - keep.length) + dir) });
+        }
+      }
+    }
+    if (s.st.isDirectory()) {
+      if (keep && !seen.has(keep)) {
+        seen.add(keep);
+        entries.push({ host: s.host, name: keep, st: s.st });
+      }
+      await walk(s.host, keep, entries, excluded && (keep ? (r) => excluded(`${keep}/${r}`, r) : (r) => excluded(r, r)));
+    } else {
+      entries.push({ host: s.host, name: keep, st: s.st });
     }
   }
   return { dir: cleanDest, entries, mkdirs: [cleanDest] };
