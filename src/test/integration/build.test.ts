@@ -8,6 +8,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createHash } from 'node:crypto';
+import tar from 'tar-stream';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { DOCKER, Daemon, removeAll, startWithBusybox, type RunResult } from './harness.ts';
@@ -363,18 +364,18 @@ describe('docker build (classic) against berthd', () => {
     mkdirSync(join(tarDir, 'x'), { recursive: true });
     writeFileSync(join(tarDir, 'Dockerfile'), 'FROM busybox\nCOPY . /c/\n');
     // members named ../ and absolute, and a symlink followed by a write through it
-    const py = `import tarfile,io
-t=tarfile.open('${tarDir}/ctx.tar','w')
-def add(n,data=b'x',typ=tarfile.REGTYPE,link=''):
-    i=tarfile.TarInfo(n);i.type=typ;i.linkname=link;i.size=len(data) if typ==tarfile.REGTYPE else 0
-    t.addfile(i,io.BytesIO(data) if typ==tarfile.REGTYPE else None)
-add('Dockerfile',open('${tarDir}/Dockerfile','rb').read())
-add('../../outside-target')
-add('${outside}')
-add('link',typ=tarfile.SYMTYPE,link='${d.dir}')
-add('link/outside-target')
-t.close()`;
-    assert.equal(spawnSync('python3', ['-c', py]).status, 0);
+    const pack = tar.pack();
+    const chunks: Buffer[] = [];
+    pack.on('data', (c: Buffer) => chunks.push(c));
+    const ended = new Promise((r) => pack.on('end', r));
+    pack.entry({ name: 'Dockerfile' }, readFileSync(join(tarDir, 'Dockerfile')));
+    pack.entry({ name: '../../outside-target' }, 'x');
+    pack.entry({ name: outside }, 'x');
+    pack.entry({ name: 'link', type: 'symlink', linkname: d.dir });
+    pack.entry({ name: 'link/outside-target' }, 'x');
+    pack.finalize();
+    await ended;
+    writeFileSync(join(tarDir, 'ctx.tar'), Buffer.concat(chunks));
     const r = d.docker(['build', '-t', 'evil:1', '-'], readFileSync(join(tarDir, 'ctx.tar')));
     void r;
     assert.throws(() => readFileSync(outside), /ENOENT/);
