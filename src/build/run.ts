@@ -46,6 +46,7 @@ export class BuildContainers {
       return StatusCode;
     } finally {
       signal.removeEventListener('abort', onAbort);
+      ac.abort(); // drops the attach and wait registrations (a start that failed leaves them pending)
     }
   }
 
