@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { buildRoutes } from '../api/routers/build.ts';
 import { containerRoutes } from '../api/routers/containers.ts';
 import { containerFileRoutes } from '../api/routers/containers-files.ts';
 import { containerStatsRoutes } from '../api/routers/containers-stats.ts';
@@ -11,6 +12,10 @@ import { networkRoutes } from '../api/routers/networks.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { volumeRoutes } from '../api/routers/volumes.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
+import { BuildService } from '../build/service.ts';
+import type { EnsureImage } from '../core/build/types.ts';
+import type { AuthConfig } from '../core/distribution/types.ts';
+import { parseReference } from '../core/reference/reference.ts';
 import { ExecManager } from '../containers/exec.ts';
 import { ContainerFilesService } from '../containers/files.ts';
 import { recoverContainers, stopAllContainers } from '../containers/recovery.ts';
@@ -133,12 +138,24 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     };
   }, images, containers, volumes);
 
+  const files = new ContainerFilesService(svc, images);
+  // FROM an image that is not here: pull it, with the credentials X-Registry-Config has for its registry.
+  const ensureImage: EnsureImage = async (name, o) => {
+    const domain = parseReference(name).domain;
+    const auths = (o.auth ?? {}) as Record<string, AuthConfig>;
+    const auth = auths[domain] ?? (domain === 'docker.io' ? auths['https://index.docker.io/v1/'] ?? auths['index.docker.io'] : undefined);
+    await distribution.pull(name, { platform: o.platform, auth, signal: o.signal }, (m) => o.sink.progress?.(m as unknown as Record<string, unknown>));
+    return (await images.get(name)).id;
+  };
+  const builder = new BuildService({ images, containers: svc, files, root: join(cfg.dataRoot, 'builder'), ensureImage });
+  await builder.init();
+
   const listener = apiListener({
     routes: [...systemRoutes(system, events), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }, (c) => containerNet.view(c)), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
-      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(new ContainerFilesService(svc, images))],
+      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder)],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });

@@ -63,6 +63,8 @@ async function* fileContent(path: Buffer, size: number): AsyncGenerator<Buffer> 
 export interface PackOptions {
   /** Leave an entry (and everything below it) out of the layer. */
   exclude?: (rel: Buffer, st: Stats) => Promise<boolean>;
+  /** No entry gets a modification time later than this (seconds; SOURCE_DATE_EPOCH). */
+  clampMtime?: number;
 }
 
 interface Walk extends PackOptions {
@@ -71,8 +73,9 @@ interface Walk extends PackOptions {
   links: Map<string, Buffer>;
 }
 
-function base(st: Stats, name: Buffer, type: string, x?: OverlayXattrs): TarHeaderInput {
-  const h: TarHeaderInput = { name, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: Math.floor(st.mtimeMs / 1000) };
+function base(w: Walk, st: Stats, name: Buffer, type: string, x?: OverlayXattrs): TarHeaderInput {
+  const t = Math.floor(st.mtimeMs / 1000);
+  const h: TarHeaderInput = { name, type, mode: st.mode & 0o7777, uid: st.uid, gid: st.gid, size: 0, mtime: w.clampMtime !== undefined && t > w.clampMtime ? w.clampMtime : t };
   if (x?.capability) h.xattrs = [[CAPABILITY_XATTR, x.capability]];
   return h;
 }
@@ -98,9 +101,9 @@ async function* entries(w: Walk, rel: Buffer): AsyncGenerator<Buffer> {
     if (w.exclude && (await w.exclude(child, st))) continue;
     const x = w.xattrs.get(child.toString('latin1'));
     if (isWhiteout(st)) {
-      yield encodeHeader({ ...base(st, join(rel, Buffer.concat([WH, name])), '0'), mode: 0o600, xattrs: undefined });
+      yield encodeHeader({ ...base(w, st, join(rel, Buffer.concat([WH, name])), '0'), mode: 0o600, xattrs: undefined });
     } else if (st.isDirectory()) {
-      yield encodeHeader(base(st, Buffer.concat([child, SLASH]), '5', x));
+      yield encodeHeader(base(w, st, Buffer.concat([child, SLASH]), '5', x));
       if (x?.opaque) {
         yield encodeHeader({ name: join(child, OPAQUE), type: '0', mode: st.mode & 0o777, uid: st.uid, gid: st.gid, size: 0, mtime: 0 });
       }
@@ -109,20 +112,20 @@ async function* entries(w: Walk, rel: Buffer): AsyncGenerator<Buffer> {
       const key = `${st.dev}:${st.ino}`;
       const first = st.nlink > 1 ? w.links.get(key) : undefined;
       if (first) {
-        yield encodeHeader({ ...base(st, child, '1', x), linkname: first });
+        yield encodeHeader({ ...base(w, st, child, '1', x), linkname: first });
         continue;
       }
       if (st.nlink > 1) w.links.set(key, child);
-      yield encodeHeader({ ...base(st, child, '0', x), size: st.size });
+      yield encodeHeader({ ...base(w, st, child, '0', x), size: st.size });
       yield* fileContent(path, st.size);
     } else if (st.isSymbolicLink()) {
       const target = await readlink(path, { encoding: 'buffer' }).catch(() => null);
-      if (target) yield encodeHeader({ ...base(st, child, '2', x), linkname: target });
+      if (target) yield encodeHeader({ ...base(w, st, child, '2', x), linkname: target });
     } else if (st.isCharacterDevice() || st.isBlockDevice()) {
       const { major, minor } = devNumbers(st.rdev);
-      yield encodeHeader({ ...base(st, child, st.isCharacterDevice() ? '3' : '4', x), devmajor: major, devminor: minor });
+      yield encodeHeader({ ...base(w, st, child, st.isCharacterDevice() ? '3' : '4', x), devmajor: major, devminor: minor });
     } else if (st.isFIFO()) {
-      yield encodeHeader(base(st, child, '6', x));
+      yield encodeHeader(base(w, st, child, '6', x));
     }
     // sockets cannot be archived (Go's archive/tar refuses them too)
   }
@@ -131,7 +134,7 @@ async function* entries(w: Walk, rel: Buffer): AsyncGenerator<Buffer> {
 /** The layer tar of an overlay upper directory, as a stream. */
 export function packUpperDir(dir: string, opts: PackOptions = {}): Readable {
   async function* gen(): AsyncGenerator<Buffer> {
-    const w: Walk = { root: Buffer.from(dir.replace(/\/+$/, '')), xattrs: await readOverlayXattrs(dir), links: new Map(), exclude: opts.exclude };
+    const w: Walk = { root: Buffer.from(dir.replace(/\/+$/, '')), xattrs: await readOverlayXattrs(dir), links: new Map(), exclude: opts.exclude, clampMtime: opts.clampMtime };
     yield* entries(w, Buffer.alloc(0));
     yield TAR_TRAILER;
   }

@@ -51,7 +51,8 @@ export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData:
 }
 
 /** GET /images/{name}/history items, newest first. */
-export function imageHistory(img: ImageRecord, layers: LayerRecord[]): Record<string, unknown>[] {
+/** `ancestors`: the image's parents (nearest first) that still exist; their entries get their IDs and tags, as dockerd shows built images. */
+export function imageHistory(img: ImageRecord, layers: LayerRecord[], ancestors: ImageRecord[] = []): Record<string, unknown>[] {
   const hist: HistoryEntry[] = img.config.history?.length ? img.config.history : layers.map(() => ({ created: img.config.created, created_by: '' }));
   let li = 0;
   const rows = hist.map((h) => {
@@ -65,7 +66,13 @@ export function imageHistory(img: ImageRecord, layers: LayerRecord[]): Record<st
       Tags: null as string[] | null,
     };
   }).reverse();
-  if (rows.length) {
+  for (const a of [img, ...ancestors]) {
+    const at = rows.length - (a.config.history?.length ?? 0);
+    if (at < 0 || at >= rows.length || rows[at].Id !== '<missing>') continue;
+    rows[at].Id = a.id;
+    rows[at].Tags = a.repoTags.length ? familiar(a.repoTags) : null;
+  }
+  if (rows.length && rows[0].Id === '<missing>') {
     rows[0].Id = img.id;
     rows[0].Tags = img.repoTags.length ? familiar(img.repoTags) : null;
   }

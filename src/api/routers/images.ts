@@ -34,7 +34,14 @@ export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): R
 
   const history = async (r: Req): Promise<void> => {
     const img = await images.get(r.params[0]);
-    sendJson(r.res, 200, imageHistory(img, await images.layersOf(img)));
+    const ancestors = [];
+    for (let p = img.parent; p && ancestors.length < 1000;) {
+      const a = await images.get(p).catch(() => null);
+      if (!a) break;
+      ancestors.push(a);
+      p = a.parent;
+    }
+    sendJson(r.res, 200, imageHistory(img, await images.layersOf(img), ancestors));
   };
 
   const tag = async (r: Req): Promise<void> => {

@@ -1,5 +1,6 @@
 /** The `berth` command tree: docker's top-level shortcuts plus the `container`, `image` and `system` management commands. */
 import type { Command } from '../framework/command.ts';
+import { buildCommand, builderCommand } from './build.ts';
 import { containerCommand, containerShortcuts } from './containers.ts';
 import { imagesCommand } from './images-list.ts';
 import { historyCommand, imageInspectCommand, imagePruneCommand, rmiCommand, tagCommand } from './images-manage.ts';
@@ -19,7 +20,7 @@ function imageCommand(): Command {
     usage: 'COMMAND',
     short: 'Manage images',
     subcommands: [
-      historyCommand(), importCommand(), imageInspectCommand(), loadCommand(), imagesCommand('ls'),
+      buildCommand(), historyCommand(), importCommand(), imageInspectCommand(), loadCommand(), imagesCommand('ls'),
       imagePruneCommand(), pullCommand(), pushCommand(), rmiCommand('rm'), saveCommand(), tagCommand(),
     ],
   };
@@ -43,12 +44,14 @@ export function rootCommand(): Command {
     subcommands: [
       // Common commands, in docker's order.
       ...containers.common,
+      buildCommand(),
       pullCommand(), pushCommand(),
       imagesCommand('images'),
       loginCommand(), logoutCommand(), searchCommand(),
       versionCommand(),
       { ...infoCommand(), group: 'common' },
       // Management commands.
+      builderCommand(),
       containerCommand(),
       imageCommand(),
       networkCommand(),

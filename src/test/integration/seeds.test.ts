@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { Daemon, ROOT, have, removeAll, startWithBusybox } from './harness.ts';
+import { DOCKER, Daemon, ROOT, have, removeAll, startWithBusybox } from './harness.ts';
 
 const canRun = process.getuid?.() === 0 && have('runc') && have('conmon') && have('iptables') && have('curl');
 
@@ -84,6 +84,18 @@ describe('seeds: a private registry run by berthd, pushed to and pulled from by 
     assert.match(pull.stdout, /Status: (Downloaded newer image|Image is up to date) for/);
     assert.equal(d.docker(['image', 'inspect', '-f', '{{.Id}}', ref]).stdout.trim(), id);
     assert.equal(d.docker(['run', '--rm', ref, 'echo', 'pulled and ran']).stdout, 'pulled and ran\n');
+
+    // docker build FROM an image that is only in the registry: the builder pulls it.
+    assert.equal(d.docker(['rmi', ref]).code, 0);
+    const ctx = join(d.dir, 'build-ctx');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), `FROM ${ref}\nRUN echo built-on-pulled-base > /built\nCMD ["cat", "/built"]\n`);
+    const build = spawnSync(DOCKER, ['build', '-t', 'fromreg:1', '.'], {
+      cwd: ctx, env: { ...process.env, DOCKER_HOST: d.host, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: join(d.dir, 'docker-config') },
+    });
+    assert.equal(build.status, 0, build.stderr.toString());
+    assert.match(build.stdout.toString(), /Successfully tagged fromreg:1/);
+    assert.equal(d.docker(['run', '--rm', 'fromreg:1']).stdout, 'built-on-pulled-base\n');
 
     // --restart=always: the registry comes back after its process dies.
     const pid = Number(d.docker(['inspect', '-f', '{{.State.Pid}}', 'registry']).stdout.trim());
