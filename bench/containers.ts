@@ -21,8 +21,8 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } fr
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
-  Berthd, DOCKER, Dockerd, type Engine, log, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row,
-  rssKiB, rssLine, sh, shAsync, type ShResult, sleep, timedGet,
+  Berthd, DOCKER, Dockerd, type Engine, log, measureEach, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row,
+  rssKiB, rssLine, runBench, sh, shAsync, type ShResult, sleep, timedGet,
 } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
@@ -227,18 +227,8 @@ async function main(): Promise<void> {
   if (rootfs.status !== 0) throw new Error(`busybox-rootfs.sh: ${rootfs.stderr.toString()}`);
   log(`busybox rootfs: ${(rootfs.stdout.length / 1048576).toFixed(1)} MiB; work dir ${WORK}`);
 
-  const results: Record<string, Partial<Figures>> = {};
-  let failed = false;
-  for (const e of [new Berthd(WORK), new Dockerd(WORK, ['--cgroup-parent', DOCKER_CGROUP])]) {
-    engines.push(e);
-    results[e.name] = {};
-    try {
-      await measure(e, rootfs.stdout, results[e.name]);
-    } catch (err) {
-      failed = true;
-      log(`${e.name}: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    }
-  }
+  const { results, failed } = await measureEach<Figures>([new Berthd(WORK), new Dockerd(WORK, ['--cgroup-parent', DOCKER_CGROUP])], engines,
+    (e, into) => measure(e, rootfs.stdout, into));
   const b = results.berthd;
   const d = results.dockerd;
   const third = (v: number | undefined): string => (v === undefined ? '≤ ⅓' : `≤ ${v >= 100 ? (v / 3).toFixed(0) : (v / 3).toFixed(1)} (⅓)`);
@@ -264,11 +254,4 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (err) {
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main, cleanup);

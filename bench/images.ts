@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, median, mountsUnder, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, mountsUnder, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet } from './lib.ts';
 
 const BIG_LAYERS = Number(process.env.BENCH_BIG_LAYERS ?? 2);
 const BIG_LAYER_MIB = Number(process.env.BENCH_BIG_MIB ?? 256) / BIG_LAYERS;
@@ -223,11 +223,4 @@ async function main(): Promise<void> {
   printTable(rows);
 }
 
-try {
-  await main();
-} catch (err) {
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main, cleanup);

@@ -232,3 +232,35 @@ export function printTable(rows: Row[]): void {
   console.log('|' + widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : '-'.repeat(w + 1) + ':')).join('|') + '|');
   for (const r of table.slice(1)) console.log(line(r));
 }
+
+/** Run a benchmark's main, log a failure (exit code 1), and always clean up after it. */
+export async function runBench(main: () => Promise<void>, cleanup: () => Promise<void>): Promise<void> {
+  try {
+    await main();
+  } catch (err) {
+    log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    process.exitCode = 1;
+  } finally {
+    await cleanup();
+  }
+}
+
+/**
+ * Measure each engine in turn (they are kept in `started` for the cleanup);
+ * a failure is logged and marks the run failed, and the next engine still runs.
+ */
+export async function measureEach<F>(engines: Engine[], started: Engine[], measure: (e: Engine, figures: Partial<F>) => Promise<void>): Promise<{ results: Record<string, Partial<F>>; failed: boolean }> {
+  const results: Record<string, Partial<F>> = {};
+  let failed = false;
+  for (const e of engines) {
+    started.push(e);
+    results[e.name] = {};
+    try {
+      await measure(e, results[e.name]);
+    } catch (err) {
+      failed = true;
+      log(`${e.name}: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    }
+  }
+  return { results, failed };
+}

@@ -24,7 +24,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Berthd, DOCKER, Dockerd, type Engine, log, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row, sh, sleep } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, measureEach, runBench, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row, sh, sleep } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -140,19 +140,9 @@ async function main(): Promise<void> {
   must(sh('ip', ['link', 'add', DOCKER_BRIDGE, 'type', 'bridge']), 'dockerd bridge');
   must(sh('ip', ['addr', 'add', `10.${BLOCK}.1.1/24`, 'dev', DOCKER_BRIDGE]), 'dockerd bridge address');
   must(sh('ip', ['link', 'set', DOCKER_BRIDGE, 'up']), 'dockerd bridge up');
-  const results: Record<string, Partial<Figures>> = {};
-  let failed = false;
   const berthArgs = ['--bridge', `bbb${SUFFIX}`, '--bip', `10.${BLOCK}.0.1/24`, '--default-address-pool', `base=10.${BLOCK}.128.0/17,size=24`];
-  for (const e of [new Berthd(WORK, berthArgs), new Dockerd(WORK, ['--bridge', DOCKER_BRIDGE])]) {
-    engines.push(e);
-    results[e.name] = {};
-    try {
-      await measure(e, rootfs.stdout, results[e.name]);
-    } catch (err) {
-      failed = true;
-      log(`${e.name}: failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-    }
-  }
+  const { results, failed } = await measureEach<Figures>([new Berthd(WORK, berthArgs), new Dockerd(WORK, ['--bridge', DOCKER_BRIDGE])], engines,
+    (e, into) => measure(e, rootfs.stdout, into));
   const b = results.berthd;
   const d = results.dockerd;
   const diff = (x: Partial<Figures>): number | undefined => (x.bridgeMs === undefined || x.noneMs === undefined ? undefined : x.bridgeMs - x.noneMs);
@@ -169,11 +159,4 @@ async function main(): Promise<void> {
   if (failed) process.exitCode = 1;
 }
 
-try {
-  await main();
-} catch (err) {
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main, cleanup);

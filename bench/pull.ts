@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, median, mountsUnder, must, printTable, type Row, sh, stopPid } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, mountsUnder, must, printTable, type Row, sh, stopPid } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SINGLE_MIB = Number(process.env.BENCH_SINGLE_MIB ?? 256);
@@ -195,11 +195,4 @@ async function main(): Promise<void> {
   printTable(rows);
 }
 
-try {
-  await main();
-} catch (err) {
-  log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
-  process.exitCode = 1;
-} finally {
-  await cleanup();
-}
+await runBench(main, cleanup);

@@ -1,30 +1,5 @@
 #!/usr/bin/env bash
-# Registry benchmarks (pull, push), berthd against a scratch dockerd 20.10 in one run.
-# Usage (root): bash bench/run-pull.sh         — see bench/README.md.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export PATH="$PWD/node_modules/.bin:$PATH"
-command -v dockerd >/dev/null || { echo "dockerd (Debian docker.io) is not installed" >&2; exit 1; }
-[ "$(id -u)" = 0 ] || { echo "run as root" >&2; exit 1; }
-npm run build >/dev/null
-
-BENCH_DIR=$(mktemp -d /tmp/berth-bench-XXXXXX)
-export BENCH_DIR
-# Safety net: whatever pull.ts left running or mounted under BENCH_DIR
-# (it stops both daemons itself), then the directory.
-cleanup() {
-  for f in "$BENCH_DIR"/berthd/berthd.pid "$BENCH_DIR"/dockerd/docker.pid "$BENCH_DIR"/dockerd/exec/containerd/containerd.pid; do
-    [ -f "$f" ] || continue
-    pid=$(cat "$f" 2>/dev/null || true)
-    if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then kill -TERM "$pid" 2>/dev/null || true; sleep 2; kill -KILL "$pid" 2>/dev/null || true; fi
-  done
-  # the registry this run started (its config lives in BENCH_DIR)
-  for p in /proc/[0-9]*; do
-    if tr '\0' ' ' 2>/dev/null <"$p/cmdline" | grep -qF "$BENCH_DIR/registry/config.yml"; then kill -TERM "${p#/proc/}" 2>/dev/null || true; fi
-  done
-  { grep -o " $BENCH_DIR[^ ]*" /proc/mounts || true; } | sort -r | while read -r m; do umount -l "$m" || true; done
-  if ! grep -q " $BENCH_DIR" /proc/mounts; then rm -rf "$BENCH_DIR"; fi
-}
-trap cleanup EXIT
+# Registry client benchmarks (pull, push), berthd against a scratch dockerd 20.10 in one run,
+# both talking to one local docker-registry (see bench/README.md).
 command -v docker-registry >/dev/null || { echo "docker-registry is not installed" >&2; exit 1; }
-node bench/pull.ts "$@"
+exec bash "$(dirname "$0")/peer-run.sh" pull "$@"
