@@ -4,6 +4,8 @@
  * is removed in `stop()`, also when a test fails.
  */
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
+import { after, before } from 'node:test';
+import { FakeRegistry } from '../registry/fake.ts';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
@@ -196,4 +198,19 @@ export async function startWithBusybox(d: Daemon): Promise<void> {
 export function removeAll(d: Daemon): void {
   const ids = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
   if (ids.length) d.docker(['rm', '-f', ...ids]);
+}
+
+/** A started daemon and a started fake registry for one describe block, both stopped after it. */
+export function daemonWithFakeRegistry(): { d: Daemon; reg: FakeRegistry } {
+  const d = new Daemon();
+  const reg = new FakeRegistry();
+  before(async () => {
+    await reg.start();
+    await d.start();
+  });
+  after(async () => {
+    await d.cleanup();
+    await reg.stop();
+  });
+  return { d, reg };
 }

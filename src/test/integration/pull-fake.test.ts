@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { FakeRegistry } from '../registry/fake.ts';
 import { dockerAsync } from '../registry/run.ts';
-import { Daemon } from './harness.ts';
+import { Daemon, daemonWithFakeRegistry } from './harness.ts';
 
 /** Nothing may appear that was not there before (removals of earlier images may still be under way). */
 function assertNothingNew(now: ReturnType<typeof leftovers>, before: ReturnType<typeof leftovers>): void {
@@ -24,16 +24,7 @@ function leftovers(d: Daemon): { layers: string[]; blobs: string[]; ingest: stri
 }
 
 describe('pull from a fault-injecting registry double', () => {
-  const d = new Daemon();
-  const reg = new FakeRegistry();
-  before(async () => {
-    await reg.start();
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    await reg.stop();
-  });
+  const { d, reg } = daemonWithFakeRegistry();
 
   it('follows a Docker Hub–style token challenge and pulls gzip, zstd and plain layers', async () => {
     reg.token = true;

@@ -1,24 +1,15 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
-import { FakeRegistry } from '../registry/fake.ts';
+import { describe, it } from 'node:test';
+
 import { dockerAsync } from '../registry/run.ts';
-import { Daemon } from './harness.ts';
+import { daemonWithFakeRegistry } from './harness.ts';
 
 const ls = (p: string): string[] => (existsSync(p) ? readdirSync(p) : []);
 
 describe('pull reliability', () => {
-  const d = new Daemon();
-  const reg = new FakeRegistry();
-  before(async () => {
-    await reg.start();
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    await reg.stop();
-  });
+  const { d, reg } = daemonWithFakeRegistry();
 
   it('survives SIGKILL in the middle of a pull: nothing half-written stays, the next pull completes', async () => {
     const big = Buffer.alloc(2_000_000, 'x').toString();

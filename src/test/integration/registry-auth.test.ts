@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { DistributionRegistry } from '../registry/distribution.ts';
 import { FakeRegistry } from '../registry/fake.ts';
 import { berthAsync, dockerAsync } from '../registry/run.ts';
-import { Daemon, busyboxRootfs, have } from './harness.ts';
+import { Daemon, busyboxRootfs, have, daemonWithFakeRegistry } from './harness.ts';
 
 const skip = !have('docker-registry') || !have('htpasswd') ? 'docker-registry or htpasswd missing' : false;
 
@@ -84,16 +84,7 @@ describe('login, and push/pull with credentials (docker-registry + htpasswd)', {
 });
 
 describe('token auth with credentials, and the insecure-registry rules', () => {
-  const d = new Daemon();
-  const reg = new FakeRegistry();
-  before(async () => {
-    await reg.start();
-    await d.start();
-  });
-  after(async () => {
-    await d.cleanup();
-    await reg.stop();
-  });
+  const { d, reg } = daemonWithFakeRegistry();
 
   it('logs in through a token service and pulls with the stored credentials', async () => {
     reg.token = true;
