@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { berth, containerClient, frame } from './containers-fakes.ts';
-import { naturalLess } from './containers-info.ts';
+import { naturalLess } from './shared.ts';
 
 const PORTS = {
   '80/tcp': [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }], '53/udp': null,

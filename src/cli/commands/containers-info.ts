@@ -7,6 +7,7 @@ import { tabwrite } from '../format/tabwriter.ts';
 import { containerPath, inspectContainer } from './containers-shared.ts';
 import { copyOut } from './images-transfer.ts';
 import { getTimestamp } from './system-events.ts';
+import { naturalLess } from './shared.ts';
 
 // ---- logs ----
 
@@ -89,27 +90,6 @@ function joinHostPort(host: string, port: string): string {
   return isIPv6(host) || host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-/** sortorder.NaturalLess: digit runs compare as numbers. */
-export function naturalLess(a: string, b: string): boolean {
-  const re = /(\d+|\D+)/g;
-  const pa = a.match(re) ?? [];
-  const pb = b.match(re) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i];
-    const y = pb[i];
-    if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const nx = BigInt(x);
-      const ny = BigInt(y);
-      if (nx !== ny) return nx < ny;
-      return x.length < y.length;
-    }
-    return x < y;
-  }
-  return pa.length < pb.length;
-}
 
 async function runPort(ctx: CommandContext, p: ParsedArgs): Promise<void> {
   const [container, wanted] = p.args;

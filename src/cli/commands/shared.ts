@@ -196,3 +196,25 @@ export function platformJson(s: string): string {
   if (!os) throw new Error(`invalid platform: ${JSON.stringify(s)}: unknown operating system or architecture: invalid argument`);
   return JSON.stringify({ architecture: architecture ?? goArch(), os, ...(variant ? { variant } : {}) });
 }
+
+/** sortorder.NaturalLess: digit runs compare as numbers. */
+export function naturalLess(a: string, b: string): boolean {
+  const re = /(\d+|\D+)/g;
+  const pa = a.match(re) ?? [];
+  const pb = b.match(re) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i];
+    const y = pb[i];
+    if (x === y) continue;
+    const dx = /^\d/.test(x);
+    const dy = /^\d/.test(y);
+    if (dx && dy) {
+      const nx = BigInt(x);
+      const ny = BigInt(y);
+      if (nx !== ny) return nx < ny;
+      return x.length < y.length;
+    }
+    return x < y;
+  }
+  return pa.length < pb.length;
+}

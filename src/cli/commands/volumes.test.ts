@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { naturalLess, pruneOutput, renderVolumes, type Volume } from './volumes.ts';
+import { naturalLess } from './shared.ts';
+import { pruneOutput, renderVolumes, type Volume } from './volumes.ts';
 
 const vols: Volume[] = [
   { Name: 'vol10', Driver: 'local', Scope: 'local', Mountpoint: '/r/volumes/vol10/_data', Labels: { b: '2', a: '1' } },

@@ -6,7 +6,7 @@ import type { ParsedArgs } from '../framework/flags.ts';
 import { renderRows } from '../format/formatter.ts';
 import { humanSize } from '../format/units.ts';
 import { inspectRefs, getInspected } from './inspect.ts';
-import { confirm, contextRow, FORMAT_HELP, INSPECT_FORMAT_HELP, pathEscape, readCliConfig } from './shared.ts';
+import { confirm, contextRow, FORMAT_HELP, INSPECT_FORMAT_HELP, pathEscape, readCliConfig, naturalLess } from './shared.ts';
 
 /** A volume as the API returns it. */
 export interface Volume {
@@ -39,26 +39,6 @@ export function volumeListRow(v: Volume): Record<string, unknown> {
   return row;
 }
 
-/** sortorder.NaturalLess: runs of digits compare as numbers. */
-export function naturalLess(a: string, b: string): boolean {
-  const re = /(\d+|\D+)/g;
-  const pa = a.match(re) ?? [];
-  const pb = b.match(re) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const [x, y] = [pa[i], pb[i]];
-    if (x === y) continue;
-    const dx = /^\d/.test(x);
-    const dy = /^\d/.test(y);
-    if (dx && dy) {
-      const nx = BigInt(x);
-      const ny = BigInt(y);
-      if (nx !== ny) return nx < ny;
-      return x.length < y.length;
-    }
-    return x < y;
-  }
-  return pa.length < pb.length;
-}
 
 export function renderVolumes(volumes: readonly Volume[], format: string, quiet: boolean): string {
   const sorted = [...volumes].sort((a, b) => (naturalLess(a.Name, b.Name) ? -1 : naturalLess(b.Name, a.Name) ? 1 : 0));

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
-
 import { dockerAsync } from '../registry/run.ts';
 import { daemonWithFakeRegistry } from './harness.ts';
 
