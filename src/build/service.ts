@@ -37,6 +37,8 @@ export interface BuildServiceDeps {
   root: string;
   /** Fetch a FROM image that is not local (the pull service); absent until it is wired. */
   ensureImage?: EnsureImage;
+  /** Store a built image's layers compressed, ready to push (runs after the build has answered). */
+  storeCompressed?: (imageId: string) => Promise<void>;
 }
 
 const PLATFORM_ARGS = (p: { os: string; architecture: string; variant?: string }): Record<string, string> => {
@@ -244,6 +246,7 @@ export class BuildService implements BuildBackend {
       await this.d.images.tag(image.id, familiarName(ref), ref.tag ?? 'latest');
       ctx.out(`Successfully tagged ${familiarString(ref)}\n`);
     }
+    void this.d.storeCompressed?.(image.id);
     return image.id;
   }
 

@@ -147,7 +147,9 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     await distribution.pull(name, { platform: o.platform, auth, signal: o.signal }, (m) => o.sink.progress?.(m as unknown as Record<string, unknown>));
     return (await images.get(name)).id;
   };
-  const builder = new BuildService({ images, containers: svc, files, root: join(cfg.dataRoot, 'builder'), ensureImage });
+  const builder = new BuildService({ images, containers: svc, files, root: join(cfg.dataRoot, 'builder'), ensureImage,
+    storeCompressed: (id) => distribution.storeCompressed(id).then(() => undefined, (e: unknown) => logger.warn(`storing the layers of ${id} compressed: ${(e as Error).message}`)),
+  });
   await builder.init();
 
   const listener = apiListener({

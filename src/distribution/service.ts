@@ -11,6 +11,7 @@ import { endpointsFor, INDEX_SERVER } from './endpoints.ts';
 import { isTransportError, request } from './http.ts';
 import { pullOne, translatePullError } from './pull.ts';
 import { pushTag } from './push.ts';
+import { storeCompressed } from './precompress.ts';
 import { withEndpoints } from './session.ts';
 
 /**
@@ -31,6 +32,11 @@ export class DistributionService implements DistributionBackend {
 
   constructor(ctx: DistributionContext) {
     this.ctx = ctx;
+  }
+
+  /** Store the image's layers compressed (the ones without a blob), ready to push. */
+  storeCompressed(imageId: string, signal?: AbortSignal): Promise<number> {
+    return storeCompressed(this.ctx, imageId, signal);
   }
 
   async pull(image: string, opts: PullOptions, progress: ProgressFn): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -97,6 +97,27 @@ describe('seeds: a private registry run by berthd, pushed to and pulled from by 
     assert.match(build.stdout.toString(), /Successfully tagged fromreg:1/);
     assert.equal(d.docker(['run', '--rm', 'fromreg:1']).stdout, 'built-on-pulled-base\n');
 
+    // The built layer is stored compressed right after the build, and push sends that very blob.
+    const diffIds = JSON.parse(d.docker(['image', 'inspect', '-f', '{{json .RootFS.Layers}}', 'fromreg:1']).stdout) as string[];
+    const blobsDir = join(d.dataRoot, 'distribution', 'blobs');
+    const storedFor = (diffId: string): string | undefined => {
+      for (const f of existsSync(blobsDir) ? readdirSync(blobsDir).filter((n) => n.endsWith('.json')) : []) {
+        const info = JSON.parse(readFileSync(join(blobsDir, f), 'utf8')) as { digest: string; diffId?: string };
+        if (info.diffId === diffId) return info.digest;
+      }
+      return undefined;
+    };
+    let stored: string | undefined;
+    for (let i = 0; i < 100 && !(stored = storedFor(diffIds.at(-1)!)); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.match(stored ?? '', /^sha256:[0-9a-f]{64}$/, 'the built layer has a compressed blob');
+    const builtRef = `127.0.0.1:${port}/fromreg:1`;
+    assert.equal(d.docker(['tag', 'fromreg:1', builtRef]).code, 0);
+    const pushBuilt = d.docker(['push', builtRef]);
+    assert.equal(pushBuilt.code, 0, pushBuilt.stderr);
+    assert.match(pushBuilt.stdout, /Layer already exists|Mounted from/);
+    const manifest = JSON.parse(spawnSync('curl', ['-sf', '-H', 'Accept: application/vnd.docker.distribution.manifest.v2+json', `http://127.0.0.1:${port}/v2/fromreg/manifests/1`]).stdout.toString()) as { layers: { digest: string }[] };
+    assert.equal(manifest.layers.at(-1)!.digest, stored, 'push sent the stored blob');
+
     // --restart=always: the registry comes back after its process dies.
     const pid = Number(d.docker(['inspect', '-f', '{{.State.Pid}}', 'registry']).stdout.trim());
     process.kill(pid, 'SIGKILL');
@@ -105,7 +126,7 @@ describe('seeds: a private registry run by berthd, pushed to and pulled from by 
       await new Promise((r) => setTimeout(r, 100));
       back = curl(`http://127.0.0.1:${port}/v2/_catalog`);
     }
-    assert.deepEqual(JSON.parse(back || '{}'), { repositories: ['busybox'] });
+    assert.deepEqual(JSON.parse(back || '{}'), { repositories: ['busybox', 'fromreg'] });
     assert.ok(Number(d.docker(['inspect', '-f', '{{.RestartCount}}', 'registry']).stdout.trim()) >= 1);
   });
 });
