@@ -4,8 +4,8 @@
  * skipped (as BuildKit does); the others run in order, each from its base
  * (an image, an earlier stage, or scratch) with ONBUILD triggers first.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { posix } from 'node:path';
+import { lstat, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { join, posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BuildBackend, BuildOptions, BuildPruneOptions, BuildSink, EnsureImage } from '../core/build/types.ts';
 import { dockerignoreMatcher } from '../core/build/dockerignore.ts';
@@ -309,21 +309,31 @@ export class BuildService implements BuildBackend {
     const cutoff = until ? Date.now() - parseUntil(until) : Infinity;
     for (const e of await this.cache.all()) {
       if (!opts.all && e.lastUsed > cutoff) continue;
+      // an entry is a small record (the step's image stays until `image prune`)
+      reclaimed += await treeSize(join(this.d.root, 'cache', e.key));
       await this.cache.remove(e.key);
       deleted.push(e.key);
-      reclaimed += 0;
     }
     if (opts.all || !until) {
-      const { readdir, stat } = await import('node:fs/promises');
-      for (const name of await readdir(`${this.d.root}/mounts`).catch(() => [] as string[])) {
-        const p = `${this.d.root}/mounts/${name}`;
-        reclaimed += (await stat(p).catch(() => ({ size: 0 }))).size;
+      for (const name of await readdir(join(this.d.root, 'mounts')).catch(() => [] as string[])) {
+        const p = join(this.d.root, 'mounts', name);
+        reclaimed += await treeSize(p);
         await rm(p, { recursive: true, force: true });
         deleted.push(`mount-cache:${name}`);
       }
     }
     return { CachesDeleted: deleted, SpaceReclaimed: reclaimed };
   }
+}
+
+/** Bytes held by a file or a directory tree (symlinks not followed). */
+async function treeSize(p: string): Promise<number> {
+  const st = await lstat(p).catch(() => null);
+  if (!st) return 0;
+  if (!st.isDirectory()) return st.size;
+  let total = 0;
+  for (const name of await readdir(p).catch(() => [] as string[])) total += await treeSize(join(p, name));
+  return total;
 }
 
 const PROXY = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
