@@ -17,13 +17,12 @@
  * failure or Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { tmpdir } from 'node:os';
 import {
-  Berthd, DOCKER, Dockerd, type Engine, log, measureEach, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row,
-  rssKiB, rssLine, runBench, sh, shAsync, type ShResult, sleep, timedGet,
-} from './lib.ts';
+  Berthd, DOCKER, Dockerd, type Engine, log, measureEach, median, must, printTable, procsMatching, ROOT, type Row,
+  rssKiB, rssLine, runBench, sh, shAsync, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -215,11 +214,9 @@ async function cleanup(): Promise<void> {
   removeDockerCgroups();
   const left = procsMatching(WORK);
   if (left.length) log(`left running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')} (run-containers.sh stops them)`);
-  if (mountsUnder(WORK).length === 0) {
-    if (!process.env.BENCH_KEEP) rmSync(WORK, { recursive: true, force: true });
-  } else log(`mounts left under ${WORK}; not removing it`);
+  removeWork(WORK);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+cleanupOnSignals(cleanup);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (dockerd needs it)');

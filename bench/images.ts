@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, mountsUnder, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
 
 const BIG_LAYERS = Number(process.env.BENCH_BIG_LAYERS ?? 2);
 const BIG_LAYER_MIB = Number(process.env.BENCH_BIG_MIB ?? 256) / BIG_LAYERS;
@@ -183,11 +183,9 @@ async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
   for (const e of engines) await e.stop().catch((err: unknown) => log(`stopping ${e.name}: ${String(err)}`));
-  if (mountsUnder(WORK).length === 0) {
-    if (!process.env.BENCH_KEEP) rmSync(WORK, { recursive: true, force: true });
-  } else log(`mounts left under ${WORK}; not removing it`);
+  removeWork(WORK);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+cleanupOnSignals(cleanup);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (dockerd needs it)');

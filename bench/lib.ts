@@ -4,7 +4,7 @@
  * scratch dockerd 20.10 in a directory of their own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
 
@@ -263,4 +263,16 @@ export async function measureEach<F>(engines: Engine[], started: Engine[], measu
     }
   }
   return { results, failed };
+}
+
+/** The run's scratch directory goes when nothing is mounted under it any more (BENCH_KEEP keeps it). */
+export function removeWork(work: string): void {
+  if (mountsUnder(work).length === 0) {
+    if (!process.env.BENCH_KEEP) rmSync(work, { recursive: true, force: true });
+  } else log(`mounts left under ${work}; not removing it`);
+}
+
+/** Ctrl-C or SIGTERM still runs the benchmark's cleanup. */
+export function cleanupOnSignals(cleanup: () => Promise<void>): void {
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
 }

@@ -20,11 +20,11 @@
  * BENCH_DIR (or a fresh temp dir), removed at the end, also on failure.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Berthd, DOCKER, Dockerd, type Engine, log, measureEach, runBench, median, mountsUnder, must, printTable, procsMatching, ROOT, type Row, sh, sleep } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, measureEach, runBench, median, must, printTable, procsMatching, ROOT, type Row, sh, sleep, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -128,10 +128,9 @@ async function cleanup(): Promise<void> {
   spawnSync('ip', ['link', 'del', DOCKER_BRIDGE]);
   const left = procsMatching(WORK);
   if (left.length) log(`left running: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
-  if (mountsUnder(WORK).length === 0) rmSync(WORK, { recursive: true, force: true });
-  else log(`mounts left under ${WORK}; not removing it`);
+  removeWork(WORK);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+cleanupOnSignals(cleanup);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root');

@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, mountsUnder, must, printTable, type Row, sh, stopPid } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, type Row, sh, stopPid, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SINGLE_MIB = Number(process.env.BENCH_SINGLE_MIB ?? 256);
@@ -163,11 +163,9 @@ async function cleanup(): Promise<void> {
   cleaned = true;
   for (const e of engines) await e.stop().catch((err: unknown) => log(`stopping ${e.name}: ${String(err)}`));
   await reg.stop();
-  if (mountsUnder(WORK).length === 0) {
-    if (!process.env.BENCH_KEEP) rmSync(WORK, { recursive: true, force: true });
-  } else log(`mounts left under ${WORK}; not removing it`);
+  removeWork(WORK);
 }
-for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+cleanupOnSignals(cleanup);
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (dockerd needs it)');
