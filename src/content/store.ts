@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ContentStore } from '../core/content/types.ts';
+import { writeFileAtomic } from './atomic.ts';
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 
 const DIGEST_RE = /^(sha256|sha512):([a-f0-9]+)$/;
@@ -72,15 +73,7 @@ export class FsContentStore implements ContentStore {
     const digest = `${alg}:${createHash(alg).update(data).digest('hex')}`;
     if (expected !== undefined && digest !== expected) throw new InvalidParameterError(`digest mismatch: expected ${expected}, got ${digest}`);
     const final = this.path(digest);
-    const tmp = join(this.root, 'ingest', randomBytes(12).toString('hex'));
-    const fh = await open(tmp, 'w', 0o644);
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, final);
+    await writeFileAtomic(join(this.root, 'ingest', randomBytes(12).toString('hex')), final, data);
     return digest;
   }
 

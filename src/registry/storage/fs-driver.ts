@@ -10,6 +10,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat, truncate, utimes } fr
 import { dirname, join, resolve, sep } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { writeFileAtomic } from '../../content/atomic.ts';
 import { PathNotFoundError, RegistryError } from '../../core/registry/errors.ts';
 import type { FileInfo, StorageDriver } from '../../core/registry/types.ts';
 
@@ -45,20 +46,7 @@ export class FsDriver implements StorageDriver {
   async putContent(path: string, data: Buffer): Promise<void> {
     const dst = this.full(path);
     await mkdir(dirname(dst), { recursive: true });
-    const tmp = join(dirname(dst), TMP_PREFIX + randomBytes(8).toString('hex'));
-    try {
-      const fh = await open(tmp, 'w', 0o644);
-      try {
-        await fh.writeFile(data);
-        await fh.sync();
-      } finally {
-        await fh.close();
-      }
-      await rename(tmp, dst);
-    } catch (e) {
-      await rm(tmp, { force: true });
-      throw e;
-    }
+    await writeFileAtomic(join(dirname(dst), TMP_PREFIX + randomBytes(8).toString('hex')), dst, data);
   }
 
   async reader(path: string, start = 0, end?: number): Promise<Readable> {
