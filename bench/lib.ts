@@ -139,6 +139,15 @@ export interface Engine {
   pids(): number[];
 }
 
+/** Node flags for berthd alone, from BENCH_BERTHD_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/p" or "--trace-gc"). */
+const berthdNodeArgs = (): string[] => (process.env.BENCH_BERTHD_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+
+/** The engines a benchmark measures: BENCH_ENGINES=berthd (or dockerd) measures one alone. */
+export function selectedEngines(all: Engine[]): Engine[] {
+  const only = process.env.BENCH_ENGINES?.split(',').map((s) => s.trim()).filter(Boolean);
+  return only?.length ? all.filter((e) => only.includes(e.name)) : all;
+}
+
 export class Berthd implements Engine {
   name = 'berthd';
   dir: string;
@@ -154,7 +163,7 @@ export class Berthd implements Engine {
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(join(this.dir, 'daemon.json'), '{}');
     const out = openSync(join(this.dir, 'berthd.log'), 'a');
-    this.proc = spawn(process.execPath, [join(ROOT, 'bin/berthd.js'), '--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
+    this.proc = spawn(process.execPath, [...berthdNodeArgs(), join(ROOT, 'bin/berthd.js'), '--data-root', join(this.dir, 'root'), '--exec-root', join(this.dir, 'exec'),
       '-H', `unix://${this.sock}`, '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'), ...this.extraArgs], { stdio: ['ignore', out, out] });
     closeSync(out);
     await waitReady(this.sock, () => this.proc?.exitCode ?? null, join(this.dir, 'berthd.log'));

@@ -20,13 +20,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, type Row, sh, stopPid, cleanupOnSignals, removeWork } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, type Row, sh, stopPid, cleanupOnSignals, removeWork, selectedEngines } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SINGLE_MIB = Number(process.env.BENCH_SINGLE_MIB ?? 256);
 const MULTI_LAYERS = 10;
 const MULTI_MIB = Number(process.env.BENCH_MULTI_MIB ?? 500);
 const PUSH_MIB = Number(process.env.BENCH_PUSH_MIB ?? 256);
+/** BENCH_PHASES=single,multi,push (the default: all three). */
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'single,multi,push').split(','));
 const WORK = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'berth-bench-'));
 mkdirSync(WORK, { recursive: true });
 
@@ -139,10 +141,10 @@ async function measure(e: Engine, reg: Registry): Promise<Figures> {
     log(`${e.name}: pull ${name}: ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
     return times;
   };
-  const single = pull(`${reg.host}/bench/single`);
-  const multi = pull(`${reg.host}/bench/multi`);
+  const single = PHASES.has('single') ? pull(`${reg.host}/bench/single`) : [NaN];
+  const multi = PHASES.has('multi') ? pull(`${reg.host}/bench/multi`) : [NaN];
   const pushes: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
+  for (let i = 0; i < (PHASES.has('push') ? RUNS : 0); i++) {
     const tag = `${reg.host}/bench/push-${e.name}-${i}:latest`;
     const archive = join(WORK, 'push.tar');
     await pushArchive(archive, tag);
@@ -171,10 +173,10 @@ async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('run as root (dockerd needs it)');
   await reg.start();
   log(`registry at ${reg.host}; uploading fixtures`);
-  await reg.image('bench/single', 1, SINGLE_MIB * 1024 * 1024);
-  await reg.image('bench/multi', MULTI_LAYERS, MULTI_MIB * 1024 * 1024);
+  if (PHASES.has('single')) await reg.image('bench/single', 1, SINGLE_MIB * 1024 * 1024);
+  if (PHASES.has('multi')) await reg.image('bench/multi', MULTI_LAYERS, MULTI_MIB * 1024 * 1024);
   const results: Record<string, Figures> = {};
-  for (const e of [new Berthd(WORK), new Dockerd(WORK)]) {
+  for (const e of selectedEngines([new Berthd(WORK), new Dockerd(WORK)])) {
     engines.push(e);
     try {
       results[e.name] = await measure(e, reg);
@@ -183,8 +185,9 @@ async function main(): Promise<void> {
       await e.stop();
     }
   }
-  const b = results.berthd;
-  const d = results.dockerd;
+  const none = { singleMs: NaN, multiMs: NaN, pushMs: NaN };
+  const b = results.berthd ?? none;
+  const d = results.dockerd ?? none;
   const rows: Row[] = [
     [`pull 1-layer ${SINGLE_MIB} MiB image (ms, median of ${RUNS})`, b.singleMs, d.singleMs, '≤ 0.67 (1.5× faster)'],
     [`pull ${MULTI_LAYERS}-layer ${MULTI_MIB} MiB image (ms, median of ${RUNS})`, b.multiMs, d.multiMs, '≤ 0.67 (1.5× faster)'],

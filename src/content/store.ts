@@ -4,7 +4,7 @@ import { mkdir, open, readFile, readdir, rename, rm, stat } from 'node:fs/promis
 import { join } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { ContentStore } from '../core/content/types.ts';
+import type { ContentStore, IngestFile } from '../core/content/types.ts';
 import { writeFileAtomic } from './atomic.ts';
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 
@@ -105,6 +105,16 @@ export class FsContentStore implements ContentStore {
       await rm(tmp, { force: true });
       throw e;
     }
+  }
+
+  async ingest(): Promise<IngestFile> {
+    const path = join(this.root, 'ingest', randomBytes(12).toString('hex'));
+    await (await open(path, 'wx', 0o644)).close();
+    return {
+      path,
+      commit: async (digest: string) => { await rename(path, this.path(digest)); },
+      abort: async () => { await rm(path, { force: true }); },
+    };
   }
 
   async delete(digest: string): Promise<void> {

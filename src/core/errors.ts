@@ -60,3 +60,31 @@ export function errorMessage(e: unknown): string {
   if (e instanceof Error) return e.message;
   return String(e);
 }
+
+const BY_KIND: Record<ErrorKind, new (message: string) => BerthError> = {
+  'invalid-parameter': InvalidParameterError,
+  'not-found': NotFoundError,
+  conflict: ConflictError,
+  unauthorized: UnauthorizedError,
+  forbidden: ForbiddenError,
+  unavailable: UnavailableError,
+  'not-implemented': NotImplementedError,
+  'not-modified': NotModifiedError,
+  system: SystemError,
+};
+
+/** An error as plain data, to cross a thread boundary (structured clone keeps no class). */
+export interface ErrorData { kind?: ErrorKind; message: string; code?: string }
+
+export function errorToData(e: unknown): ErrorData {
+  const code = (e as { code?: unknown } | null)?.code;
+  return { kind: isBerthError(e) ? e.kind : undefined, message: errorMessage(e), code: typeof code === 'string' ? code : undefined };
+}
+
+/** The error back from ErrorData: the taxonomy class of its kind, else a plain Error with its code. */
+export function errorFromData(d: ErrorData): Error {
+  if (d.kind) return new BY_KIND[d.kind](d.message);
+  const e = new Error(d.message) as NodeJS.ErrnoException;
+  if (d.code) e.code = d.code;
+  return e;
+}

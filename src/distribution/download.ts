@@ -1,11 +1,10 @@
 /**
- * A blob download as a stream that resumes with `Range` after a dropped
- * connection or a truncated body, and that fails instead of ending when the
- * bytes do not match the descriptor's size and digest (so whatever consumes
- * it never sees a clean end of bad data).
+ * A blob download that resumes with `Range` after a dropped connection or a
+ * truncated body, and that fails instead of ending when the bytes do not
+ * match the descriptor's size and digest (so whatever consumes it never sees
+ * a clean end of bad data).
  */
-import { createHash } from 'node:crypto';
-import { Readable } from 'node:stream';
+import { createHash, type Hash } from 'node:crypto';
 import { InvalidParameterError } from '../core/errors.ts';
 import type { Descriptor } from '../core/distribution/types.ts';
 import { isTransportError } from './http.ts';
@@ -13,13 +12,14 @@ import { RETRIES, type Repository } from './registry.ts';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function blobStream(repo: Repository, desc: Descriptor, signal: AbortSignal | undefined, onBytes: (n: number) => void): Readable {
-  return Readable.from(blobBytes(repo, desc, signal, onBytes), { objectMode: false, highWaterMark: 1 << 20 });
-}
-
-async function* blobBytes(repo: Repository, desc: Descriptor, signal: AbortSignal | undefined, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
+/**
+ * The blob's bytes, checked against the descriptor's size and digest: the
+ * generator returns only when they match and throws otherwise, so a consumer
+ * treats the bytes as complete only once it has returned.
+ */
+export async function* blobBytes(repo: Repository, desc: Descriptor, signal: AbortSignal | undefined, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   const alg = desc.digest.split(':')[0];
-  const hash = createHash(alg === 'sha512' ? 'sha512' : 'sha256');
+  const hash: Hash = createHash(alg === 'sha512' ? 'sha512' : 'sha256');
   let got = 0;
   let failures = 0;
   const retry = async (e: unknown) => {

@@ -1,10 +1,10 @@
 /**
  * `docker pull`: resolve the manifest (choosing a platform from a list or
  * index), fetch and check the config, then download the missing layers in
- * parallel while they are written to the content store and extracted at
- * once; register the image, then its tag and digest references.
+ * parallel into the content store's ingest area while worker threads unpack
+ * them right behind the download; register the image, then its tag and
+ * digest references.
  */
-import { PassThrough } from 'node:stream';
 import { MEDIA, type Descriptor, type ImageManifest, type ManifestIndex, type Platform, type PullOptions } from '../core/distribution/types.ts';
 import { InvalidParameterError, NotFoundError, UnauthorizedError, ForbiddenError, errorMessage } from '../core/errors.ts';
 import type { ProgressFn } from '../core/images/types.ts';
@@ -12,7 +12,9 @@ import type { ExtractedLayer } from '../core/layers/types.ts';
 import { familiarName, familiarString, fullName, repositoryName, type Reference } from '../core/reference/reference.ts';
 import { chainIds, sha256Of } from '../images/chain.ts';
 import { parseConfig } from '../images/register.ts';
-import { blobStream } from './download.ts';
+import { FileFeed } from '../core/layers/file-feed.ts';
+import { blobBytes } from './download.ts';
+import { saveBlob } from './save-blob.ts';
 import { formatPlatform, hostPlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
 import { LayerProgress, shortId } from './progress.ts';
 import { RegistryError, type Repository } from './registry.ts';
@@ -151,43 +153,42 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
   return moved ? `Downloaded newer image for ${shown}` : `Image is up to date for ${shown}`;
 }
 
-/** Download one layer blob while storing it (when compressed) and extracting it. */
+/**
+ * Download one layer blob into the content store's ingest area (checking its
+ * size and digest) while a worker thread unpacks it right behind the
+ * download; the blob is kept only when both succeed.
+ */
 async function downloadLayer(ctx: DistributionContext, repo: Repository, j: LayerJob, repoName: string, signal: AbortSignal): Promise<ExtractedLayer> {
   const { content, layers } = ctx.images.deps;
   const release = await ctx.downloads.acquire(signal);
   const { desc, progress } = j;
-  let stored = false;
+  const ingest = await content.ingest();
+  let layer: ExtractedLayer | null = null;
   try {
     const total = desc.size;
-    const src = blobStream(repo, desc, signal, (n) => progress.bytes('Downloading', n, total));
     progress.bytes('Downloading', 0, total, true);
     const keep = desc.mediaType !== MEDIA.ociLayer;
     if (keep) await ctx.meta.set({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, repos: [repoName] });
-    const toLayer = new PassThrough({ highWaterMark: 1 << 20 });
-    const toStore = keep ? new PassThrough({ highWaterMark: 1 << 20 }) : null;
-    src.on('error', (e) => { toLayer.destroy(e); toStore?.destroy(e); });
-    src.pipe(toLayer);
-    if (toStore) src.pipe(toStore);
-    let downloaded = false;
-    src.on('end', () => {
-      downloaded = true;
+    const feed = new FileFeed(ingest.path);
+    const unpacking = layers.unpackFile(feed, { signal }).then((l) => { layer = l; return l; });
+    // the download goes on when the unpack fails: corrupt bytes usually break the
+    // decompressor first, and the digest's verdict is the error Docker gives for them
+    const src = blobBytes(repo, desc, signal, (n) => progress.bytes('Downloading', n, total));
+    const downloading = saveBlob(src, feed).then(() => {
       progress.status('Verifying Checksum');
       progress.status('Download complete');
     });
-    const storing = toStore && !(await content.has(desc.digest))
-      ? content.write(toStore, desc.digest, { signal, sync: false, verified: true }).then(() => { stored = true; })
-      : (toStore?.resume(), Promise.resolve());
-    const [layerRes, storeRes] = await Promise.allSettled([layers.unpack(toLayer, { signal }), storing]);
-    if (layerRes.status === 'rejected' || storeRes.status === 'rejected') {
-      src.destroy();
-      if (layerRes.status === 'fulfilled') await layers.remove(layerRes.value.cacheId);
-      throw layerRes.status === 'rejected' ? layerRes.reason : (storeRes as PromiseRejectedResult).reason;
-    }
-    if (!downloaded) throw new Error(`blob ${desc.digest}: the download ended early`);
+    const [downloaded, unpacked] = await Promise.allSettled([downloading, unpacking]);
+    if (downloaded.status === 'rejected') throw downloaded.reason;
+    if (unpacked.status === 'rejected') throw unpacked.reason;
+    const got = unpacked.value;
+    if (keep && !(await content.has(desc.digest))) await ingest.commit(desc.digest);
+    else await ingest.abort();
     progress.bytes('Extracting', total, total, true);
-    return layerRes.value;
+    return got;
   } catch (e) {
-    if (stored) await content.delete(desc.digest);
+    await ingest.abort();
+    if (layer) await layers.remove((layer as ExtractedLayer).cacheId);
     throw e;
   } finally {
     release();

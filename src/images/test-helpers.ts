@@ -39,6 +39,10 @@ export class FakeLayerFiles implements LayerFiles {
     return { cacheId, diffId: `sha256:${hash.digest('hex')}`, size, tarSize: size };
   }
 
+  unpackFile(): Promise<ExtractedLayer> {
+    throw new Error('FakeLayerFiles.unpackFile is not used by these tests');
+  }
+
   async commit(cacheId: string, parentCacheId: string | null): Promise<void> {
     this.commits.push([cacheId, parentCacheId]);
   }

@@ -43,7 +43,8 @@ function toBuffer(v: Buffer | Uint8Array | string): Buffer {
   return Buffer.isBuffer(v) ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength);
 }
 
-export async function sniffInput(input: Readable): Promise<SniffedInput> {
+/** `hashCompressed: false` skips the digest of compressed input (its caller checks the bytes itself). */
+export async function sniffInput(input: Readable, hashCompressed = true): Promise<SniffedInput> {
   const it = input[Symbol.asyncIterator]() as AsyncIterator<Buffer | Uint8Array | string>;
   const head: Buffer[] = [];
   let headLen = 0;
@@ -61,7 +62,7 @@ export async function sniffInput(input: Readable): Promise<SniffedInput> {
     throw e;
   }
   const compression = detectCompression(Buffer.concat(head));
-  const hash = compression ? createHash('sha256') : null;
+  const hash = compression && hashCompressed ? createHash('sha256') : null;
   let size = 0;
   async function* source(): AsyncGenerator<Buffer> {
     try {
@@ -97,7 +98,7 @@ export interface Decompressor {
 }
 
 export function createDecompressor(kind: Compression): Decompressor {
-  if (kind === 'gzip') return zlibStage(createGunzip({ chunkSize: 128 * 1024 }));
+  if (kind === 'gzip') return zlibStage(createGunzip({ chunkSize: 1 << 20 }));
   if (kind === 'zstd') return zlibStage(zstdDecompressFrames());
   return processStage(kind, kind === 'xz' ? ['-dc', '-T0'] : ['-dc']);
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { bulkHash, type AsyncHash } from '../content/offthread-hash.ts';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';
@@ -25,6 +26,7 @@ export async function extractLayer(
   layerDir: string,
   input: Readable,
   signal?: AbortSignal,
+  opts: { hashCompressed?: boolean } = {},
 ): Promise<Omit<ExtractedLayer, 'cacheId'>> {
   signal?.throwIfAborted();
   const diff = join(layerDir, 'diff');
@@ -32,6 +34,7 @@ export async function extractLayer(
 
   let tar: TarExtractor | null = null;
   let decomp: Decompressor | null = null;
+  const hash = bulkHash('sha256');
   const onAbort = () => {
     input.destroy(signal?.reason instanceof Error ? signal.reason : undefined);
     tar?.kill();
@@ -39,10 +42,9 @@ export async function extractLayer(
   };
   signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    const sniffed = await sniffInput(input);
+    const sniffed = await sniffInput(input, opts.hashCompressed !== false);
     const tracker = new EntryTracker();
     const split = new TarSplitWriter(join(layerDir, TAR_SPLIT));
-    const hash = createHash('sha256');
     let tarSize = 0;
     const splitter = new TarSplitter({
       raw: (b) => split.raw(b),
@@ -114,17 +116,18 @@ export async function extractLayer(
     if (failure) throw failure;
 
     if (tracker.hasWork) await runScript(await whiteoutScript(diff, tracker), signal);
-    const diffId = `sha256:${hash.digest('hex')}`;
+    const diffId = `sha256:${await hash.digest()}`;
     if (tracker.ambiguous && (await replayDigest(layerDir, diff)) !== diffId) {
       await rename(join(layerDir, TAR_SPLIT), join(layerDir, TAR_SPLIT_UNUSABLE));
     }
     signal?.throwIfAborted();
     const result: Omit<ExtractedLayer, 'cacheId'> = { diffId, size: splitter.contentSize, tarSize };
-    if (sniffed.compression) {
+    if (sniffed.compression && opts.hashCompressed !== false) {
       result.compressed = { ...sniffed.compressed(), mediaType: COMPRESSED_MEDIA_TYPES[sniffed.compression] };
     }
     return result;
   } finally {
+    hash.discard();
     signal?.removeEventListener('abort', onAbort);
     tar?.kill();
     decomp?.kill();

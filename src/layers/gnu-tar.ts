@@ -10,7 +10,7 @@ import { once } from 'node:events';
  * outside (absolute or with "..") only after everything else is written.
  */
 export const TAR_EXTRACT_FLAGS = [
-  '-x', '-f', '-', '--numeric-owner', '-p', '--same-owner', '--xattrs', '--xattrs-include=*', '-B',
+  '-x', '-f', '-', '--numeric-owner', '-p', '--same-owner', '--xattrs', '--xattrs-include=*', '-B', '-b', '2048',
 ] as const;
 
 export interface TarExit {

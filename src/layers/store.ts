@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { PassThrough, type Readable } from 'node:stream';
 import { InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
 import type { ExtractedLayer, LayerFiles } from '../core/layers/types.ts';
+import type { FileFeed } from '../core/layers/file-feed.ts';
+import { ExtractPool } from './extract-pool.ts';
 import { extractLayer, TAR_SPLIT, TAR_SPLIT_UNUSABLE } from './extract.ts';
 import { replayTar } from './replay.ts';
 
@@ -40,6 +42,7 @@ export class OverlayLayerFiles implements LayerFiles {
   readonly root: string;
   /** cacheIds being unpacked right now: cleanup() leaves them alone. */
   private readonly busy = new Set<string>();
+  private pool: ExtractPool | null = null;
 
   constructor(root: string) {
     this.root = root;
@@ -50,17 +53,28 @@ export class OverlayLayerFiles implements LayerFiles {
     await mkdir(join(this.root, LINKS), { recursive: true, mode: 0o700 });
   }
 
-  async unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+  unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+    return this.staged((dir) => extractLayer(dir, input, opts?.signal), () => input.destroy());
+  }
+
+  unpackFile(feed: FileFeed, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+    this.pool ??= new ExtractPool();
+    const pool = this.pool;
+    return this.staged((dir) => pool.extract(dir, feed, opts?.signal));
+  }
+
+  /** A fresh staged directory for `fill`, removed again when it fails. */
+  private async staged(fill: (dir: string) => Promise<Omit<ExtractedLayer, 'cacheId'>>, onError?: () => void): Promise<ExtractedLayer> {
     await this.init();
     const cacheId = randomBytes(32).toString('hex');
     const dir = join(this.root, cacheId);
     this.busy.add(cacheId);
     try {
       await mkdir(dir, { mode: 0o700 });
-      const r = await extractLayer(dir, input, opts?.signal);
+      const r = await fill(dir);
       return { cacheId, ...r };
     } catch (e) {
-      input.destroy();
+      onError?.();
       await rm(dir, { recursive: true, force: true }).catch(() => {});
       throw e;
     } finally {

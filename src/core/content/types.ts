@@ -19,6 +19,17 @@ export interface ContentIngester {
    * (a verifying download stream), so the store does not hash them again.
    */
   write(input: Readable, expected?: string, opts?: { signal?: AbortSignal; sync?: boolean; verified?: boolean }): Promise<{ digest: string; size: number }>;
+  /** A new, empty file in the ingest area for a writer that checks the digest itself (no fsync on commit). */
+  ingest(): Promise<IngestFile>;
+}
+
+/** A blob being written; invisible until committed, removed at daemon start when never committed. */
+export interface IngestFile {
+  path: string;
+  /** Move the file into place as `digest` (the caller verified the bytes). */
+  commit(digest: string): Promise<void>;
+  /** Remove the file (missing is fine). */
+  abort(): Promise<void>;
 }
 
 export interface ContentStore extends ContentProvider, ContentIngester {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { FileFeed } from './file-feed.ts';
 
 /** A layer unpacked on disk, as returned by LayerFiles.unpack. */
 export interface ExtractedLayer {
@@ -22,6 +23,12 @@ export interface ExtractedLayer {
 export interface LayerFiles {
   /** Unpack a layer tar (plain, gzip, zstd, bzip2 or xz; detected from magic bytes). */
   unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer>;
+  /**
+   * Unpack a layer from a file that is still being written (a download), off
+   * the event loop. The writer verifies the file's bytes (and fails the feed
+   * when they are wrong): the result has no `compressed` record.
+   */
+  unpackFile(feed: FileFeed, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer>;
   /** Record the parent (for overlay lowerdir) and make the layer permanent. */
   commit(cacheId: string, parentCacheId: string | null): Promise<void>;
   /** Remove a layer directory (staged or committed). Missing is not an error. */
