@@ -92,6 +92,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     const c = config();
     return { mirrors: c.registryMirrors, insecure: c.insecureRegistries, maxConcurrentDownloads: c.maxConcurrentDownloads, maxConcurrentUploads: c.maxConcurrentUploads };
   });
+  events.subscribe({}, (e) => { if (e.Type === 'image' && e.Action === 'delete') distCtx.imageDeleted(); });
   const collected = await distCtx.collectBlobs(true);
   if (collected) logger.info(`removed ${collected} unreferenced layer blobs`);
   const distribution = new DistributionService(distCtx);

@@ -17,6 +17,7 @@ export class DistributionContext {
   readonly downloads: Limiter;
   readonly uploads: Limiter;
   private readonly flights = new Map<string, { promise: Promise<ExtractedLayer>; users: number }>();
+  private sweepWanted = false;
 
   constructor(images: ImageService, meta: BlobMeta, settings: () => DistributionSettings) {
     this.images = images;
@@ -52,19 +53,36 @@ export class DistributionContext {
     const keep = this.images.deps.db.allCacheIds();
     for (const l of done) if (!keep.has(l.cacheId)) await this.images.deps.layers.remove(l.cacheId);
     await this.collectBlobs(false);
+    if (this.sweepWanted) await this.sweep();
   }
 
-  /** Delete stored blobs whose layer never got registered (or, at start-up, no longer exists). */
-  async collectBlobs(startup: boolean): Promise<number> {
-    if (!startup && this.flights.size > 0) return 0;
+  /**
+   * An image was deleted: remove, in the background, the stored blobs of
+   * layers that no image uses any more (deferred while a pull runs).
+   */
+  imageDeleted(): void {
+    this.sweepWanted = true;
+    setImmediate(() => { void this.sweep(); });
+  }
+
+  private async sweep(): Promise<void> {
+    if (!this.sweepWanted || this.flights.size > 0) return;
+    this.sweepWanted = false;
+    await this.collectBlobs(true).catch(() => 0);
+  }
+
+  /** Delete stored blobs whose layer never got registered (or, with `all`, no image uses any more). */
+  async collectBlobs(all: boolean): Promise<number> {
+    if (this.flights.size > 0) return 0;
     const { db, content } = this.images.deps;
     let diffIds: Set<string> | null = null;
-    if (startup) {
+    if (all) {
       diffIds = new Set();
       for (const row of db.all()) for (const l of db.chain(row.topChain)) diffIds.add(l.diffId);
     }
     let n = 0;
     for (const b of this.meta.all()) {
+      if (this.flights.size > 0) break; // a pull started: it may be storing these
       if (b.diffId && (!diffIds || diffIds.has(b.diffId))) continue;
       await content.delete(b.digest);
       await this.meta.delete(b.digest);

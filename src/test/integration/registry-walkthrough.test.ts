@@ -119,4 +119,19 @@ describe('registry walkthrough against docker-registry 2.8 with the docker CLI',
     // same bytes: no recompression
     assert.equal(readFileSync(join(d.dataRoot, 'content', 'blobs', 'sha256', layerDigest.slice(7))).length > 0, true);
   });
+
+  it('removes the stored compressed blob once no image uses its layer', async () => {
+    const blobPath = join(d.dataRoot, 'content', 'blobs', 'sha256');
+    const layerDigest = (JSON.parse(spawnSync('skopeo', ['inspect', '--tls-verify=false', '--raw', `docker://${reg.host}/my-busybox:latest`]).stdout.toString()).layers[0].digest as string).slice(7);
+    assert.ok(readdirSync(blobPath).includes(layerDigest));
+    const id = d.docker(['image', 'inspect', '-f', '{{.Id}}', `${reg.host}/my-busybox`]).stdout.trim();
+    const rmi = d.docker(['rmi', '-f', id]);
+    assert.equal(rmi.code, 0, rmi.stderr);
+    for (let i = 0; i < 50 && readdirSync(blobPath).includes(layerDigest); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(!readdirSync(blobPath).includes(layerDigest), 'the blob went with the last image of its layer');
+    // and the pull that follows downloads it again and keeps it
+    const pull = d.docker(['pull', `${reg.host}/my-busybox`]);
+    assert.equal(pull.code, 0, pull.stderr);
+    assert.ok(readdirSync(blobPath).includes(layerDigest));
+  });
 });
