@@ -13,15 +13,13 @@ import { RETRIES, type Repository } from './registry.ts';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * The blob's bytes, checked against the descriptor's size and (unless the
- * consumer checks it itself: `verify: false`) its digest: the generator
- * returns only when they match and throws otherwise, so a consumer treats
- * the bytes as complete only once it has returned.
+ * The blob's bytes, checked against the descriptor's size and digest: the
+ * generator returns only when they match and throws otherwise, so a consumer
+ * treats the bytes as complete only once it has returned.
  */
-export async function* blobBytes(repo: Repository, desc: Descriptor, signal: AbortSignal | undefined, onBytes: (n: number) => void,
-  opts: { verify: boolean } = { verify: true }): AsyncGenerator<Buffer> {
+export async function* blobBytes(repo: Repository, desc: Descriptor, signal: AbortSignal | undefined, onBytes: (n: number) => void): AsyncGenerator<Buffer> {
   const alg = desc.digest.split(':')[0];
-  const hash: Hash | null = opts.verify ? createHash(alg === 'sha512' ? 'sha512' : 'sha256') : null;
+  const hash: Hash = createHash(alg === 'sha512' ? 'sha512' : 'sha256');
   let got = 0;
   let failures = 0;
   const retry = async (e: unknown) => {
@@ -52,7 +50,7 @@ export async function* blobBytes(repo: Repository, desc: Descriptor, signal: Abo
           chunk = chunk.subarray(skip);
           skip = 0;
         }
-        hash?.update(chunk);
+        hash.update(chunk);
         got += chunk.length;
         if (desc.size > 0 && got > desc.size) {
           res.body.destroy();
@@ -72,7 +70,7 @@ export async function* blobBytes(repo: Repository, desc: Descriptor, signal: Abo
     }
     break;
   }
-  if (hash && `${alg}:${hash.digest('hex')}` !== desc.digest) {
+  if (`${alg}:${hash.digest('hex')}` !== desc.digest) {
     throw new InvalidParameterError(`filesystem layer verification failed for digest ${desc.digest}`);
   }
 }

@@ -155,8 +155,8 @@ export async function pullOne(ctx: DistributionContext, repo: Repository, ref: R
 
 /**
  * Download one layer blob into the content store's ingest area (checking its
- * size) while worker threads unpack it and check its digest right behind the
- * download; the blob is kept only when all of it succeeds.
+ * size and digest) while a worker thread unpacks it right behind the
+ * download; the blob is kept only when both succeed.
  */
 async function downloadLayer(ctx: DistributionContext, repo: Repository, j: LayerJob, repoName: string, signal: AbortSignal): Promise<ExtractedLayer> {
   const { content, layers } = ctx.images.deps;
@@ -170,10 +170,10 @@ async function downloadLayer(ctx: DistributionContext, repo: Repository, j: Laye
     const keep = desc.mediaType !== MEDIA.ociLayer;
     if (keep) await ctx.meta.set({ digest: desc.digest, mediaType: desc.mediaType, size: desc.size, repos: [repoName] });
     const feed = new FileFeed(ingest.path);
-    // the layer store checks the digest (on a worker thread) while it unpacks; the download
-    // goes on when the unpack fails, since the digest's verdict is the error Docker gives
-    const unpacking = layers.unpackFile(feed, desc.digest, { signal }).then((l) => { layer = l; return l; });
-    const src = blobBytes(repo, desc, signal, (n) => progress.bytes('Downloading', n, total), { verify: false });
+    const unpacking = layers.unpackFile(feed, { signal }).then((l) => { layer = l; return l; });
+    // the download goes on when the unpack fails: corrupt bytes usually break the
+    // decompressor first, and the digest's verdict is the error Docker gives for them
+    const src = blobBytes(repo, desc, signal, (n) => progress.bytes('Downloading', n, total));
     const downloading = saveBlob(src, feed).then(() => {
       progress.status('Verifying Checksum');
       progress.status('Download complete');

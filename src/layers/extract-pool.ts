@@ -1,5 +1,6 @@
 /**
- * Worker threads that unpack and hash growing files (see extract-worker.ts). Started on demand, at most one per CPU (capped at 4),
+ * Worker threads that unpack layers from growing files (see
+ * extract-worker.ts). Started on demand, at most one per CPU (capped at 4),
  * each taking several jobs at once; a worker with no job does not keep the
  * process alive and is stopped after a while idle.
  */
@@ -13,9 +14,9 @@ import type { ExtractedLayer } from '../core/layers/types.ts';
 const GROW_STEP = 1 << 20;
 
 type Result = Omit<ExtractedLayer, 'cacheId'>;
-type OutMessage = { op: 'done'; id: number; result: unknown } | { op: 'failed'; id: number; error: ErrorData };
+type OutMessage = { op: 'done'; id: number; result: Result } | { op: 'failed'; id: number; error: ErrorData };
 
-interface Pending { resolve(r: unknown): void; reject(e: Error): void }
+interface Pending { resolve(r: Result): void; reject(e: Error): void }
 
 class PoolWorker {
   readonly w: Worker;
@@ -82,20 +83,11 @@ export class ExtractPool {
 
   /** Unpack the file behind `feed` into `<layerDir>/diff` on a worker; the caller removes layerDir on failure. */
   extract(layerDir: string, feed: FileFeed, signal?: AbortSignal): Promise<Result> {
-    return this.job({ op: 'extract', layerDir, path: feed.path }, feed, signal) as Promise<Result>;
-  }
-
-  /** "alg:hex" of the file behind `feed`, hashed on a worker as it grows. */
-  hash(feed: FileFeed, alg: 'sha256' | 'sha512', signal?: AbortSignal): Promise<string> {
-    return this.job({ op: 'hash', path: feed.path, alg }, feed, signal) as Promise<string>;
-  }
-
-  private job(start: object, feed: FileFeed, signal?: AbortSignal): Promise<unknown> {
     signal?.throwIfAborted();
     const pw = this.pick();
     const id = this.nextId++;
     const post = (m: object) => { if (!pw.dead) pw.w.postMessage({ ...m, id }); };
-    return new Promise<unknown>((resolve, reject) => {
+    return new Promise<Result>((resolve, reject) => {
       let posted = -1;
       const update = () => {
         if (feed.failure) post({ op: 'abort', error: errorToData(feed.failure) });
@@ -109,7 +101,7 @@ export class ExtractPool {
       signal?.addEventListener('abort', onAbort, { once: true });
       const cleanup = () => { unsubscribe(); signal?.removeEventListener('abort', onAbort); };
       pw.add(id, { resolve: (r) => { cleanup(); resolve(r); }, reject: (e) => { cleanup(); reject(e); } });
-      post(start);
+      post({ op: 'extract', layerDir, path: feed.path });
       update();
     });
   }

@@ -1,13 +1,11 @@
 /**
  * Worker thread entry: unpacks layers from files that the main thread is
- * still writing, and hashes such files (a pull writes the blob while one job
- * reads it behind to decompress it, hash the tar and feed tar, and another
- * computes the blob's digest), so the event loop only moves the bytes from
- * the socket to the file. Protocol (all messages carry the job id):
- *   in:  extract {layerDir, path} · hash {path, alg} · grow {written, ended} · abort {error}
+ * still writing (a pull writes and verifies the blob while this thread reads
+ * it behind, decompresses, hashes the tar and feeds it to tar), so the event
+ * loop only moves and checks the bytes from the socket. Protocol (all messages carry the job id):
+ *   in:  extract {layerDir, path} · grow {written, ended} · abort {error}
  *   out: done {result} · failed {error}
  */
-import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
@@ -25,7 +23,6 @@ interface Job {
 
 type InMessage =
   | { op: 'extract'; id: number; layerDir: string; path: string }
-  | { op: 'hash'; id: number; path: string; alg: 'sha256' | 'sha512' }
   | { op: 'grow'; id: number; written: number; ended: boolean }
   | { op: 'abort'; id: number; error: ErrorData };
 
@@ -53,11 +50,12 @@ async function* tail(path: string, job: Job): AsyncGenerator<Buffer> {
   }
 }
 
-async function run(id: number, work: (job: Job) => Promise<unknown>): Promise<void> {
+async function run(id: number, layerDir: string, path: string): Promise<void> {
   const job: Job = { written: 0, ended: false, wake: null, ac: new AbortController() };
   jobs.set(id, job);
   try {
-    const result = await work(job);
+    const input = Readable.from(tail(path, job), { objectMode: false, highWaterMark: READ });
+    const result = await extractLayer(layerDir, input, job.ac.signal, { hashCompressed: false });
     parentPort!.postMessage({ op: 'done', id, result });
   } catch (e) {
     const reason = job.ac.signal.aborted ? job.ac.signal.reason : e;
@@ -69,16 +67,7 @@ async function run(id: number, work: (job: Job) => Promise<unknown>): Promise<vo
 
 parentPort!.on('message', (m: InMessage) => {
   if (m.op === 'extract') {
-    void run(m.id, (job) => extractLayer(m.layerDir, Readable.from(tail(m.path, job), { objectMode: false, highWaterMark: READ }),
-      job.ac.signal, { hashCompressed: false }));
-    return;
-  }
-  if (m.op === 'hash') {
-    void run(m.id, async (job) => {
-      const h = createHash(m.alg);
-      for await (const chunk of tail(m.path, job)) h.update(chunk);
-      return `${m.alg}:${h.digest('hex')}`;
-    });
+    void run(m.id, m.layerDir, m.path);
     return;
   }
   const job = jobs.get(m.id);

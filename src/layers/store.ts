@@ -57,19 +57,10 @@ export class OverlayLayerFiles implements LayerFiles {
     return this.staged((dir) => extractLayer(dir, input, opts?.signal), () => input.destroy());
   }
 
-  unpackFile(feed: FileFeed, digest: string, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
+  unpackFile(feed: FileFeed, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer> {
     this.pool ??= new ExtractPool();
     const pool = this.pool;
-    const alg = digest.startsWith('sha512:') ? 'sha512' : 'sha256';
-    return this.staged(async (dir) => {
-      // two jobs (two threads when there are two cores): the file's digest, and the unpack
-      const [hashed, unpacked] = await Promise.allSettled([pool.hash(feed, alg, opts?.signal), pool.extract(dir, feed, opts?.signal)]);
-      if (hashed.status === 'rejected') throw hashed.reason;
-      // corrupt bytes usually break the decompressor first: the digest's verdict is Docker's error for them
-      if (hashed.value !== digest) throw new InvalidParameterError(`filesystem layer verification failed for digest ${digest}`);
-      if (unpacked.status === 'rejected') throw unpacked.reason;
-      return unpacked.value;
-    });
+    return this.staged((dir) => pool.extract(dir, feed, opts?.signal));
   }
 
   /** A fresh staged directory for `fill`, removed again when it fails. */

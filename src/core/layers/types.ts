@@ -25,10 +25,10 @@ export interface LayerFiles {
   unpack(input: Readable, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer>;
   /**
    * Unpack a layer from a file that is still being written (a download), off
-   * the event loop, and check that the file's bytes have `digest` (Docker's
-   * "filesystem layer verification failed" otherwise). No `compressed` record.
+   * the event loop. The writer verifies the file's bytes (and fails the feed
+   * when they are wrong): the result has no `compressed` record.
    */
-  unpackFile(feed: FileFeed, digest: string, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer>;
+  unpackFile(feed: FileFeed, opts?: { signal?: AbortSignal }): Promise<ExtractedLayer>;
   /** Record the parent (for overlay lowerdir) and make the layer permanent. */
   commit(cacheId: string, parentCacheId: string | null): Promise<void>;
   /** Remove a layer directory (staged or committed). Missing is not an error. */
