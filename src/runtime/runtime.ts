@@ -13,6 +13,7 @@ import { hostFacts, type HostFacts } from './host.ts';
 import { specJson, type OciSpec } from './oci-types.ts';
 import { Runc, RUNC_PATH, RuncError } from './runc.ts';
 import { buildSpec } from './spec.ts';
+import { deleteStopped } from './stopped-delete.ts';
 
 export interface RuntimeLogger { warn(msg: string): void; info?(msg: string): void; debug?(msg: string): void }
 
@@ -183,8 +184,11 @@ export class RuncConmonRuntime implements ContainerRuntime {
     // an exit file not there before the delete comes from a process killed by it:
     // leave conmon's exit and oom files to waiters a little longer
     const exited = existsSync(exitFile);
-    // runc keeps nothing for an id without a state directory: no process to spawn then.
-    if (existsSync(join(this.runc.root, id))) await this.runc.delete(id, Boolean(opts.force));
+    // runc keeps nothing for an id without a state directory: no process to spawn then;
+    // nor for a plain stopped container, whose cgroups and state go without runc
+    if (existsSync(join(this.runc.root, id)) && !(await deleteStopped(this.runc.root, id).catch(() => false))) {
+      await this.runc.delete(id, Boolean(opts.force));
+    }
     this.bundles.delete(id);
     if (exited) await rm(exitFile, { force: true });
     else setTimeout(() => void rm(exitFile, { force: true }), 5000).unref();
