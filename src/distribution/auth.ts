@@ -27,6 +27,22 @@ export function parseChallenges(headers: string | string[] | undefined): Challen
   return out;
 }
 
+/**
+ * Credentials refused by the token service, or none for a basic challenge.
+ * `reason` is docker's bare text ("unauthorized: incorrect username or
+ * password"); the message adds the request it was for, as dockerd's pull and
+ * login report it (its push reports the bare reason).
+ */
+export class AuthFailure extends UnauthorizedError {
+  readonly reason: string;
+  readonly url?: string;
+  constructor(reason: string, method?: string, url?: string) {
+    super(url ? `${method ?? 'Get'} "${url}": ${reason}` : reason);
+    this.reason = reason;
+    this.url = url;
+  }
+}
+
 export interface Credentials { username?: string; password?: string; identityToken?: string; registryToken?: string }
 
 /** Auth state for one registry endpoint (base URL like "https://host:5000"). */
@@ -46,17 +62,7 @@ export class AuthSession {
   /** A request to `path` (or an absolute URL) with auth for `scope`; answers a 401 once by authenticating. */
   async fetch(path: string, req: HttpRequest, scope: string): Promise<HttpResponse> {
     const url = path.startsWith('http') ? path : this.base + path;
-    const auth = async () => {
-      try {
-        return await this.header(scope, req.signal);
-      } catch (e) {
-        if (e instanceof UnauthorizedError && e.message === 'no basic auth credentials') {
-          const m = req.method ?? 'GET';
-          throw new UnauthorizedError(`${m[0]}${m.slice(1).toLowerCase()} "${url}": no basic auth credentials`);
-        }
-        throw e;
-      }
-    };
+    const auth = () => this.headerFor(req.method ?? 'GET', url, scope, req.signal);
     const send = async () => request(url, { ...req, insecure: this.insecure, headers: { ...(req.headers ?? {}), ...(await auth()) } });
     let res = await send();
     if (res.status === 401 && (req.body === undefined || Buffer.isBuffer(req.body))) {
@@ -77,7 +83,7 @@ export class AuthSession {
       res.discard();
       this.challenge = pickChallenge(res.headers['www-authenticate']) ?? null;
       if (this.challenge === null) throw new UnauthorizedError(`login attempt to ${this.base}/v2/ failed with status: 401 Unauthorized`);
-      res = await request(`${this.base}/v2/`, { insecure: this.insecure, signal, headers: await this.header('', signal) });
+      res = await request(`${this.base}/v2/`, { insecure: this.insecure, signal, headers: await this.headerFor('GET', `${this.base}/v2/`, '', signal) });
     }
     res.discard();
     if (res.status === 401) throw new UnauthorizedError(`login attempt to ${this.base}/v2/ failed with status: 401 Unauthorized`);
@@ -87,12 +93,22 @@ export class AuthSession {
   /** The refresh token a token service returned (login with identity tokens). */
   refreshToken?: string;
 
+  /** The auth header for a request; an AuthFailure names the request as Go's http client does (`Get "URL": reason`). */
+  private async headerFor(method: string, url: string, scope: string, signal?: AbortSignal): Promise<Record<string, string>> {
+    try {
+      return await this.header(scope, signal);
+    } catch (e) {
+      if (e instanceof AuthFailure && !e.url) throw new AuthFailure(e.reason, `${method[0]}${method.slice(1).toLowerCase()}`, url);
+      throw e;
+    }
+  }
+
   private async header(scope: string, signal?: AbortSignal): Promise<Record<string, string>> {
     if (this.creds.registryToken) return { Authorization: `Bearer ${this.creds.registryToken}` };
     const ch = this.challenge;
     if (!ch) return {};
     if (ch.scheme === 'basic') {
-      if (!this.creds.username) throw new UnauthorizedError('no basic auth credentials');
+      if (!this.creds.username) throw new AuthFailure('no basic auth credentials');
       return { Authorization: `Basic ${Buffer.from(`${this.creds.username}:${this.creds.password ?? ''}`).toString('base64')}` };
     }
     const cached = this.tokens.get(scope);
@@ -125,7 +141,8 @@ export class AuthSession {
     }
     const text = await res.text();
     if (res.status === 401 || res.status === 403) {
-      throw new UnauthorizedError(`Get "${u.href.split('?')[0]}": unauthorized: ${registryErrorText(text) || 'authentication required'}`);
+      // an errcode body speaks for itself; a Hub-style {"details"} or an empty body is "unauthorized"
+      throw new AuthFailure(registryErrorCodes(text).length ? registryErrorText(text) : `unauthorized: ${registryErrorText(text) || 'authentication required'}`);
     }
     if (res.status >= 400) throw new Error(`token request to ${u.origin}${u.pathname} failed with status: ${res.status} ${statusText(res.status)}`);
     let body: { token?: string; access_token?: string; expires_in?: number; refresh_token?: string };
@@ -145,6 +162,23 @@ export class AuthSession {
 function pickChallenge(h: string | string[] | undefined): Challenge | undefined {
   const all = parseChallenges(h);
   return all.find((c) => c.scheme === 'bearer') ?? all.find((c) => c.scheme === 'basic');
+}
+
+/**
+ * The error a 401's bearer challenge states (RFC 6750 §3.1), as docker's
+ * registry client reads it ahead of the body: `insufficient_scope` is DENIED,
+ * `invalid_token` is UNAUTHORIZED.
+ */
+export function challengeError(headers: string | string[] | undefined): { code: string; message: string } | undefined {
+  for (const c of parseChallenges(headers)) {
+    if (c.scheme !== 'bearer') continue;
+    const kind = c.params.error;
+    const code = kind === 'insufficient_scope' ? 'DENIED' : kind === 'invalid_token' ? 'UNAUTHORIZED' : undefined;
+    if (!code) continue;
+    const message = c.params.error_description || (code === 'DENIED' ? 'requested access to the resource is denied' : 'authentication required');
+    return { code, message };
+  }
+  return undefined;
 }
 
 /** "code: message" texts of a registry error body (distribution's errcode JSON), or ''. */

@@ -3,21 +3,27 @@ import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { NotFoundError, UnauthorizedError, ForbiddenError } from '../core/errors.ts';
 import { MEDIA } from '../core/distribution/types.ts';
-import { registryErrorCodes, registryErrorText, statusText, type AuthSession } from './auth.ts';
+import { AuthFailure, challengeError, registryErrorCodes, registryErrorText, statusText, type AuthSession } from './auth.ts';
 import type { HttpRequest, HttpResponse } from './http.ts';
 
 export const MANIFEST_ACCEPT = [MEDIA.dockerManifest, MEDIA.dockerList, MEDIA.ociManifest, MEDIA.ociIndex].join(', ');
 
-/** An HTTP error from a registry, with the distribution error codes of its body. */
+/**
+ * An HTTP error from a registry, with the distribution error codes of its
+ * body. A 401 whose bearer challenge names an error puts that one first and
+ * alone in the text, as dockerd reports the first error of a pull or push.
+ */
 export class RegistryError extends Error {
   readonly status: number;
   readonly codes: string[];
   readonly text: string;
-  constructor(status: number, body: string, what: string) {
-    const text = registryErrorText(body) || `${what} failed with status: ${status} ${statusText(status)}`;
+  constructor(status: number, body: string, what: string, wwwAuthenticate?: string | string[]) {
+    const oauth = status === 401 ? challengeError(wwwAuthenticate) : undefined;
+    const text = oauth ? `${oauth.code.toLowerCase()}: ${oauth.message}`
+      : registryErrorText(body) || `${what} failed with status: ${status} ${statusText(status)}`;
     super(text);
     this.status = status;
-    this.codes = registryErrorCodes(body);
+    this.codes = oauth ? [oauth.code, ...registryErrorCodes(body)] : registryErrorCodes(body);
     this.text = text;
   }
 }
@@ -57,10 +63,20 @@ export class Repository {
     return `repository:${this.path}:${this.push ? 'pull,push' : 'pull'}`;
   }
 
+  /** One authenticated request; a push reports refused credentials without the request (as dockerd's push does). */
+  private async call(path: string, req: HttpRequest, scope: string): Promise<HttpResponse> {
+    try {
+      return await this.session.fetch(path, req, scope);
+    } catch (e) {
+      if (this.push && e instanceof AuthFailure) throw new UnauthorizedError(e.reason, { cause: e });
+      throw e;
+    }
+  }
+
   /** A request that retries 429 and 5xx answers (idempotent methods only). */
   async send(path: string, req: HttpRequest, scope = this.scope): Promise<HttpResponse> {
     for (let n = 0; ; n++) {
-      const res = await this.session.fetch(path, req, scope);
+      const res = await this.call(path, req, scope);
       const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501);
       const idempotent = (req.method ?? 'GET') === 'GET' || req.method === 'HEAD';
       if (!retryable || !idempotent || n >= RETRIES) return res;
@@ -71,7 +87,7 @@ export class Repository {
 
   async fail(res: HttpResponse, what: string): Promise<never> {
     const body = res.status === 0 || res.headers['content-length'] === '0' ? '' : await res.text().catch(() => '');
-    const err = new RegistryError(res.status, body, what);
+    const err = new RegistryError(res.status, body, what, res.headers['www-authenticate']);
     if (res.status === 401) throw new UnauthorizedError(err.text, { cause: err });
     if (res.status === 403) throw new ForbiddenError(err.text, { cause: err });
     if (res.status === 404) throw new NotFoundError(err.text, { cause: err });
@@ -145,7 +161,7 @@ export class Repository {
   async putBlob(location: string, digest: string, body: Readable | Buffer, size: number, signal?: AbortSignal): Promise<void> {
     const u = new URL(location);
     u.searchParams.set('digest', digest);
-    const res = await this.session.fetch(u.href, {
+    const res = await this.call(u.href, {
       method: 'PUT', body, signal, timeoutMs: 300_000,
       headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size) },
     }, this.scope);
@@ -154,7 +170,7 @@ export class Repository {
   }
 
   async putManifest(reference: string, bytes: Buffer, mediaType: string, signal?: AbortSignal): Promise<void> {
-    const res = await this.session.fetch(`/v2/${this.path}/manifests/${reference}`, {
+    const res = await this.call(`/v2/${this.path}/manifests/${reference}`, {
       method: 'PUT', body: bytes, signal, headers: { 'Content-Type': mediaType, 'Content-Length': String(bytes.length) },
     }, this.scope);
     if (res.status !== 201 && res.status !== 200 && res.status !== 202) return this.fail(res, 'manifest upload');
