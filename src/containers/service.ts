@@ -48,6 +48,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   readonly life: Lifecycle;
   readonly health: HealthMonitor;
   readonly rotator: LogRotator;
+  /** Names of containers being created, with their ids (saved records are in the db). */
+  private readonly creating = new Map<string, string>();
 
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
@@ -96,19 +98,29 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     validateHostConfig(hostConfig);
     containerCgroupsPath('x', this.d.cgroupDriver ?? 'cgroupfs', (hostConfig.CgroupParent as string | undefined) ?? '');
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
-    const full = name ? validateName(name) : `/${generateName((n) => this.d.db.nameOwner(n) !== undefined)}`;
-    const owner = this.d.db.nameOwner(full);
-    if (owner) throw nameConflict(full, owner.id);
+    const explicit = name ? validateName(name) : null;
     const image = await this.d.images.get(config.Image);
+    // like dockerd's name registrar: a name is reserved from here until the record is saved,
+    // so concurrent creates never pick the same one
+    const ownerOf = (n: string): string | undefined => this.d.db.nameOwner(n)?.id ?? this.creating.get(n);
+    const full = explicit ?? `/${generateName((n) => ownerOf(n) !== undefined)}`;
+    const owner = ownerOf(full);
+    if (owner) throw nameConflict(full, owner);
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
-    const warnings = (await this.d.network?.validateCreate(c, endpoints)) ?? [];
-    if (this.d.mounts) c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
+    this.creating.set(full, c.id);
+    let warnings: string[];
     try {
-      await mkdir(c.rwDir, { recursive: true });
-      this.d.db.insert(c);
-    } catch (e) {
-      await this.d.mounts?.release(c, true);
-      throw e;
+      warnings = (await this.d.network?.validateCreate(c, endpoints)) ?? [];
+      if (this.d.mounts) c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
+      try {
+        await mkdir(c.rwDir, { recursive: true });
+        this.d.db.insert(c);
+      } catch (e) {
+        await this.d.mounts?.release(c, true);
+        throw e;
+      }
+    } finally {
+      this.creating.delete(full);
     }
     this.d.events.publish('container', 'create', c.id, this.life.attrs(c));
     return { id: c.id, warnings };

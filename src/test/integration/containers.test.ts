@@ -29,6 +29,23 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     assert.equal(d.docker(['ps', '-aq']).stdout, '', '--rm removed it');
   });
 
+  it('reserves a name from the start of a create: concurrent creates never share one', async () => {
+    const body = JSON.stringify({ Image: 'busybox', Cmd: ['true'] });
+    const same = await Promise.all(Array.from({ length: 6 }, () => d.http('POST', '/containers/create?name=twin', body)));
+    const won = same.filter((r) => r.status === 201);
+    assert.equal(won.length, 1, same.map((r) => `${r.status} ${r.body}`).join('\n'));
+    const winner = JSON.parse(won[0].body).Id as string;
+    for (const r of same.filter((x) => x.status !== 201)) {
+      assert.equal(r.status, 409);
+      assert.match(JSON.parse(r.body).message, new RegExp(`The container name "/twin" is already in use by container "${winner}"`));
+    }
+    const many = await Promise.all(Array.from({ length: 40 }, () => d.http('POST', '/containers/create', body)));
+    assert.deepEqual(many.map((r) => r.status), many.map(() => 201));
+    const names = d.docker(['ps', '-a', '--format', '{{.Names}}']).stdout.trim().split('\n');
+    assert.equal(new Set(names).size, names.length);
+    assert.equal(d.docker(['rm', ...many.map((r) => JSON.parse(r.body).Id as string), winner]).code, 0);
+  });
+
   it('pipes stdin with -i until EOF', () => {
     const r = d.docker(['run', '--rm', '-i', 'busybox', 'cat'], 'hello through stdin\n');
     assert.equal(r.code, 0, r.stderr);
