@@ -5,7 +5,8 @@
  * pipes to tar. Chunks are copied into 1 MiB batches whose memory is handed
  * to the worker (transferred, not copied again); `digest()` resolves once the
  * worker has seen every batch. One worker serves the whole process; it is
- * started on first use and never keeps the process alive.
+ * started on first use, keeps the process alive only while a digest is owed,
+ * and stops after a while with no hash open.
  */
 import { createHash, type Hash } from 'node:crypto';
 import { isMainThread, Worker } from 'node:worker_threads';
@@ -31,6 +32,27 @@ parentPort.on('message', (m) => {
 let worker: Worker | null = null;
 let nextId = 1;
 const waiting = new Map<number, (hex: string) => void>();
+/** Hashes begun and not yet finished or discarded; the worker stops after a while at zero. */
+let open = 0;
+let idleTimer: NodeJS.Timeout | null = null;
+const IDLE_MS = 15_000;
+
+function opened(): void {
+  open++;
+  if (idleTimer) clearTimeout(idleTimer);
+  idleTimer = null;
+}
+
+function closed(): void {
+  if (--open > 0) return;
+  idleTimer = setTimeout(() => {
+    const w = worker;
+    worker = null;
+    idleTimer = null;
+    void w?.terminate();
+  }, IDLE_MS);
+  idleTimer.unref();
+}
 
 function sharedWorker(): Worker {
   if (worker) return worker;
@@ -42,14 +64,14 @@ function sharedWorker(): Worker {
     if (waiting.size === 0) w.unref();
     done?.(m.hex);
   });
-  w.on('error', (e) => fail(e));
-  w.on('exit', () => fail(new Error('the hashing worker exited')));
+  w.on('error', (e) => fail(w, e));
+  w.on('exit', () => fail(w, new Error('the hashing worker exited')));
   worker = w;
   return w;
 }
 
-function fail(e: Error): void {
-  worker = null;
+function fail(w: Worker, e: Error): void {
+  if (worker === w) worker = null;
   for (const [id, done] of waiting) {
     waiting.delete(id);
     done(`error:${e.message}`);
@@ -68,6 +90,7 @@ export class OffThreadHash implements AsyncHash {
 
   constructor(alg: HashAlgorithm = 'sha256') {
     this.w = sharedWorker();
+    opened();
     this.w.postMessage({ op: 'init', id: this.id, alg });
   }
 
@@ -94,7 +117,11 @@ export class OffThreadHash implements AsyncHash {
     this.flush();
     this.finished = true;
     return new Promise((resolve, reject) => {
-      waiting.set(this.id, (hex) => (hex.startsWith('error:') ? reject(new Error(hex.slice(6))) : resolve(hex)));
+      waiting.set(this.id, (hex) => {
+        closed();
+        if (hex.startsWith('error:')) reject(new Error(hex.slice(6)));
+        else resolve(hex);
+      });
       this.w.ref(); // an answer is owed: keep the process up until it comes
       this.w.postMessage({ op: 'digest', id: this.id });
     });
@@ -106,6 +133,7 @@ export class OffThreadHash implements AsyncHash {
     this.finished = true;
     this.batch = null;
     this.w.postMessage({ op: 'drop', id: this.id });
+    closed();
   }
 
   private flush(): void {
