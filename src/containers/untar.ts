@@ -4,7 +4,6 @@
  * ".." component are refused) and noting which members the archive names.
  */
 import { execFile, spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { PassThrough, Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
@@ -12,6 +11,7 @@ import { InvalidParameterError, SystemError, isBerthError } from '../core/errors
 import { createDecompressor, sniffInput } from '../layers/decompress.ts';
 import { TAR_EXTRACT_FLAGS } from '../layers/gnu-tar.ts';
 import { TarSplitter } from '../layers/tar-splitter.ts';
+import { drainedOrClosed } from '../core/streams.ts';
 
 const run = promisify(execFile);
 const EMPTY_ARCHIVE = Buffer.alloc(1024);
@@ -43,9 +43,7 @@ function spawnTar(dir: string) {
     async write(b: Buffer): Promise<void> {
       if (child.stdin.destroyed) throw new Error('tar stopped reading the archive');
       if (child.stdin.write(b)) return;
-      const ac = new AbortController();
-      await Promise.race([once(child.stdin, 'drain', { signal: ac.signal }), once(child.stdin, 'close', { signal: ac.signal })]).catch(() => undefined);
-      ac.abort();
+      await drainedOrClosed(child.stdin).catch(() => undefined);
     },
     end: (): void => { child.stdin.end(); },
     kill: (): void => { if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL'); },

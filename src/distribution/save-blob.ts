@@ -7,6 +7,7 @@
 import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { FileFeed } from '../core/layers/file-feed.ts';
+import { drainedOrClosed } from '../core/streams.ts';
 
 export async function saveBlob(src: AsyncIterable<Buffer>, feed: FileFeed): Promise<number> {
   const out = createWriteStream(feed.path, { highWaterMark: 4 << 20 });
@@ -18,7 +19,7 @@ export async function saveBlob(src: AsyncIterable<Buffer>, feed: FileFeed): Prom
       if (error) throw error;
       queued += chunk.length;
       const upto = queued;
-      if (!out.write(chunk, (e) => { if (!e) feed.grow(upto); })) await drained(out);
+      if (!out.write(chunk, (e) => { if (!e) feed.grow(upto); })) await drainedOrClosed(out);
     }
     out.end();
     await once(out, 'finish');
@@ -33,12 +34,3 @@ export async function saveBlob(src: AsyncIterable<Buffer>, feed: FileFeed): Prom
   }
 }
 
-/** Until the stream drains or closes (listeners removed either way). */
-async function drained(out: NodeJS.EventEmitter): Promise<void> {
-  const ac = new AbortController();
-  try {
-    await Promise.race([once(out, 'drain', { signal: ac.signal }), once(out, 'close', { signal: ac.signal })]);
-  } finally {
-    ac.abort();
-  }
-}

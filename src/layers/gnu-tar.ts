@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { once } from 'node:events';
+import { drainedOrClosed } from '../core/streams.ts';
 
 /**
  * GNU tar flags for layer extraction: numeric ids, exact modes (setuid
@@ -52,17 +52,7 @@ export class TarExtractor {
     const stdin = this.child.stdin;
     if (this.stdinError || stdin.destroyed) throw this.stopped();
     if (stdin.write(buf)) return;
-    const ac = new AbortController();
-    try {
-      await Promise.race([
-        once(stdin, 'drain', { signal: ac.signal }),
-        once(stdin, 'close', { signal: ac.signal }),
-      ]);
-    } catch {
-      // 'error' on stdin: reported below
-    } finally {
-      ac.abort();
-    }
+    await drainedOrClosed(stdin).catch(() => undefined); // 'error' on stdin: reported below
     if (this.stdinError || stdin.destroyed) throw this.stopped();
   }
 

@@ -1,8 +1,8 @@
 import { createReadStream, createWriteStream, type WriteStream } from 'node:fs';
-import { once } from 'node:events';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip, type Gzip } from 'node:zlib';
 import { SystemError } from '../core/errors.ts';
+import { drainedOrClosed } from '../core/streams.ts';
 
 /*
  * The tar-split file: gzip of
@@ -95,16 +95,7 @@ export class TarSplitWriter {
   }
 
   private async waitDrain(): Promise<void> {
-    const ac = new AbortController();
-    try {
-      await Promise.race([
-        once(this.gz, 'drain', { signal: ac.signal }),
-        once(this.gz, 'close', { signal: ac.signal }),
-        once(this.out, 'close', { signal: ac.signal }),
-      ]);
-    } finally {
-      ac.abort();
-    }
+    await drainedOrClosed(this.gz, this.out);
     if (this.failure) throw this.failure;
   }
 }
