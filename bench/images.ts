@@ -11,13 +11,13 @@
  * BENCH_DIR (or a fresh temp dir), which is removed at the end; both daemons
  * are stopped in `finally`, also on failure or Ctrl-C.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, ROOT, type Row, rssKiB, rssLine, sh, timedGet, cleanupOnSignals, removeWork, randomLayer } from './lib.ts';
 
 const BIG_LAYERS = Number(process.env.BENCH_BIG_LAYERS ?? 2);
 const BIG_LAYER_MIB = Number(process.env.BENCH_BIG_MIB ?? 256) / BIG_LAYERS;
@@ -49,21 +49,6 @@ function entry(pack: tar.Pack, name: string, data: Buffer): Promise<void> {
   return new Promise((res, rej) => pack.entry({ name, mode: 0o644, mtime: new Date('2024-01-01T00:00:00Z') }, data, (e) => (e ? rej(e) : res())));
 }
 
-/** A layer tar holding one file of `mib` MiB of random bytes; returns its bytes. */
-function randomLayer(name: string, mib: number): Promise<Buffer> {
-  return new Promise((res, rej) => {
-    const pack = tar.pack();
-    const chunks: Buffer[] = [];
-    pack.on('data', (c: Buffer) => chunks.push(c));
-    pack.on('end', () => res(Buffer.concat(chunks)));
-    pack.on('error', rej);
-    const size = mib * 1024 * 1024;
-    const w = pack.entry({ name, size, mode: 0o644, mtime: new Date('2024-01-01T00:00:00Z') }, (e) => { if (e) rej(e); else pack.finalize(); });
-    for (let off = 0; off < size; off += 1 << 20) w.write(randomBytes(Math.min(1 << 20, size - off)));
-    w.end();
-  });
-}
-
 function config(diffIds: string[], extra: Record<string, unknown> = {}): Buffer {
   return Buffer.from(JSON.stringify({
     architecture: 'amd64', os: 'linux', created: '2024-01-01T00:00:00Z',
@@ -80,7 +65,7 @@ async function makeBig(path: string): Promise<number> {
     const diffIds: string[] = [];
     const layers: string[] = [];
     for (let i = 0; i < BIG_LAYERS; i++) {
-      const layer = await randomLayer(`data/random-${i}.bin`, BIG_LAYER_MIB);
+      const layer = await randomLayer(`data/random-${i}.bin`, BIG_LAYER_MIB * 1024 * 1024);
       total += layer.length;
       diffIds.push(sha256(layer));
       layers.push(`l${i}/layer.tar`);

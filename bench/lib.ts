@@ -5,8 +5,10 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
 import { join, resolve } from 'node:path';
+import tar from 'tar-stream';
 
 export const ROOT = resolve(import.meta.dirname, '..');
 export const DOCKER = existsSync('/usr/local/bin/docker') ? '/usr/local/bin/docker' : 'docker';
@@ -284,4 +286,18 @@ export function removeWork(work: string): void {
 /** Ctrl-C or SIGTERM still runs the benchmark's cleanup. */
 export function cleanupOnSignals(cleanup: () => Promise<void>): void {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) process.once(sig, () => { void cleanup().finally(() => process.exit(130)); });
+}
+
+/** A layer tar holding one file `name` of `bytes` random (incompressible) bytes. */
+export function randomLayer(name: string, bytes: number): Promise<Buffer> {
+  return new Promise((res, rej) => {
+    const pack = tar.pack();
+    const chunks: Buffer[] = [];
+    pack.on('data', (c: Buffer) => chunks.push(c));
+    pack.on('end', () => res(Buffer.concat(chunks)));
+    pack.on('error', rej);
+    const w = pack.entry({ name, size: bytes, mode: 0o644, mtime: new Date('2024-01-01T00:00:00Z') }, (e) => { if (e) rej(e); else pack.finalize(); });
+    for (let off = 0; off < bytes; off += 1 << 20) w.write(randomBytes(Math.min(1 << 20, bytes - off)));
+    w.end();
+  });
 }

@@ -12,7 +12,7 @@
  * Run it with `bash bench/run-pull.sh` (root; builds first).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import { createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
-import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, type Row, sh, stopPid, cleanupOnSignals, removeWork, selectedEngines } from './lib.ts';
+import { Berthd, DOCKER, Dockerd, type Engine, log, runBench, median, must, printTable, type Row, sh, stopPid, cleanupOnSignals, removeWork, selectedEngines, randomLayer } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SINGLE_MIB = Number(process.env.BENCH_SINGLE_MIB ?? 256);
@@ -33,19 +33,6 @@ const WORK = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'berth-bench-')
 mkdirSync(WORK, { recursive: true });
 
 const sha256 = (b: Buffer): string => 'sha256:' + createHash('sha256').update(b).digest('hex');
-
-function randomLayer(name: string, bytes: number): Promise<Buffer> {
-  return new Promise((res, rej) => {
-    const pack = tar.pack();
-    const chunks: Buffer[] = [];
-    pack.on('data', (c: Buffer) => chunks.push(c));
-    pack.on('end', () => res(Buffer.concat(chunks)));
-    pack.on('error', rej);
-    const w = pack.entry({ name, size: bytes, mode: 0o644, mtime: new Date('2024-01-01T00:00:00Z') }, (e) => { if (e) rej(e); else pack.finalize(); });
-    for (let off = 0; off < bytes; off += 1 << 20) w.write(randomBytes(Math.min(1 << 20, bytes - off)));
-    w.end();
-  });
-}
 
 function config(diffIds: string[]): Buffer {
   return Buffer.from(JSON.stringify({
