@@ -33,7 +33,11 @@ export function qInt(q: URLSearchParams, name: string, dflt: number): number {
 }
 
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
-  const data = JSON.stringify(body);
+  sendJsonText(res, status, JSON.stringify(body));
+}
+
+/** A body that is JSON already. */
+export function sendJsonText(res: ServerResponse, status: number, data: string): void {
   res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
   res.end(data);
 }

@@ -124,10 +124,14 @@ export class Lifecycle {
 
   async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
     this.d.onStopped?.(c);
-    await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
-    await this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`));
-    await unmountRootfs(c.rwDir).catch(() => undefined);
-    await this.d.mounts?.detach(c).catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`));
+    // runc's state and cgroup, the network and the root filesystem do not depend on each other
+    await Promise.all([
+      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
+      this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`)),
+      unmountRootfs(c.rwDir).catch(() => undefined)
+        .then(() => this.d.mounts?.detach(c))
+        .catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`)),
+    ]);
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
     if (st.oomKilled) this.d.events.publish('container', 'oom', c.id, this.attrs(c));
@@ -195,9 +199,11 @@ export class Lifecycle {
   }
 
   async removeFiles(c: ContainerRecord): Promise<void> {
-    await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
-    await this.d.network?.forget(c).catch(() => undefined);
-    await unmountRootfs(c.rwDir).catch(() => undefined);
+    await Promise.all([
+      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
+      this.d.network?.forget(c).catch(() => undefined),
+      unmountRootfs(c.rwDir).catch(() => undefined),
+    ]);
     await rm(c.bundle, { recursive: true, force: true });
   }
 

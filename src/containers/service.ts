@@ -1,3 +1,5 @@
+import { directorySize } from '../core/dir-size.ts';
+import { diffDir } from '../layers/rootfs.ts';
 import { mkdir } from 'node:fs/promises';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -132,6 +134,12 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async list(opts: ContainerListOptions): Promise<ContainerRecord[]> {
     return filterContainers(this.d.db, opts);
+  }
+
+  async sizes(c: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
+    const rw = await directorySize(diffDir(c.rwDir));
+    const image = await this.d.images.get(c.imageId).catch(() => null);
+    return { rw, rootFs: rw + (image?.size ?? 0) };
   }
 
   async start(idOrName: string): Promise<void> {

@@ -6,6 +6,9 @@ import type { MetadataDb } from '../metadata/db.ts';
 export class ContainerDb {
   private readonly m: MetadataDb;
   private readonly cache = new Map<string, ContainerRecord>();
+  /** A stamp per record, new at every insert and save (for caches of derived views). */
+  private readonly stamps = new Map<string, number>();
+  private stamp = 0;
 
   constructor(m: MetadataDb) {
     this.m = m;
@@ -51,17 +54,25 @@ export class ContainerDb {
         .run(c.id, c.name, c.imageId, c.created, JSON.stringify(c));
     });
     this.cache.set(c.id, c);
+    this.stamps.set(c.id, ++this.stamp);
+  }
+
+  /** Changes whenever the record is saved; 0 for a record never saved by this process. */
+  revision(id: string): number {
+    return this.stamps.get(id) ?? 0;
   }
 
   /** Persist the current state of a record (after mutating it). */
   save(c: ContainerRecord): void {
     if (!this.cache.has(c.id)) return;
     this.m.db.prepare('UPDATE containers SET name = ?, data = ? WHERE id = ?').run(c.name, JSON.stringify(c), c.id);
+    this.stamps.set(c.id, ++this.stamp);
   }
 
   delete(id: string): void {
     this.m.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
     this.cache.delete(id);
+    this.stamps.delete(id);
   }
 }
 

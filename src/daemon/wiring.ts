@@ -157,7 +157,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     routes: [...systemRoutes(system, events), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
-    }, (c) => containerNet.view(c)), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
+    }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
       ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder)],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,

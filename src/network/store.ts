@@ -20,6 +20,9 @@ export class NetworkDb {
     }
   }
 
+  /** Goes up at every change of a network or endpoint (for caches of derived views). */
+  revision = 0;
+
   networks(): NetworkRecord[] {
     return [...this.nets.values()];
   }
@@ -29,11 +32,13 @@ export class NetworkDb {
   }
 
   saveNetwork(n: NetworkRecord): void {
+    this.revision++;
     this.meta.db.prepare('INSERT OR REPLACE INTO networks (id, name, data) VALUES (?, ?, ?)').run(n.id, n.name, JSON.stringify(n));
     this.nets.set(n.id, n);
   }
 
   deleteNetwork(id: string): void {
+    this.revision++;
     this.meta.tx(() => {
       this.meta.db.prepare('DELETE FROM endpoints WHERE network_id = ?').run(id);
       this.meta.db.prepare('DELETE FROM networks WHERE id = ?').run(id);
@@ -67,11 +72,13 @@ export class NetworkDb {
   }
 
   saveEndpoint(e: EndpointRecord): void {
+    this.revision++;
     this.meta.db.prepare('INSERT OR REPLACE INTO endpoints (container_id, network_id, data) VALUES (?, ?, ?)').run(e.containerId, e.networkId, JSON.stringify(e));
     this.remember(e);
   }
 
   deleteEndpoint(containerId: string, networkId: string): void {
+    this.revision++;
     this.meta.db.prepare('DELETE FROM endpoints WHERE container_id = ? AND network_id = ?').run(containerId, networkId);
     this.forget(containerId, networkId);
   }

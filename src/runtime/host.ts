@@ -1,6 +1,7 @@
 /* Facts about the host that shape a container's spec, read once. */
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { gunzipSync } from 'node:zlib';
 import { ALL_CAPABILITIES, capsFromMask } from './caps.ts';
 
 export interface HostLimit { soft: number | bigint; hard: number | bigint }
@@ -20,6 +21,11 @@ export interface HostFacts {
   cgroupV2: boolean;
   /** A static init binary (tini) for --init, or null. */
   initPath: string | null;
+  /**
+   * seccomp sub-architectures (SCMP_ARCH_X32, ...) this kernel is known to be
+   * built without, from its build config; empty when the config is unknown.
+   */
+  missingAbis?: string[];
 }
 
 export const RLIM_INFINITY = 18446744073709551615n;
@@ -57,6 +63,27 @@ function read(path: string): string {
   }
 }
 
+/** Kernel options whose absence means the kernel cannot run that ABI's system calls at all. */
+const ABI_OPTIONS: Record<string, string> = { CONFIG_X86_X32_ABI: 'SCMP_ARCH_X32', CONFIG_IA32_EMULATION: 'SCMP_ARCH_X86' };
+
+/**
+ * The seccomp sub-architectures a kernel build config (the text of
+ * /proc/config.gz or /boot/config-<release>) leaves out: a filter for them
+ * costs runc time on every container start and can never match.
+ */
+export function missingAbis(config: string): string[] {
+  if (!config) return [];
+  return Object.entries(ABI_OPTIONS).filter(([opt]) => new RegExp(`^# ${opt} is not set$`, 'm').test(config)).map(([, arch]) => arch);
+}
+
+function kernelConfig(): string {
+  try {
+    return gunzipSync(readFileSync('/proc/config.gz')).toString('utf8');
+  } catch {
+    return read(`/boot/config-${release()}`);
+  }
+}
+
 const INIT_CANDIDATES = ['/usr/bin/docker-init', '/usr/libexec/docker/docker-init', '/usr/bin/tini-static', '/usr/sbin/tini-static', '/usr/bin/tini'];
 
 let cached: HostFacts | undefined;
@@ -78,6 +105,7 @@ export function hostFacts(): HostFacts {
     swapAccounting: cgroupV2 || existsSync('/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes'),
     cgroupV2,
     initPath: INIT_CANDIDATES.find((p) => existsSync(p)) ?? null,
+    missingAbis: process.arch === 'x64' ? missingAbis(kernelConfig()) : [],
   };
   return cached;
 }

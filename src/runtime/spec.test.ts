@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { ALL_CAPABILITIES, capsFromMask, DEFAULT_CAPABILITIES, tweakCapabilities } from './caps.ts';
 import { majorMinor } from './devices.ts';
-import { parseLimits, RLIM_INFINITY, type HostFacts } from './host.ts';
+import { missingAbis, parseLimits, RLIM_INFINITY, type HostFacts } from './host.ts';
 import { mergeTmpfsOptions } from './mounts.ts';
 import { specJson } from './oci-types.ts';
 import { DEFAULT_SECCOMP_PROFILE, toOciSeccomp } from './seccomp.ts';
@@ -77,6 +77,10 @@ test('spec: seccomp follows capabilities and architecture; unconfined and custom
   const seccomp = (caps: string[]) => toOciSeccomp(DEFAULT_SECCOMP_PROFILE, caps, host);
   const names = (caps: string[]) => new Set(seccomp(caps).syscalls!.flatMap((r) => r.names));
   assert.deepEqual(seccomp([]).architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86', 'SCMP_ARCH_X32']);
+  // a kernel built without the x32 ABI gets no x32 filter (it would only cost runc time)
+  assert.deepEqual(toOciSeccomp(DEFAULT_SECCOMP_PROFILE, [], { ...host, missingAbis: ['SCMP_ARCH_X32'] }).architectures, ['SCMP_ARCH_X86_64', 'SCMP_ARCH_X86']);
+  // a custom profile's explicit architectures stay as written
+  assert.deepEqual(toOciSeccomp({ defaultAction: 'SCMP_ACT_ALLOW', architectures: ['SCMP_ARCH_X32'] }, [], { ...host, missingAbis: ['SCMP_ARCH_X32'] }).architectures, ['SCMP_ARCH_X32']);
   assert.ok(names([]).has('arch_prctl'));
   assert.ok(!names([]).has('s390_runtime_instr'));
   assert.ok(!names([]).has('mount'));
@@ -163,4 +167,12 @@ test('spec: a shared bind makes the root shared; other binds keep runc\'s defaul
   assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rshared'])] }), host)).linux.rootfsPropagation, 'shared');
   assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rslave'])] }), host)).linux.rootfsPropagation, undefined);
   assert.equal((await buildSpec(input(), host)).linux.rootfsPropagation, undefined);
+});
+
+test('host: ABIs a kernel build config leaves out', () => {
+  assert.deepEqual(missingAbis('CONFIG_IA32_EMULATION=y\n# CONFIG_X86_X32_ABI is not set\nCONFIG_COMPAT_32=y\n'), ['SCMP_ARCH_X32']);
+  assert.deepEqual(missingAbis('# CONFIG_IA32_EMULATION is not set\n# CONFIG_X86_X32_ABI is not set\n'), ['SCMP_ARCH_X32', 'SCMP_ARCH_X86']);
+  assert.deepEqual(missingAbis('CONFIG_IA32_EMULATION=y\nCONFIG_X86_X32_ABI=y\n'), []);
+  // an unknown config (none readable) removes nothing
+  assert.deepEqual(missingAbis(''), []);
 });

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
 
+export { directorySize } from '../core/dir-size.ts';
+
 const run = promisify(execFile);
 
 const NAME_CHARS = '[a-zA-Z0-9][a-zA-Z0-9_.-]';
@@ -85,35 +87,4 @@ export async function unmountVolume(dir: string): Promise<void> {
   await run('umount', [dir]).catch(async () => {
     if (await isMounted(dir)) await run('umount', ['-l', dir]);
   });
-}
-
-/** Bytes in a directory tree (regular files, hard links counted once), like dockerd's directory.Size. */
-export async function directorySize(dir: string): Promise<number> {
-  const seen = new Set<string>();
-  let total = 0;
-  const walk = async (d: string): Promise<void> => {
-    let entries;
-    try {
-      entries = await readdir(d, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    for (const e of entries) {
-      const p = join(d, e.name);
-      if (e.isDirectory()) {
-        await walk(p);
-        continue;
-      }
-      const st = await lstat(p).catch(() => null);
-      if (!st) continue;
-      if (st.nlink > 1) {
-        const key = `${st.dev}:${st.ino}`;
-        if (seen.has(key)) continue;
-        seen.add(key);
-      }
-      total += st.size;
-    }
-  };
-  await walk(dir);
-  return total;
 }

@@ -4,8 +4,9 @@ import type { ContainerNetView, EndpointConfig } from '../../core/network/types.
 import { parseFilters, parseTimestamp } from '../../core/filters.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
+import { SummaryCache } from '../compat/summary-cache.ts';
 import { frame, hijack } from '../hijack.ts';
-import { qBool, qInt, readJson, sendJson, sendNoContent, type Req } from '../http.ts';
+import { qBool, qInt, readJson, sendJson, sendJsonText, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
@@ -102,8 +103,14 @@ function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: Conta
   return true;
 }
 
-/** Engine API routes for containers. */
-export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView): Route[] {
+/**
+ * Engine API routes for containers. `revision`, when given, names the version
+ * of what a container's list item shows (see SummaryCache).
+ */
+export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView,
+  revision?: (rec: ContainerRecord) => string): Route[] {
+  const summaries = new SummaryCache();
+
   const create = async (r: Req): Promise<void> => {
     const body = (await readJson<Record<string, unknown>>(r.raw)) ?? {};
     const { HostConfig, NetworkingConfig, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null };
@@ -113,9 +120,20 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
 
   const list = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), LIST_FILTERS);
-    const out = await c.list({ all: qBool(r.query, 'all'), limit: qInt(r.query, 'limit', -1), size: qBool(r.query, 'size'), filters });
-    const views = out.map((rec) => ({ rec, view: net?.(rec) }));
-    sendJson(r.res, 200, views.filter((x) => !x.view || networkFilters(filters, x.rec, x.view)).map((x) => containerSummary(x.rec, x.view)));
+    const all = qBool(r.query, 'all');
+    const limit = qInt(r.query, 'limit', -1);
+    const size = qBool(r.query, 'size');
+    let out = await c.list({ all, limit, size, filters });
+    if (net && ['network', 'publish', 'expose'].some((k) => filters.has(k))) out = out.filter((rec) => networkFilters(filters, rec, net(rec)));
+    if (size) {
+      const sizes = await Promise.all(out.map((rec) => c.sizes(rec)));
+      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), SizeRw: sizes[i].rw, SizeRootFs: sizes[i].rootFs })));
+    } else if (revision) {
+      const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec) }));
+      sendJsonText(r.res, 200, summaries.list(items, all && limit < 0 && filters.size === 0));
+    } else {
+      sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec))));
+    }
   };
 
   const wait = async (r: Req): Promise<void> => {

@@ -46,6 +46,22 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     assert.equal(d.docker(['rm', ...many.map((r) => JSON.parse(r.body).Id as string), winner]).code, 0);
   });
 
+  it('ps -s shows the container layer and virtual sizes; the list follows renames, starts and exits', () => {
+    const run = d.docker(['run', '--name', 'sized', 'busybox', 'sh', '-c', 'head -c 1000000 /dev/zero > /big']);
+    assert.equal(run.code, 0, run.stderr);
+    const api = JSON.parse(d.docker(['ps', '-as', '--filter', 'name=sized', '--format', '{{json .}}']).stdout) as { Size: string };
+    assert.match(api.Size, /^1(\.\d+)?MB \(virtual \d+(\.\d+)?MB\)$/, api.Size);
+    const list = () => d.docker(['ps', '-a', '--filter', 'id=' + d.docker(['inspect', '-f', '{{.Id}}', 'sized']).stdout.trim(), '--format', '{{.Names}} {{.State}} {{.Status}}']).stdout.trim();
+    assert.match(list(), /^sized exited Exited \(0\) /);
+    assert.equal(d.docker(['rename', 'sized', 'resized']).code, 0);
+    assert.match(list(), /^resized exited /);
+    assert.equal(d.docker(['start', 'resized']).code, 0);
+    assert.equal(d.docker(['wait', 'resized']).stdout.trim(), '0');
+    assert.match(list(), /^resized exited Exited \(0\) /);
+    assert.equal(d.docker(['rm', 'resized']).code, 0);
+    assert.equal(d.docker(['ps', '-aq', '--filter', 'name=resized']).stdout, '');
+  });
+
   it('pipes stdin with -i until EOF', () => {
     const r = d.docker(['run', '--rm', '-i', 'busybox', 'cat'], 'hello through stdin\n');
     assert.equal(r.code, 0, r.stderr);

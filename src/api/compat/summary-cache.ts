@@ -1,0 +1,48 @@
+/*
+ * GET /containers/json with many containers: each item is serialized once per
+ * revision of what it shows (the container record and the network state), and
+ * only its Status ("Up 5 seconds") is written afresh at every request.
+ */
+import type { ContainerRecord } from '../../core/containers/types.ts';
+import type { ContainerNetView } from '../../core/network/types.ts';
+import { containerSummary, statusString } from './containers.ts';
+
+interface Entry { revision: string; head: string; tail: string }
+
+/** Past this many entries, the ones of containers no longer listed are dropped. */
+const SWEEP_ABOVE = 4096;
+
+export class SummaryCache {
+  private readonly entries = new Map<string, Entry>();
+
+  /**
+   * One item of the list as JSON. `revision` must change whenever anything
+   * the item shows may have changed (Status aside); `view` is only asked for
+   * on a miss.
+   */
+  item(c: ContainerRecord, revision: string, view: () => ContainerNetView | undefined, now = Date.now()): string {
+    let e = this.entries.get(c.id);
+    if (e?.revision !== revision) {
+      const { Status: _status, HostConfig, NetworkSettings, Mounts, ...head } = containerSummary(c, view());
+      // Docker's key order: ..., State, Status, HostConfig, NetworkSettings, Mounts
+      e = { revision, head: JSON.stringify(head).slice(0, -1), tail: JSON.stringify({ HostConfig, NetworkSettings, Mounts }).slice(1) };
+      this.entries.set(c.id, e);
+    }
+    return `${e.head},"Status":${JSON.stringify(statusString(c, now))},${e.tail}`;
+  }
+
+  /** The whole list; entries of containers that are gone are dropped when the listing was complete or the cache is large. */
+  list(items: { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined }[], complete: boolean): string {
+    const now = Date.now();
+    const out = items.map((x) => this.item(x.rec, x.revision, x.view, now));
+    if (complete || this.entries.size > SWEEP_ABOVE) {
+      const keep = new Set(items.map((x) => x.rec.id));
+      for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
+    }
+    return `[${out.join(',')}]`;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}
