@@ -32,6 +32,14 @@ export function sh(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}, inp
   return { code: r.status ?? -1, stdout: r.stdout?.toString() ?? '', stderr: r.stderr?.toString() ?? '', ms };
 }
 
+/** Like sh with stdout to /dev/null, as hyperfine runs a command: the time of the command, not of a reader of its output. */
+export function shQuiet(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): ShResult {
+  const t0 = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { maxBuffer: 1 << 28, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  return { code: r.status ?? -1, stdout: '', stderr: r.stderr?.toString() ?? '', ms };
+}
+
 /** Like sh, without blocking the event loop (for running several at once). */
 export function shAsync(cmd: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<ShResult> {
   return new Promise((res) => {

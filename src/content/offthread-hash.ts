@@ -35,7 +35,7 @@ const waiting = new Map<number, (hex: string) => void>();
 /** Hashes begun and not yet finished or discarded; the worker stops after a while at zero. */
 let open = 0;
 let idleTimer: NodeJS.Timeout | null = null;
-const IDLE_MS = 15_000;
+const IDLE_MS = 3_000;
 
 function opened(): void {
   open++;

@@ -78,7 +78,7 @@ export class ExtractPool {
 
   constructor(opts: { max?: number; idleMs?: number } = {}) {
     this.max = opts.max ?? Math.max(1, Math.min(4, availableParallelism()));
-    this.idleMs = opts.idleMs ?? 15_000;
+    this.idleMs = opts.idleMs ?? 3_000;
   }
 
   /** Unpack the file behind `feed` into `<layerDir>/diff` on a worker; the caller removes layerDir on failure. */
