@@ -3,12 +3,12 @@ import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { CgroupDriver } from '../core/runtime/cgroup-path.ts';
-import type { ContainerNetworking } from '../core/network/types.ts';
+import type { ContainerNetworking, NetAttachment } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
-import { specInput } from './spec-input.ts';
+import { specInput, stdioOf } from './spec-input.ts';
 
 type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
 type PendingAttach = (streams: AttachStreams) => void;
@@ -81,17 +81,22 @@ export class Lifecycle {
       c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
       this.d.db.save(c);
     }
-    const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+    // conmon starts while the root filesystem is mounted and the network plumbed (see runtime.start)
+    let net: NetAttachment | undefined;
+    const spec = (async () => {
+      const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+      net = await this.d.network?.attach(c);
+      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net });
+    })();
+    const prepared = spec.then(() => undefined, () => undefined); // its failure is the runtime's
     try {
-      const net = await this.d.network?.attach(c);
-      const spec = await specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net });
-      const pending = this.attaches.get(c.id);
       const { pid, startedAt } = await this.d.runtime.start({
-        id: c.id, bundle: c.bundle, spec, logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,
-        beforeStart: pending?.size || net?.plumb ? async (attach, pid) => {
+        id: c.id, bundle: c.bundle, spec, stdio: stdioOf(c), logPath: (c.hostConfig.LogConfig as { Type?: string } | undefined)?.Type === 'none' ? '' : c.logPath,
+        beforeStart: async (attach, pid) => {
           await net?.plumb?.(pid);
+          const pending = this.attaches.get(c.id);
           for (const cb of [...(pending ?? [])]) { pending!.delete(cb); cb(await attach()); }
-        } : undefined,
+        },
       });
       Object.assign(c.state, { Status: 'running', Running: true, Paused: false, Restarting: false, OOMKilled: false, Dead: false, Pid: pid, ExitCode: 0, Error: '', StartedAt: startedAt });
       c.hasBeenStarted = true;
@@ -101,6 +106,7 @@ export class Lifecycle {
       this.watch(c);
       this.d.onRunning?.(c);
     } catch (e) {
+      await prepared; // nothing of it may land after the clean-up
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.d.network?.release(c).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);

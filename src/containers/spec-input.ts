@@ -95,6 +95,12 @@ function ns(mode: unknown): 'private' | 'host' {
   return mode === 'host' ? 'host' : 'private';
 }
 
+/** The container's terminal and stdin mode (conmon needs it before the rest of the spec). */
+export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin' | 'stdinOnce'> {
+  // dockerd closes stdin when the client leaves only for non-TTY StdinOnce containers.
+  return { tty: c.config.Tty, openStdin: c.config.OpenStdin, stdinOnce: c.config.StdinOnce && !c.config.Tty };
+}
+
 /** Everything the runtime needs, from the record and its mounted rootfs. */
 export async function specInput(c: ContainerRecord, rootfs: string, opts: { mounts?: SpecInput['mounts']; cgroupDriver?: CgroupDriver; net?: NetAttachment } = {}): Promise<SpecInput> {
   const { mounts = [], cgroupDriver = 'cgroupfs', net } = opts;
@@ -124,10 +130,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: { moun
     cwd,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     hostname: net?.hostname ?? c.config.Hostname,
-    tty: c.config.Tty,
-    openStdin: c.config.OpenStdin,
-    // dockerd closes stdin when the client leaves only for non-TTY StdinOnce containers.
-    stdinOnce: c.config.StdinOnce && !c.config.Tty,
+    ...stdioOf(c),
     etcFiles: await writeEtcFiles(c, net),
     namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
     cgroupsPath: containerCgroupsPath(c.id, cgroupDriver, (h.CgroupParent as string | undefined) ?? ''),

@@ -39,6 +39,8 @@ export interface ConmonOptions {
   exec?: { processSpec: string; attach: boolean };
   /** Called with conmon's pid before it may go on (to move it into its own cgroup). */
   beforeGo?: (pid: number) => Promise<void>;
+  /** conmon goes on once this resolves (the bundle's config.json is written); its rejection is spawnConmon's. */
+  ready?: Promise<unknown>;
   /** Attached exec: called once the attach socket exists, before runc exec runs. */
   onAttachReady?: () => Promise<void>;
   timeoutMs?: number;
@@ -161,7 +163,7 @@ export async function spawnConmon(o: ConmonOptions): Promise<{ pid: number; sync
   try {
     const go = async (): Promise<{ pid: number; sync: SyncPipe }> => {
       if (child.pid === undefined) await spawnError;
-      await o.beforeGo?.(child.pid!);
+      await Promise.all([o.beforeGo?.(child.pid!), o.ready]);
       start.write('0');
       if (attachPipe) {
         const ready = await attachPipe.next();

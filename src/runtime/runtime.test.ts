@@ -54,6 +54,25 @@ test('runtime: echo hello writes the k8s-file log and exits 0; delete removes ru
   await f.runtime.delete(c.id); // unknown to runc: fine
 });
 
+test('runtime: conmon waits for a spec still being made; a spec that fails leaves no conmon and no runc state', { skip }, async () => {
+  const slow = await f.container(['sh', '-c', 'echo late']);
+  const spec = new Promise<typeof slow.spec>((resolve) => setTimeout(() => resolve(slow.spec), 150));
+  await f.runtime.start({ id: slow.id, bundle: slow.bundle, spec, stdio: { tty: false, openStdin: false, stdinOnce: true }, logPath: slow.logPath });
+  assert.equal((await f.runtime.waitExit(slow.id, slow.bundle)).exitCode, 0);
+  assert.deepEqual(readK8sLog(slow.logPath), [['stdout', 'late']]);
+  await f.runtime.delete(slow.id);
+
+  const bad = await f.container(['true']);
+  const failing = new Promise<typeof bad.spec>((_, reject) => setTimeout(() => reject(new Error('mounting the root filesystem failed: boom')), 150));
+  await assert.rejects(f.runtime.start({ id: bad.id, bundle: bad.bundle, spec: failing, stdio: { tty: false, openStdin: false, stdinOnce: true }, logPath: bad.logPath }),
+    /^Error: mounting the root filesystem failed: boom$/);
+  assert.equal(await f.runtime.state(bad.id), null);
+  const conmons = readdirSync('/proc').filter((p) => /^\d+$/.test(p)).filter((p) => {
+    try { return readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(bad.id); } catch { return false; }
+  });
+  assert.deepEqual(conmons, [], 'no process names the container');
+});
+
 test('runtime: exit codes: exit 3, SIGKILL → 137, a command that does not exist fails start', { skip }, async () => {
   const c3 = await f.container(['sh', '-c', 'exit 3']);
   await run(c3);

@@ -83,9 +83,11 @@ export class RuncConmonRuntime implements ContainerRuntime {
 
   async start(opts: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }> {
     const { id, bundle } = opts;
+    const input = Promise.resolve(opts.spec);
+    input.catch(() => undefined); // a failure is reported through spawnConmon below
     if (!SAFE_ID.test(id)) throw new SystemError(`invalid container id ${JSON.stringify(id)}`);
     await this.init();
-    const spec = await buildSpec(opts.spec, this.host);
+    const io = opts.stdio ?? (await input);
     await mkdir(bundle, { recursive: true });
     // runc keeps a container's state in <root>/<id>: only a leftover needs a look
     const leftover = existsSync(join(this.runc.root, id)) ? await this.runc.state(id) : null;
@@ -95,15 +97,18 @@ export class RuncConmonRuntime implements ContainerRuntime {
     await Promise.all([
       ...RUNTIME_FILES.map((f) => rm(join(bundle, f), { force: true })),
       rm(join(this.exits.dir, id), { force: true }),
-      writeFile(join(bundle, 'config.json'), specJson(spec)),
     ]);
+    // conmon starts (and moves to its cgroup) while the spec is still being made
+    const specWritten = input.then((i) => buildSpec(i, this.host)).then((spec) => writeFile(join(bundle, 'config.json'), specJson(spec)));
+    specWritten.catch(() => undefined); // reported by spawnConmon
     let started;
     try {
       started = await spawnConmon({
         conmonPath: this.conmonPath, runcPath: this.runc.path, runcRoot: this.runc.root,
         id, uuid: id, name: id, bundle, pidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'),
         exitDir: this.exits.dir, persistDir: bundle, logPath: opts.logPath,
-        tty: opts.spec.tty, stdin: opts.spec.openStdin, systemdCgroup: this.systemdCgroup, leaveStdinOpen: opts.spec.stdinOnce === false, beforeGo: this.moveConmon,
+        tty: io.tty, stdin: io.openStdin, systemdCgroup: this.systemdCgroup, leaveStdinOpen: io.stdinOnce === false, beforeGo: this.moveConmon,
+        ready: specWritten,
       });
     } catch (e) {
       await this.abandon(id, bundle);
@@ -125,7 +130,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
 
   /** After a failed start: no runc container, no conmon left behind. */
   private async abandon(id: string, bundle: string): Promise<void> {
-    await this.runc.delete(id, true).catch((err: unknown) => this.log.warn(`container ${id}: cleanup after a failed start: ${(err as Error).message}`));
+    if (existsSync(join(this.runc.root, id))) await this.runc.delete(id, true).catch((err: unknown) => this.log.warn(`container ${id}: cleanup after a failed start: ${(err as Error).message}`));
     const conmonPid = Number((await readFile(join(bundle, 'conmon.pid'), 'utf8').catch(() => '')).trim());
     if (conmonPid > 0 && isConmon(conmonPid)) {
       try {

@@ -61,7 +61,13 @@ export interface ExitStatus {
 export interface RuntimeStartOptions {
   id: string;
   bundle: string;        // the container's directory (config.json, pidfile, attach, ctl are written here)
-  spec: SpecInput;
+  /**
+   * The spec input, or a promise of it: then conmon starts while the caller
+   * still mounts the root filesystem and plumbs the network, and `stdio` says
+   * what conmon must know up front.
+   */
+  spec: SpecInput | Promise<SpecInput>;
+  stdio?: Pick<SpecInput, 'tty' | 'openStdin' | 'stdinOnce'>;
   logPath: string;       // k8s-file log written by conmon
   /** Called after `runc create` and before `runc start` (output is never missed; the network is plumbed into `pid`'s namespace). */
   beforeStart?: (attach: () => Promise<AttachStreams>, pid: number) => Promise<void>;
