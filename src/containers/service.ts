@@ -136,10 +136,18 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     return filterContainers(this.d.db, opts);
   }
 
-  async sizes(c: ContainerRecord): Promise<{ rw: number; rootFs: number }> {
-    const rw = await directorySize(diffDir(c.rwDir));
-    const image = await this.d.images.get(c.imageId).catch(() => null);
-    return { rw, rootFs: rw + (image?.size ?? 0) };
+  async sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]> {
+    // one image lookup per image, however many containers share it
+    const imageSizes = new Map<string, Promise<number>>();
+    const imageSize = (id: string): Promise<number> => {
+      let p = imageSizes.get(id);
+      if (!p) imageSizes.set(id, (p = this.d.images.get(id).then((i) => i.size, () => 0)));
+      return p;
+    };
+    return Promise.all(cs.map(async (c) => {
+      const [rw, image] = await Promise.all([directorySize(diffDir(c.rwDir)), imageSize(c.imageId)]);
+      return { rw, rootFs: rw + image };
+    }));
   }
 
   async start(idOrName: string): Promise<void> {

@@ -126,7 +126,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
     let out = await c.list({ all, limit, size, filters });
     if (net && ['network', 'publish', 'expose'].some((k) => filters.has(k))) out = out.filter((rec) => networkFilters(filters, rec, net(rec)));
     if (size) {
-      const sizes = await Promise.all(out.map((rec) => c.sizes(rec)));
+      const sizes = await c.sizes(out);
       sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), SizeRw: sizes[i].rw, SizeRootFs: sizes[i].rootFs })));
     } else if (revision) {
       const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec) }));

@@ -85,8 +85,8 @@ export interface ContainerBackend {
   create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints?: Record<string, EndpointConfig>): Promise<{ id: string; warnings: string[] }>;
   get(idOrName: string): Promise<ContainerRecord>;
   list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
-  /** `ps -s`: bytes of the container's own layer, and of it with its image's layers. */
-  sizes(c: ContainerRecord): Promise<{ rw: number; rootFs: number }>;
+  /** `ps -s`: bytes of each container's own layer, and of it with its image's layers. */
+  sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]>;
   start(idOrName: string): Promise<void>;
   stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
   restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void>;
