@@ -6,7 +6,7 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { after, before } from 'node:test';
 import { FakeRegistry } from '../registry/fake.ts';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
@@ -153,6 +153,12 @@ export class Daemon {
     // Bridges and firewall rules a killed daemon (or a live-restore stop) left behind.
     await teardownFirewall(this.fwTag).catch(() => undefined);
     for (const link of this.bridges()) spawnSync('ip', ['link', 'del', link]);
+    // The daemon's default cgroup parent, once empty (rmdir fails while another test daemon uses it).
+    for (const h of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) {
+      for (const d of ['berth/conmon', 'berth']) {
+        try { rmdirSync(join('/sys/fs/cgroup', h, d)); } catch { /* busy or absent */ }
+      }
+    }
     rmSync(this.dir, { recursive: true, force: true });
   }
 
