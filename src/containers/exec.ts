@@ -28,6 +28,7 @@ export class ExecManager implements ExecBackend {
       privileged: !!body.Privileged, detachKeys: body.DetachKeys ?? '', running: false, exitCode: null, pid: 0,
     };
     this.execs.set(id, rec);
+    this.svc.d.runtime.expectStart?.(); // its start comes next
     this.svc.d.events.publish('container', `exec_create: ${rec.cmd.join(' ')}`, c.id, { ...this.svc.life.attrs(c), execID: id });
     return id;
   }

@@ -8,6 +8,7 @@ import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtim
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import type { ContainerDb } from './store.ts';
+import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
 
 type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
@@ -31,6 +32,8 @@ export interface LifecycleDeps {
   mounts?: ContainerMountHooks;
   /** Networking: attach before runc runs, release when the container stops. */
   network?: ContainerNetworking;
+  /** Where removed containers' directories go (absent: deleted in place). */
+  trash?: Trash;
 }
 
 const now = (): string => new Date().toISOString();
@@ -131,12 +134,13 @@ export class Lifecycle {
   async onExit(c: ContainerRecord, st: ExitStatus): Promise<void> {
     this.d.onStopped?.(c);
     // runc's state and cgroup, the network and the root filesystem do not depend on each other
+    // (the unmount first: it goes on in the thread pool while the others work)
     await Promise.all([
-      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
-      this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`)),
       unmountRootfs(c.rwDir).catch(() => undefined)
         .then(() => this.d.mounts?.detach(c))
         .catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`)),
+      this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`)),
+      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
     ]);
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
@@ -206,11 +210,12 @@ export class Lifecycle {
 
   async removeFiles(c: ContainerRecord): Promise<void> {
     await Promise.all([
-      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
-      this.d.network?.forget(c).catch(() => undefined),
       unmountRootfs(c.rwDir).catch(() => undefined),
+      this.d.network?.forget(c).catch(() => undefined),
+      this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
     ]);
-    await rm(c.bundle, { recursive: true, force: true });
+    if (this.d.trash) await this.d.trash.discard(c.bundle);
+    else await rm(c.bundle, { recursive: true, force: true });
   }
 
   now(): string {

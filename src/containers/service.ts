@@ -1,6 +1,7 @@
 import { directorySize } from '../core/dir-size.ts';
 import { diffDir } from '../layers/rootfs.ts';
 import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { ConflictError, InvalidParameterError, NotModifiedError } from '../core/errors.ts';
@@ -22,6 +23,7 @@ import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
 import { generateName, validateName } from './names.ts';
 import { ContainerDb, nameConflict } from './store.ts';
+import { Trash } from './trash.ts';
 
 const run = promisify(execFile);
 
@@ -50,11 +52,15 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   readonly life: Lifecycle;
   readonly health: HealthMonitor;
   readonly rotator: LogRotator;
+  /** Removed containers' directories, deleted in the background. */
+  readonly trash: Trash;
   /** Names of containers being created, with their ids (saved records are in the db). */
   private readonly creating = new Map<string, string>();
 
   constructor(deps: ContainerServiceDeps) {
     this.d = deps;
+    this.trash = new Trash(join(deps.dataRoot, 'containers', '.trash'));
+    this.trash.sweep();
     this.life = new Lifecycle({
       db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroupDriver: deps.cgroupDriver, network: deps.network,
       lowerDirs: async (c) => {
@@ -63,6 +69,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       },
       remove: (c) => this.destroy(c, true),
       mounts: deps.mounts,
+      trash: this.trash,
       onRunning: (c) => this.monitor(c),
       onStopped: (c) => this.unmonitor(c.id),
     });
@@ -108,6 +115,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const full = explicit ?? `/${generateName((n) => ownerOf(n) !== undefined)}`;
     const owner = ownerOf(full);
     if (owner) throw nameConflict(full, owner);
+    this.d.runtime.expectStart?.(); // `docker run` starts it next: the runtime gets ready meanwhile
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
     this.creating.set(full, c.id);
     let warnings: string[];

@@ -170,6 +170,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     close: async (liveRestore) => {
       if (!liveRestore) await stopAllContainers(svc);
       await networks.shutdown(liveRestore);
+      await svc.trash.drain();
       meta.close();
     },
   };

@@ -7,13 +7,11 @@
  *   <rwDir>/merged   the mounted root filesystem
  *   <rwDir>/empty    an empty lower for images without layers
  */
-import { execFile } from 'node:child_process';
-import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { promisify } from 'node:util';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
-
-const run = promisify(execFile);
+import { mountFs, unmountFs } from '../host/mount.ts';
 
 /** overlayfs takes its options in one page. */
 const MAX_MOUNT_DATA = 4095;
@@ -33,14 +31,16 @@ function unescapeMountPath(s: string): string {
   return s.replace(/\\([0-7]{3})/g, (_m, o: string) => String.fromCharCode(parseInt(o, 8)));
 }
 
-async function makeDir(path: string, mode: number): Promise<void> {
+/* The steps before the mount are synchronous: small metadata calls, each
+ * quicker than a thread-pool round trip, on a container's start path. */
+function makeDir(path: string, mode: number): void {
   try {
-    await mkdir(path, { mode });
+    mkdirSync(path, { mode });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'EEXIST') return;
     throw e;
   }
-  await chmod(path, mode); // past the umask
+  chmodSync(path, mode); // past the umask
 }
 
 /** Whether `path` is a mount point in this process's mount namespace. */
@@ -55,6 +55,14 @@ export async function isMounted(path: string): Promise<boolean> {
 }
 
 /**
+ * Whether an overlay is mounted on `merged`: its device then differs from
+ * its parent's (a stat each, not a read of the whole mount table).
+ */
+function overlayMounted(merged: string): boolean {
+  return statSync(merged).dev !== statSync(dirname(merged)).dev;
+}
+
+/**
  * Mount the overlay root filesystem of a container and return the merged
  * path. `lowerDirs` is LayerFiles.lowerDirs() of the image's top layer
  * (short links relative to `layersRoot`, topmost first), or '' for an image
@@ -64,14 +72,14 @@ export async function mountRootfs(layersRoot: string, lowerDirs: string, rwDir: 
   const dir = resolve(rwDir);
   if (/[,:]/.test(dir)) throw new InvalidParameterError(`container layer path ${JSON.stringify(dir)} must not contain ',' or ':'`);
   const merged = mergedDir(dir);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   // the root of the container's filesystem has the upper dir's mode: 0755 as in Docker (set once)
-  await Promise.all(['diff', 'work', 'merged'].map((d) => makeDir(join(dir, d), d === 'work' ? 0o700 : 0o755)));
-  if (await isMounted(merged)) return merged;
+  for (const d of ['diff', 'work', 'merged']) makeDir(join(dir, d), d === 'work' ? 0o700 : 0o755);
+  if (overlayMounted(merged)) return merged;
   let lower = lowerDirs.trim();
   if (!lower) {
     lower = join(dir, 'empty');
-    await mkdir(lower, { recursive: true, mode: 0o755 });
+    mkdirSync(lower, { recursive: true, mode: 0o755 });
   }
   const data = `lowerdir=${lower},upperdir=${join(dir, 'diff')},workdir=${join(dir, 'work')},index=off`;
   if (data.length > MAX_MOUNT_DATA) {
@@ -79,10 +87,9 @@ export async function mountRootfs(layersRoot: string, lowerDirs: string, rwDir: 
   }
   try {
     // lowerdir entries are l/<short> links relative to the layer store
-    await run('mount', ['-t', 'overlay', 'overlay', '-o', data, merged], { cwd: layersRoot });
+    await mountFs('overlay', merged, 'overlay', data, layersRoot);
   } catch (e) {
-    const stderr = String((e as { stderr?: string }).stderr ?? '').trim();
-    throw new SystemError(`mounting the container's root filesystem failed: ${stderr || (e as Error).message}`, { cause: e });
+    throw new SystemError(`mounting the container's root filesystem failed: ${(e as Error).message}`, { cause: e });
   }
   return merged;
 }
@@ -90,16 +97,15 @@ export async function mountRootfs(layersRoot: string, lowerDirs: string, rwDir: 
 /** Unmount a container's root filesystem; a layer that is not mounted is not an error. */
 export async function unmountRootfs(rwDir: string): Promise<void> {
   const merged = mergedDir(resolve(rwDir));
-  for (let i = 0; i < 50 && (await isMounted(merged)); i++) {
+  // until nothing is mounted there (a mount may be stacked on another)
+  for (let i = 0; i < 50; i++) {
     try {
-      await run('umount', [merged]);
+      if (!(await unmountFs(merged))) return;
     } catch (e) {
-      if (!(await isMounted(merged))) return;
-      const stderr = String((e as { stderr?: string }).stderr ?? '');
-      if (!/busy/i.test(stderr)) throw new SystemError(`unmounting ${merged} failed: ${stderr.trim() || (e as Error).message}`, { cause: e });
+      if ((e as { code?: string }).code !== 'EBUSY') throw new SystemError(`unmounting ${merged} failed: ${(e as Error).message}`, { cause: e });
       if (i >= 20) {
         // still busy after ~2 s: detach it; the kernel frees it when the last user goes
-        await run('umount', ['-l', merged]);
+        await unmountFs(merged, true);
         return;
       }
       await new Promise((r) => setTimeout(r, 100));

@@ -33,6 +33,10 @@ test('store: commit links layers like overlay2 and lowerDirs lists the chain top
   }
   await store.commit(ids[2], ids[1]); // idempotent
   assert.equal(readFileSync(join(store.root, ids[2], 'link'), 'utf8'), shorts[2]);
+  // lowerDirs is remembered, but not past the layer's removal
+  await store.remove(ids[2]);
+  await assert.rejects(store.lowerDirs(ids[2]), NotFoundError);
+  assert.equal(await store.lowerDirs(ids[1]), `l/${shorts[1]}:l/${shorts[0]}`);
 });
 
 test('store: commit and lowerDirs refuse missing or uncommitted layers', async (t) => {

@@ -43,6 +43,8 @@ export class OverlayLayerFiles implements LayerFiles {
   /** cacheIds being unpacked right now: cleanup() leaves them alone. */
   private readonly busy = new Set<string>();
   private pool: ExtractPool | null = null;
+  /** lowerDirs() of committed layers: a layer's chain never changes once committed. */
+  private readonly lowers = new Map<string, string>();
 
   constructor(root: string) {
     this.root = root;
@@ -107,6 +109,7 @@ export class OverlayLayerFiles implements LayerFiles {
 
   async remove(cacheId: string): Promise<void> {
     checkId(cacheId);
+    this.lowers.clear(); // this layer's entry, and any of a child that named it
     const short = await this.readLink(cacheId);
     if (short) await this.unlinkShort(short, cacheId);
     await rm(join(this.root, cacheId), { recursive: true, force: true });
@@ -135,6 +138,7 @@ export class OverlayLayerFiles implements LayerFiles {
   }
 
   async cleanup(keep: Set<string>): Promise<string[]> {
+    this.lowers.clear();
     const removed: string[] = [];
     let names: string[];
     try {
@@ -168,13 +172,17 @@ export class OverlayLayerFiles implements LayerFiles {
 
   async lowerDirs(cacheId: string): Promise<string> {
     checkId(cacheId);
+    const known = this.lowers.get(cacheId);
+    if (known !== undefined) return known;
     const short = await this.readLink(cacheId);
     if (!short) throw new NotFoundError(`layer ${cacheId} is not committed`);
     const lower = await readFile(join(this.root, cacheId, 'lower'), 'utf8').catch((e: unknown) => {
       if (isNotFound(e)) return '';
       throw e;
     });
-    return lower ? `${LINKS}/${short}:${lower}` : `${LINKS}/${short}`;
+    const dirs = lower ? `${LINKS}/${short}:${lower}` : `${LINKS}/${short}`;
+    this.lowers.set(cacheId, dirs);
+    return dirs;
   }
 
   diffDir(cacheId: string): string {

@@ -1,7 +1,6 @@
 /* The runc command line, with its own state directory (--root). */
 import { execFile } from 'node:child_process';
-import { constants as fsConstants } from 'node:fs';
-import { open, rm } from 'node:fs/promises';
+import { closeSync, constants as fsConstants, openSync, readSync, rmSync } from 'node:fs';
 import { constants } from 'node:os';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
@@ -63,42 +62,50 @@ export function signalNumber(sig: string | number): number {
  * running. Returns false when there is no fifo (let runc itself answer).
  */
 export async function releaseExecFifo(fifo: string, timeoutMs = 10_000): Promise<boolean> {
-  let fh;
+  let fd: number;
   try {
     // O_NONBLOCK: the open never waits, even when runc init is gone.
-    fh = await open(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
+    fd = openSync(fifo, fsConstants.O_RDONLY | fsConstants.O_NONBLOCK);
   } catch {
     return false;
   }
+  // Synchronous reads: runc init, woken by the open, writes its byte and
+  // closes the fifo within microseconds, so a short spin (at most SPIN_NS)
+  // answers sooner than a thread-pool read or a timer; a slow writer is
+  // then polled every millisecond.
   let got = 0;
   try {
     const buf = Buffer.alloc(16);
-    const deadline = Date.now() + timeoutMs;
+    const t0 = Date.now();
+    const spinUntil = process.hrtime.bigint() + SPIN_NS;
     for (;;) {
       let n: number;
       try {
-        ({ bytesRead: n } = await fh.read(buf, 0, buf.length, null));
+        n = readSync(fd, buf, 0, buf.length, null);
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-        if (Date.now() > deadline) throw new SystemError('runc start: timed out waiting for the container process');
-        await new Promise((r) => setTimeout(r, 1));
+        if (Date.now() - t0 > timeoutMs) throw new SystemError('runc start: timed out waiting for the container process');
+        if (process.hrtime.bigint() > spinUntil) await new Promise((r) => setTimeout(r, 1));
         continue;
       }
       if (n === 0) {
         // EOF: the writer is gone. Before it wrote anything, it never ran (or waits to open it).
         if (got > 0) break;
-        if (Date.now() > deadline - timeoutMs + 2000) throw new SystemError('runc start: cannot start an already running container');
+        if (Date.now() - t0 > 2000) throw new SystemError('runc start: cannot start an already running container');
         await new Promise((r) => setTimeout(r, 1));
         continue;
       }
       got += n;
     }
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
-  await rm(fifo, { force: true });
+  rmSync(fifo, { force: true });
   return true;
 }
+
+/** How long releaseExecFifo spins on the fifo before it polls. */
+const SPIN_NS = 2_000_000n;
 
 const NOT_EXIST = /container does not exist|container .* does not exist|not exist/i;
 

@@ -1,15 +1,16 @@
 /* ContainerRuntime on runc (OCI lifecycle) and conmon (per-container monitor), per DESIGN.md section 3. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime, ExecOptions, ExitStatus, RuntimeStartOptions } from '../core/runtime/types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './attach.ts';
-import { cgroupPids, moveToCgroup, oomKillCount, ownHierarchies } from './cgroups.ts';
-import { CONMON_PATH, spawnConmon } from './conmon.ts';
+import { CGROUP_ROOT, cgroupPids, hierarchies, isCgroupV2, moveToCgroup, oomKillCount, ownHierarchies } from './cgroups.ts';
+import { CONMON_PATH, spawnConmon, type SyncPipe } from './conmon.ts';
 import { startExec, type ExecHandle } from './exec.ts';
 import { ExitWatcher, nowNs, readExitFile, rfc3339Nano, type ExitRecord } from './exit.ts';
 import { hostFacts, type HostFacts } from './host.ts';
+import { MigrationWarmer } from './migration-warmer.ts';
 import { specJson, type OciSpec } from './oci-types.ts';
 import { Runc, RUNC_PATH, RuncError } from './runc.ts';
 import { buildSpec } from './spec.ts';
@@ -56,6 +57,8 @@ export class RuncConmonRuntime implements ContainerRuntime {
   private moveIn: string[] | null = null;
   /** Bundles of containers started by this process (runc state tells the others). */
   private readonly bundles = new Map<string, string>();
+  /** Keeps the cgroup migration lock's fast path open while starts and execs run. */
+  private readonly warmer: MigrationWarmer;
 
   constructor(opts: RuncConmonRuntimeOptions) {
     this.execRoot = opts.execRoot;
@@ -66,6 +69,19 @@ export class RuncConmonRuntime implements ContainerRuntime {
     this.log = opts.logger ?? { warn: () => undefined };
     this.host = opts.host ?? hostFacts();
     this.exits = new ExitWatcher(join(opts.execRoot, 'exits'));
+    this.warmer = new MigrationWarmer(() => this.warmerProcsFile(), (m) => this.log.debug?.(m));
+  }
+
+  /** The sentinel lives in conmon's cgroup, in a hierarchy conmon moves in (else pids, or the v2 one). */
+  private warmerProcsFile(): string | null {
+    this.moveIn ??= ownHierarchies();
+    const all = hierarchies();
+    const h = this.moveIn[0] ?? (isCgroupV2() ? '' : all.includes('pids') ? 'pids' : all.find((x) => x !== 'cpuset'));
+    return h === undefined ? null : join(CGROUP_ROOT, h, this.conmonCgroup, 'cgroup.procs');
+  }
+
+  expectStart(): void {
+    this.warmer.touch();
   }
 
   private init(): Promise<void> {
@@ -83,36 +99,13 @@ export class RuncConmonRuntime implements ContainerRuntime {
 
   async start(opts: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }> {
     const { id, bundle } = opts;
-    const input = Promise.resolve(opts.spec);
-    input.catch(() => undefined); // a failure is reported through spawnConmon below
     if (!SAFE_ID.test(id)) throw new SystemError(`invalid container id ${JSON.stringify(id)}`);
-    await this.init();
-    const io = opts.stdio ?? (await input);
-    await mkdir(bundle, { recursive: true });
-    // runc keeps a container's state in <root>/<id>: only a leftover needs a look
-    const leftover = existsSync(join(this.runc.root, id)) ? await this.runc.state(id) : null;
-    if (leftover && leftover.status !== 'stopped') throw new ConflictError(`container ${id} is already ${leftover.status}`);
-    if (leftover) await this.runc.delete(id, true);
-    this.bundles.set(id, bundle);
-    await Promise.all([
-      ...RUNTIME_FILES.map((f) => rm(join(bundle, f), { force: true })),
-      rm(join(this.exits.dir, id), { force: true }),
-    ]);
-    // conmon starts (and moves to its cgroup) while the spec is still being made
-    const specWritten = input.then((i) => buildSpec(i, this.host)).then((spec) => writeFile(join(bundle, 'config.json'), specJson(spec)));
-    specWritten.catch(() => undefined); // reported by spawnConmon
+    const cold = this.warmer.hold(); // until runc has moved the container into its cgroups
     let started;
     try {
-      started = await spawnConmon({
-        conmonPath: this.conmonPath, runcPath: this.runc.path, runcRoot: this.runc.root,
-        id, uuid: id, name: id, bundle, pidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'),
-        exitDir: this.exits.dir, persistDir: bundle, logPath: opts.logPath,
-        tty: io.tty, stdin: io.openStdin, systemdCgroup: this.systemdCgroup, leaveStdinOpen: io.stdinOnce === false, beforeGo: this.moveConmon,
-        ready: specWritten,
-      });
-    } catch (e) {
-      await this.abandon(id, bundle);
-      throw e;
+      started = await this.create(opts);
+    } finally {
+      cold();
     }
     const { pid, sync } = started;
     sync.close();
@@ -126,6 +119,39 @@ export class RuncConmonRuntime implements ContainerRuntime {
       throw e instanceof RuncError ? new SystemError(e.message, { cause: e }) : e;
     }
     return { pid, startedAt: rfc3339Nano(startedNs) };
+  }
+
+  /** Up to `runc create`: conmon runs and has reported the container's pid. */
+  private async create(opts: RuntimeStartOptions): Promise<{ pid: number; sync: SyncPipe }> {
+    const { id, bundle } = opts;
+    const input = Promise.resolve(opts.spec);
+    input.catch(() => undefined); // a failure is reported through spawnConmon below
+    await this.init();
+    const io = opts.stdio ?? (await input);
+    // small synchronous steps: each would cost a thread-pool round trip on the start path
+    mkdirSync(bundle, { recursive: true });
+    // runc keeps a container's state in <root>/<id>: only a leftover needs a look
+    const leftover = existsSync(join(this.runc.root, id)) ? await this.runc.state(id) : null;
+    if (leftover && leftover.status !== 'stopped') throw new ConflictError(`container ${id} is already ${leftover.status}`);
+    if (leftover) await this.runc.delete(id, true);
+    this.bundles.set(id, bundle);
+    for (const f of RUNTIME_FILES) rmSync(join(bundle, f), { force: true });
+    rmSync(join(this.exits.dir, id), { force: true });
+    // conmon starts (and moves to its cgroup) while the spec is still being made
+    const specWritten = input.then((i) => buildSpec(i, this.host)).then((spec) => writeFile(join(bundle, 'config.json'), specJson(spec)));
+    specWritten.catch(() => undefined); // reported by spawnConmon
+    try {
+      return await spawnConmon({
+        conmonPath: this.conmonPath, runcPath: this.runc.path, runcRoot: this.runc.root,
+        id, uuid: id, name: id, bundle, pidFile: join(bundle, 'pidfile'), conmonPidFile: join(bundle, 'conmon.pid'),
+        exitDir: this.exits.dir, persistDir: bundle, logPath: opts.logPath,
+        tty: io.tty, stdin: io.openStdin, systemdCgroup: this.systemdCgroup, leaveStdinOpen: io.stdinOnce === false, beforeGo: this.moveConmon,
+        ready: specWritten,
+      });
+    } catch (e) {
+      await this.abandon(id, bundle);
+      throw e;
+    }
   }
 
   /** After a failed start: no runc container, no conmon left behind. */
@@ -195,11 +221,11 @@ export class RuncConmonRuntime implements ContainerRuntime {
       await this.runc.delete(id, Boolean(opts.force));
     }
     this.bundles.delete(id);
-    if (exited) await rm(exitFile, { force: true });
+    if (exited) rmSync(exitFile, { force: true });
     else setTimeout(() => void rm(exitFile, { force: true }), 5000).unref();
     if (bundle) {
       const files = exited ? RUNTIME_FILES : RUNTIME_FILES.filter((f) => f !== 'exit' && f !== 'oom');
-      await Promise.all(files.map((f) => rm(join(bundle, f), { force: true })));
+      for (const f of files) rmSync(join(bundle, f), { force: true }); // a few unlinks: quicker than the thread pool
     }
   }
 
@@ -222,10 +248,11 @@ export class RuncConmonRuntime implements ContainerRuntime {
 
   async exec(opts: ExecOptions, bundle: string, attach: boolean): Promise<ExecHandle> {
     await this.init();
+    const cold = this.warmer.hold();
     return startExec({
       runcPath: this.runc.path, runcRoot: this.runc.root, conmonPath: this.conmonPath,
       sessionsDir: join(this.execRoot, 'exec'), host: this.host, beforeGo: this.moveConmon,
-    }, opts, bundle, attach);
+    }, opts, bundle, attach).finally(cold);
   }
 
   async pids(id: string): Promise<number[]> {
@@ -240,5 +267,6 @@ export class RuncConmonRuntime implements ContainerRuntime {
   /** Stop watching exit files (pending waitExit calls reject). */
   close(): void {
     this.exits.close();
+    this.warmer.close();
   }
 }

@@ -90,6 +90,8 @@ export interface ExecOptions {
  * per-container supervisor (stdio, logs, exit code), as DESIGN.md §3 says.
  */
 export interface ContainerRuntime {
+  /** A hint: a container or exec process is likely to start soon (one was just created); the runtime may get ready. */
+  expectStart?(): void;
   /** Write config.json, spawn conmon (runc create), run beforeStart, `runc start`; returns the init pid. */
   start(opts: RuntimeStartOptions): Promise<{ pid: number; startedAt: string }>;
   /** Resolves when conmon reports the exit (also for containers adopted after a daemon restart). */
