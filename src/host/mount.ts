@@ -16,6 +16,10 @@ const MNT_DETACH = 2;
 interface BerthSys {
   mount(source: string, target: string, fstype: string, flags: number, data: string | null, cwd: string | null): Promise<void>;
   umount2(target: string, flags: number): Promise<void>;
+  /** An AF_UNIX stream socket pair, both ends close-on-exec. */
+  socketpair?(): [number, number];
+  /** posix_spawn with fds[i] as the child's fd i (-1: /dev/null); onExit(code, signal) once it ends. */
+  spawn?(file: string, argv: string[], env: string[], cwd: string, fds: number[], onExit: (code: number, signal: number) => void): number;
 }
 
 let loaded: BerthSys | null | undefined;

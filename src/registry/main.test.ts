@@ -39,6 +39,8 @@ describe('registry program', () => {
         if (!gone) await new Promise((r) => setTimeout(r, 50));
       }
       assert.ok(gone, 'the background collector removed the unreferenced blob');
+      // its report follows the removal
+      for (let i = 0; i < 100 && !/gc: 1 blobs/.test(err.text()); i++) await new Promise((r) => setTimeout(r, 20));
       assert.match(err.text(), /gc: 1 blobs/);
       assert.match(out.text(), /"method":"HEAD"/);
       ac.abort();

@@ -6,9 +6,9 @@
  * `runc exec`) and answers {"data": PID} or {"data": -1, "message": ...} on
  * the sync pipe. An exec session later sends {"data": EXIT_CODE} there too.
  */
-import { spawn } from 'node:child_process';
 import type { Socket } from 'node:net';
 import { SystemError } from '../core/errors.ts';
+import { spawnHelper } from '../host/spawn.ts';
 import { runcMessage } from './runc.ts';
 
 export const CONMON_PATH = '/usr/bin/conmon';
@@ -133,36 +133,37 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  */
 export async function spawnConmon(o: ConmonOptions): Promise<{ pid: number; sync: SyncPipe }> {
   const attach = Boolean(o.exec?.attach);
-  const env: NodeJS.ProcessEnv = { PATH: CONMON_ENV_PATH, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' };
+  const env: Record<string, string> = { PATH: CONMON_ENV_PATH, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' };
   if (attach) env._OCI_ATTACHPIPE = '5';
   const stdio: ('ignore' | 'pipe')[] = ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'];
   if (attach) stdio.push('pipe');
-  const child = spawn(o.conmonPath ?? CONMON_PATH, conmonArgs(o), { cwd: o.bundle, env, stdio });
-  let output = '';
-  child.stdout?.on('data', (d: Buffer) => { output += d.toString(); });
-  child.stderr?.on('data', (d: Buffer) => { output += d.toString(); });
-  const spawnError = new Promise<never>((_, reject) => child.once('error', (e) => reject(new SystemError(`cannot run conmon: ${e.message}`, { cause: e }))));
+  // posix_spawn through the addon when built: no fork() of the daemon on the start path
+  const child = spawnHelper(o.conmonPath ?? CONMON_PATH, conmonArgs(o), { cwd: o.bundle, env, stdio });
+  const spawnError = new Promise<never>((_, reject) => child.once('error', (e: Error) => reject(new SystemError(`cannot run conmon: ${e.message}`, { cause: e }))));
   spawnError.catch(() => undefined);
-  const fds = child.stdio as unknown as Socket[];
+  if (child.pid === undefined) await spawnError;
+  const fds = child.stdio as Socket[];
+  let output = '';
+  fds[1].on('data', (d: Buffer) => { output += d.toString(); });
+  fds[2].on('data', (d: Buffer) => { output += d.toString(); });
   const sync = new SyncPipe(fds[3]);
   const start = fds[4];
   const attachPipe = attach ? new SyncPipe(fds[5]) : null;
   const cleanup = (): void => {
     start.destroy();
     attachPipe?.close();
-    child.stdout?.destroy();
-    child.stderr?.destroy();
+    fds[1].destroy();
+    fds[2].destroy();
   };
   const failed = async (what: string, m: SyncMessage | null): Promise<never> => {
     // conmon's own complaints (bad options) arrive on its stdout/stderr before it exits
-    if (!m && child.exitCode === null) await new Promise((r) => { child.once('exit', r); setTimeout(r, 1000); });
+    if (!m && child.exitCode === null && child.signalCode === null) await new Promise((r) => { child.once('exit', r); setTimeout(r, 1000); });
     const detail = m?.message ? runcMessage(m.message) || m.message : output.trim() || 'conmon exited without an answer';
     sync.close();
     throw new SystemError(`${what}: ${detail}`);
   };
   try {
     const go = async (): Promise<{ pid: number; sync: SyncPipe }> => {
-      if (child.pid === undefined) await spawnError;
       await Promise.all([o.beforeGo?.(child.pid!), o.ready]);
       start.write('0');
       if (attachPipe) {
