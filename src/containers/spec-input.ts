@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
@@ -8,9 +8,14 @@ import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
-async function readLines(p: string): Promise<string[][]> {
+/*
+ * The files read and written here are small and in the page cache: the
+ * synchronous calls cost less than a thread-pool round trip each, and
+ * they are on every container's start path.
+ */
+function readLines(p: string): string[][] {
   try {
-    return (await readFile(p, 'utf8')).split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
+    return readFileSync(p, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
   } catch {
     return [];
   }
@@ -18,8 +23,8 @@ async function readLines(p: string): Promise<string[][]> {
 
 /** Resolve `--user` (name, uid, name:group, uid:gid) against the image's passwd and group files. */
 export async function resolveUser(rootfs: string, spec: string, groupAdd: string[] = []): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }> {
-  const passwd = await readLines(join(rootfs, 'etc/passwd'));
-  const groups = await readLines(join(rootfs, 'etc/group'));
+  const passwd = readLines(join(rootfs, 'etc/passwd'));
+  const groups = readLines(join(rootfs, 'etc/group'));
   const [userPart, groupPart] = (spec || '0').split(':');
   let uid: number;
   let gid = 0;
@@ -63,17 +68,17 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
   // `--network container:<name>`: the joined container's files.
   if (net?.etcFrom) return { hostname: join(net.etcFrom, 'hostname'), hosts: join(net.etcFrom, 'hosts'), resolvConf: join(net.etcFrom, 'resolv.conf') };
   const hostNet = h.NetworkMode === 'host';
-  await writeFile(files.hostname, `${hostNet ? (await readFile('/etc/hostname', 'utf8').catch(() => 'localhost\n')).trim() : c.config.Hostname}\n`);
+  writeFileSync(files.hostname, `${hostNet ? readOr('/etc/hostname', 'localhost\n').trim() : c.config.Hostname}\n`);
   let hosts = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
-  if (hostNet) hosts = await readFile('/etc/hosts', 'utf8').catch(() => hosts);
+  if (hostNet) hosts = readOr('/etc/hosts', hosts);
   for (const extra of (h.ExtraHosts as string[] | undefined) ?? []) {
     const i = extra.indexOf(':');
     const ip = extra.slice(i + 1);
     hosts += `${ip === 'host-gateway' ? net?.hostGateway ?? '127.0.0.1' : ip}\t${extra.slice(0, i)}\n`;
   }
   for (const l of net?.hostsLines ?? []) hosts += `${l}\n`;
-  await writeFile(files.hosts, hosts);
-  let resolv = await readFile('/etc/resolv.conf', 'utf8').catch(() => '');
+  writeFileSync(files.hosts, hosts);
+  let resolv = readOr('/etc/resolv.conf', '');
   const dns = (h.Dns as string[] | undefined) ?? [];
   const search = (h.DnsSearch as string[] | undefined) ?? [];
   const options = (h.DnsOptions as string[] | undefined) ?? [];
@@ -87,8 +92,16 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
     if (!kept.some((l) => /^\s*nameserver\s/.test(l))) kept.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
     resolv = kept.join('\n').replace(/\n*$/, '\n');
   }
-  await writeFile(files.resolvConf, resolv);
+  writeFileSync(files.resolvConf, resolv);
   return files;
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return fallback;
+  }
 }
 
 function ns(mode: unknown): 'private' | 'host' {
@@ -113,7 +126,9 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: { moun
   if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
   if (!has('HOME')) env.push(`HOME=${user.home}`);
   const cwd = c.config.WorkingDir || '/';
-  await mkdir(join(rootfs, cwd), { recursive: true }).catch(() => undefined);
+  try {
+    mkdirSync(join(rootfs, cwd), { recursive: true });
+  } catch { /* runc reports a working directory it cannot use */ }
   const nano = Number(h.NanoCpus ?? 0);
   const secOpts = (h.SecurityOpt as string[] | undefined) ?? [];
   let seccomp: SpecInput['seccomp'] = 'default';
