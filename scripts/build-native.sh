@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Build the native addon (native/berth_sys.c) into dist/native/berth_sys.node.
+# Build the native addon (native/*.c) into dist/native/berth_sys.node.
 # It needs a C compiler and Node's headers (from the pinned `node` package, or
 # the system's). Without them berthd still works: it falls back to spawning
 # mount(8) and umount(8), which is slower. BERTH_REQUIRE_NATIVE=1 makes a
@@ -22,5 +22,5 @@ fail() {
 [ -n "$cc" ] || fail "no C compiler"
 mkdir -p dist/native
 "$cc" -O2 -Wall -Wextra -Werror -std=gnu11 -shared -fPIC -pthread -I"$inc" \
-  -o "$out.tmp" native/berth_sys.c || { rm -f "$out.tmp"; fail "the compiler failed"; }
+  -o "$out.tmp" native/*.c || { rm -f "$out.tmp"; fail "the compiler failed"; }
 mv "$out.tmp" "$out"
