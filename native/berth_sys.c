@@ -52,9 +52,9 @@ char *str_arg(napi_env env, napi_value v, int *bad) {
   return s;
 }
 
-napi_value throw_errno(napi_env env, const char *call, int err) {
-  char text[256];
-  snprintf(text, sizeof text, "%s: %s", call, strerror(err));
+napi_value errno_error(napi_env env, const char *call, const char *path, int err) {
+  char text[512];
+  snprintf(text, sizeof text, "%s%s%s: %s", call, path ? " " : "", path ? path : "", strerror(err));
   napi_value msg, error, num, name;
   napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
   napi_create_error(env, NULL, msg, &error);
@@ -62,7 +62,11 @@ napi_value throw_errno(napi_env env, const char *call, int err) {
   napi_set_named_property(env, error, "errno", num);
   napi_create_string_utf8(env, call, NAPI_AUTO_LENGTH, &name);
   napi_set_named_property(env, error, "syscall", name);
-  napi_throw(env, error);
+  return error;
+}
+
+napi_value throw_errno(napi_env env, const char *call, int err) {
+  napi_throw(env, errno_error(env, call, NULL, err));
   return NULL;
 }
 

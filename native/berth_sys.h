@@ -5,6 +5,8 @@
 
 /* A string argument, or NULL for null/undefined. Sets *bad on a wrong type. */
 char *str_arg(napi_env env, napi_value v, int *bad);
+/* An Error "<call> [<path>]: <strerror>" with `errno` and `syscall` set. */
+napi_value errno_error(napi_env env, const char *call, const char *path, int err);
 /* Throw an Error "<call>: <strerror>" with `errno` and `syscall` set; returns NULL. */
 napi_value throw_errno(napi_env env, const char *call, int err);
 

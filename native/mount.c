@@ -72,23 +72,12 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, j->deferred, undef);
   } else {
     int err = status == napi_ok ? j->err : ECANCELED;
-    const char *call = j->op == OP_MOUNT ? "mount" : "umount2";
-    char text[512];
-    snprintf(text, sizeof text, "%s %s: %s", call, j->target ? j->target : "", strerror(err));
-    napi_value msg, error, num, name;
-    napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &msg);
-    napi_create_error(env, NULL, msg, &error);
-    napi_create_int32(env, err, &num);
-    napi_set_named_property(env, error, "errno", num);
-    napi_create_string_utf8(env, call, NAPI_AUTO_LENGTH, &name);
-    napi_set_named_property(env, error, "syscall", name);
-    napi_reject_deferred(env, j->deferred, error);
+    napi_reject_deferred(env, j->deferred, errno_error(env, j->op == OP_MOUNT ? "mount" : "umount2", j->target, err));
   }
   napi_delete_async_work(env, j->work);
   job_free(j);
 }
 
-/* A string argument, or NULL for null/undefined. Sets *bad on a wrong type. */
 static napi_value queue(napi_env env, struct job *j) {
   napi_value promise, name;
   if (napi_create_promise(env, &j->deferred, &promise) != napi_ok ||
