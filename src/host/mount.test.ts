@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { MountError, mountFs, nativeSys, preferNative, unmountFs } from './mount.ts';
+import { MountError, mountFs, unmountFs } from './mount.ts';
+import { nativeSys, preferNative } from './native.ts';
 
 const root = process.getuid?.() === 0;
 

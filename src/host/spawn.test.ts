@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { nativeSys, preferNative } from './mount.ts';
+import { nativeSys, preferNative } from './native.ts';
 import { spawnHelper, type Spawned } from './spawn.ts';
 
 const exited = (c: Spawned): Promise<[number | null, string | null]> =>

@@ -10,7 +10,7 @@ import { EventEmitter } from 'node:events';
 import { closeSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { constants } from 'node:os';
-import { nativeSys } from './mount.ts';
+import { nativeSys } from './native.ts';
 
 export interface Spawned extends EventEmitter {
   readonly pid: number | undefined;
