@@ -3,6 +3,7 @@
  * as a Node-API addon (ABI-stable across Node versions).
  *
  *   mount(source, target, fstype, flags, data, cwd) -> Promise<void>
+ *   mountSync(source, target, fstype, flags, data, cwd) -> void (throws)
  *   umount2(target, flags)                          -> Promise<void>
  *   socketpair()                                    -> [fd, fd]
  *   spawn(file, args, env, cwd, fds, onExit)        -> pid
@@ -14,7 +15,8 @@
  * handlers and an empty signal mask; a thread of its own waits for it and
  * calls onExit(code, signal).
  *
- * mount and umount2 run on the libuv thread pool (native/mount.c); a mount with a `cwd` runs on a
+ * mount and umount2 run on the libuv thread pool (native/mount.c), mountSync
+ * on the calling thread; a mount with a `cwd` runs on a
  * thread of its own that first leaves the process's shared filesystem
  * context (unshare(CLONE_FS)) so that it can chdir without moving the
  * working directory of the daemon's other threads: overlay lower
@@ -74,6 +76,8 @@ NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value fn;
   napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount, NULL, &fn);
   napi_set_named_property(env, exports, "mount", fn);
+  napi_create_function(env, "mountSync", NAPI_AUTO_LENGTH, js_mount_sync, NULL, &fn);
+  napi_set_named_property(env, exports, "mountSync", fn);
   napi_create_function(env, "umount2", NAPI_AUTO_LENGTH, js_umount2, NULL, &fn);
   napi_set_named_property(env, exports, "umount2", fn);
   napi_create_function(env, "socketpair", NAPI_AUTO_LENGTH, js_socketpair, NULL, &fn);

@@ -1,5 +1,5 @@
 /* ContainerRuntime on runc (OCI lifecycle) and conmon (per-container monitor), per DESIGN.md section 3. */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
@@ -138,7 +138,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
     for (const f of RUNTIME_FILES) rmSync(join(bundle, f), { force: true });
     rmSync(join(this.exits.dir, id), { force: true });
     // conmon starts (and moves to its cgroup) while the spec is still being made
-    const specWritten = input.then((i) => buildSpec(i, this.host)).then((spec) => writeFile(join(bundle, 'config.json'), specJson(spec)));
+    const specWritten = input.then((i) => buildSpec(i, this.host)).then((spec) => writeFileSync(join(bundle, 'config.json'), specJson(spec)));
     specWritten.catch(() => undefined); // reported by spawnConmon
     try {
       return await spawnConmon({
