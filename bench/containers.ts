@@ -14,6 +14,13 @@
  *       same command with its output read through a pipe by this script is
  *       shown too (the reader's share: about 20 ms for 1000 rows).
  *
+ * Both daemons run side by side for the whole run and take turns (see
+ * inTurns()): the runs of (a) and the listings go in blocks of 5, the 100
+ * runs of (b) in blocks of 10 (BENCH_BLOCK), so that a drift of the
+ * machine's speed weighs on both alike; before each block the bench waits
+ * until neither daemon uses CPU (quiesce()). BENCH_ENGINES=berthd (or
+ * dockerd) measures one alone.
+ *
  * Run it with `bash bench/run-containers.sh` (root; builds first). Everything
  * lives in BENCH_DIR (or a fresh temp dir), which is removed at the end; every
  * container is removed and both daemons are stopped in `finally`, also on
@@ -22,10 +29,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { type Docker, inTurns, perSide, side, type Side } from './turns.ts';
 import { tmpdir } from 'node:os';
 import {
-  Berthd, DOCKER, Dockerd, type Engine, log, measureEach, median, must, printTable, procsMatching, ROOT, type Row,
-  rssKiB, rssLine, runBench, sh, shAsync, shQuiet, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
+  Berthd, DOCKER, Dockerd, type Engine, log, median, must, printTable, procsMatching, ROOT, type Row,
+  rssKiB, rssLine, runBench, selectedEngines, shAsync, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -34,6 +42,9 @@ const TOTAL = Number(process.env.BENCH_TOTAL ?? 1000);
 const LIST_RUNS = 10;
 const CREATE_PARALLEL = Number(process.env.BENCH_CREATE_PARALLEL ?? 4);
 const RM_BATCH = 100;
+const BLOCK = Number(process.env.BENCH_BLOCK ?? 10);
+const RUN_BLOCK = 5;
+const LIST_BLOCK = 5;
 
 const WORK = process.env.BENCH_DIR ?? mkdtempSync(join(tmpdir(), 'berth-bench-'));
 mkdirSync(WORK, { recursive: true });
@@ -42,7 +53,6 @@ const DOCKER_CGROUP = `/berthbench-${basename(WORK)}`;
 
 // ---------- helpers ----------
 
-type Docker = (args: string[], input?: Buffer) => ShResult;
 
 /** Run `n` commands, `par` at a time; returns the failures. */
 async function parallel(n: number, par: number, one: (i: number) => Promise<ShResult>): Promise<ShResult[]> {
@@ -103,103 +113,111 @@ interface Figures {
   rss1000MiB: number; rmAllMs: number;
 }
 
-/** Fills `f` as it goes, so that a failure part-way keeps what was measured. */
-async function measure(e: Engine, busybox: Buffer, f: Partial<Figures>): Promise<void> {
-  const env = { DOCKER_HOST: `unix://${e.sock}`, DOCKER_CONFIG: join(WORK, 'docker-config') };
-  const docker: Docker = (args, input) => sh(DOCKER, args, env, input);
-  const quiet = (args: string[]): ShResult => shQuiet(DOCKER, args, env);
-  log(`${e.name}: starting`);
-  await e.start();
-  try {
-    must(docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busybox), 'docker import busybox');
-    log(rssLine(e, 'fresh'));
-    const floor: number[] = [];
-    for (let i = 0; i < LIST_RUNS; i++) floor.push(must(quiet(['ps', '-a']), 'ps').ms);
-    f.psFloorMs = median(floor);
-    const pings: number[] = [];
-    for (let i = 0; i < LIST_RUNS; i++) pings.push((await timedGet(e.sock, '/_ping')).ms);
-    f.pingMs = median(pings);
+type S = Side<Figures>;
 
-    // (a) run --rm true
-    const runs: number[] = [];
-    const runFailures: ShResult[] = [];
-    for (let i = 0; i < WARMUPS + RUNS; i++) {
-      const r = docker(['run', '--rm', '--network', 'none', 'busybox', 'true']);
-      if (r.code !== 0 || r.stdout || r.stderr) runFailures.push(r);
-      if (i >= WARMUPS) runs.push(r.ms);
-    }
-    reportFailures(e, 'docker run --rm busybox true', runFailures);
-    log(`${e.name}: run --rm true: ${runs.map((m) => m.toFixed(0)).join(' ')} ms`);
-    f.runRmMs = median(runs);
-    f.runRmFailures = runFailures.length;
-    const leftover = docker(['ps', '-aq']).stdout.split('\n').filter(Boolean).length;
-    if (leftover) log(`${e.name}: ${leftover} containers still exist after the --rm runs`);
-
-    // (b) 100 detached sleepers, one after another
-    const detachedFailures: ShResult[] = [];
-    const t0 = Date.now();
-    for (let i = 0; i < DETACHED; i++) {
-      const r = docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']);
-      if (r.code !== 0) detachedFailures.push(r);
-    }
-    const detachedMs = Date.now() - t0;
-    reportFailures(e, 'docker run -d busybox sleep 3600', detachedFailures);
-    log(`${e.name}: ${DETACHED} × run -d in ${detachedMs} ms`);
-    f.detachedMs = detachedMs;
-    f.detachedFailures = detachedFailures.length;
-    await sleep(2000);
-    const running = docker(['ps', '-q']).stdout.split('\n').filter(Boolean).length;
-    if (running !== DETACHED - detachedFailures.length) log(`${e.name}: ${running} running, expected ${DETACHED - detachedFailures.length}`);
-    const rss100 = e.pids().reduce((s, p) => s + rssKiB(p), 0) / 1024;
-    log(rssLine(e, `${running} running`));
-    const sup = supervisors(e);
-    const supRss = sup.map((p) => rssKiB(p) / 1024).filter((v) => !Number.isNaN(v));
-    const supTotal = supRss.reduce((s, v) => s + v, 0);
-    log(`${e.name}: ${sup.length} supervisors, VmRSS mean ${(supTotal / (supRss.length || 1)).toFixed(2)} MiB, total ${supTotal.toFixed(0)} MiB`);
-    log(`${e.name}: processes naming ${e.dir}: ${processCensus(e)}`);
-    Object.assign(f, { rss100MiB: rss100, supervisors: sup.length, supervisorMeanMiB: supTotal / (supRss.length || 1), supervisorTotalMiB: supTotal });
-
-    // (c) 1000 containers in all, then list them
-    const toCreate = Math.max(0, TOTAL - DETACHED);
-    const tc = Date.now();
-    const createFailures = await parallel(toCreate, CREATE_PARALLEL, () => shAsync(DOCKER, ['create', '--network', 'none', 'busybox', 'true'], env));
-    const createMs = Date.now() - tc;
-    reportFailures(e, 'docker create busybox true', createFailures);
-    log(`${e.name}: ${toCreate} × create (${CREATE_PARALLEL} at a time) in ${createMs} ms`);
-    f.createMs = createMs;
-    f.createFailures = createFailures.length;
-    const psCount = must(docker(['ps', '-aq']), 'ps -aq').stdout.split('\n').filter(Boolean).length;
-    const cli: number[] = [];
-    const piped: number[] = [];
-    const api: number[] = [];
-    let apiCount = 0;
-    for (let i = 0; i < LIST_RUNS; i++) {
-      cli.push(must(quiet(['ps', '-a']), 'ps -a').ms);
-      const p = must(docker(['ps', '-a']), 'ps -a');
-      if (p.stdout.trim().split('\n').length !== psCount + 1) throw new Error(`docker ps -a printed ${p.stdout.trim().split('\n').length - 1} rows, not ${psCount}`);
-      piped.push(p.ms);
-      const g = await timedGet(e.sock, '/containers/json?all=1');
-      if (g.status !== 200) throw new Error(`GET /containers/json?all=1: ${g.status} ${g.body.toString().slice(0, 300)}`);
-      apiCount = (JSON.parse(g.body.toString()) as unknown[]).length;
-      f.listBytes = g.bytes;
-      api.push(g.ms);
-    }
-    log(`${e.name}: ps -a (${psCount}): ${cli.map((m) => m.toFixed(0)).join(' ')} ms; read through a pipe: ${piped.map((m) => m.toFixed(0)).join(' ')} ms; GET (${apiCount}): ${api.map((m) => m.toFixed(1)).join(' ')} ms`);
-    const rss1000 = e.pids().reduce((s, p) => s + rssKiB(p), 0) / 1024;
-    log(rssLine(e, `${psCount} containers`));
-
-    Object.assign(f, { psCount, psCliMs: median(cli), psPipeMs: median(piped), psApiMs: median(api), apiCount, rss1000MiB: rss1000 });
-
-    f.rmAllMs = removeAll(e, docker);
-    log(`${e.name}: removed all containers in ${f.rmAllMs} ms`);
-  } finally {
-    // On failure too: no container of ours outlives the run.
-    if (docker(['ps', '-aq']).stdout.trim()) removeAll(e, docker);
-    log(`${e.name}: stopping`);
-    await e.stop();
-    const left = procsMatching(e.dir);
-    if (left.length) log(`${e.name}: still running after stop: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
+async function measure(sides: S[], busybox: Buffer): Promise<void> {
+  for (const s of sides) {
+    must(s.docker(['import', '-c', 'CMD ["sh"]', '-', 'busybox:latest'], busybox), `${s.e.name}: docker import busybox`);
+    log(rssLine(s.e, 'fresh'));
   }
+  const floor = perSide<number, S>(sides);
+  const pings = perSide<number, S>(sides);
+  await inTurns(sides, LIST_RUNS, LIST_BLOCK, async (s) => {
+    floor.get(s)!.push(must(s.quiet(['ps', '-a']), 'ps').ms);
+    pings.get(s)!.push((await timedGet(s.e.sock, '/_ping')).ms);
+  });
+  for (const s of sides) Object.assign(s.f, { psFloorMs: median(floor.get(s)!), pingMs: median(pings.get(s)!) });
+
+  // (a) run --rm true: warm-ups, then RUNS each
+  const runs = perSide<number, S>(sides);
+  const runFailures = perSide<ShResult, S>(sides);
+  const runRm = (s: S): ShResult => {
+    const r = s.docker(['run', '--rm', '--network', 'none', 'busybox', 'true']);
+    if (r.code !== 0 || r.stdout || r.stderr) runFailures.get(s)!.push(r);
+    return r;
+  };
+  for (const s of sides) for (let i = 0; i < WARMUPS; i++) runRm(s);
+  await inTurns(sides, RUNS, RUN_BLOCK, (s) => { runs.get(s)!.push(runRm(s).ms); });
+  for (const s of sides) {
+    reportFailures(s.e, 'docker run --rm busybox true', runFailures.get(s)!);
+    log(`${s.e.name}: run --rm true: ${runs.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms`);
+    Object.assign(s.f, { runRmMs: median(runs.get(s)!), runRmFailures: runFailures.get(s)!.length });
+    const leftover = s.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean).length;
+    if (leftover) log(`${s.e.name}: ${leftover} containers still exist after the --rm runs`);
+  }
+
+  // (b) 100 detached sleepers, one after another: the sum of the runs' times
+  const detached = perSide<number, S>(sides);
+  const detachedFailures = perSide<ShResult, S>(sides);
+  await inTurns(sides, DETACHED, BLOCK, (s) => {
+    const r = s.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '3600']);
+    if (r.code !== 0) detachedFailures.get(s)!.push(r);
+    detached.get(s)!.push(r.ms);
+  });
+  await sleep(2000);
+  for (const s of sides) {
+    const times = detached.get(s)!;
+    const total = times.reduce((a, b) => a + b, 0);
+    const blockSums = Array.from({ length: Math.ceil(times.length / BLOCK) }, (_, k) => times.slice(k * BLOCK, (k + 1) * BLOCK).reduce((a, b) => a + b, 0));
+    reportFailures(s.e, 'docker run -d busybox sleep 3600', detachedFailures.get(s)!);
+    log(`${s.e.name}: ${DETACHED} × run -d in ${total.toFixed(0)} ms (blocks of ${BLOCK}: ${blockSums.map((m) => m.toFixed(0)).join(' ')})`);
+    Object.assign(s.f, { detachedMs: total, detachedFailures: detachedFailures.get(s)!.length });
+    const running = s.docker(['ps', '-q']).stdout.split('\n').filter(Boolean).length;
+    if (running !== DETACHED - detachedFailures.get(s)!.length) log(`${s.e.name}: ${running} running, expected ${DETACHED - detachedFailures.get(s)!.length}`);
+    log(rssLine(s.e, `${running} running`));
+    const sup = supervisors(s.e);
+    const supRss = sup.map((p) => rssKiB(p) / 1024).filter((v) => !Number.isNaN(v));
+    const supTotal = supRss.reduce((a, v) => a + v, 0);
+    log(`${s.e.name}: ${sup.length} supervisors, VmRSS mean ${(supTotal / (supRss.length || 1)).toFixed(2)} MiB, total ${supTotal.toFixed(0)} MiB`);
+    log(`${s.e.name}: processes naming ${s.e.dir}: ${processCensus(s.e)}`);
+    Object.assign(s.f, { rss100MiB: s.e.pids().reduce((a, p) => a + rssKiB(p), 0) / 1024, supervisors: sup.length, supervisorMeanMiB: supTotal / (supRss.length || 1), supervisorTotalMiB: supTotal });
+  }
+
+  // (c) 1000 containers in all, then list them (the listings take turns)
+  const toCreate = Math.max(0, TOTAL - DETACHED);
+  for (const s of sides) {
+    const tc = Date.now();
+    const failures = await parallel(toCreate, CREATE_PARALLEL, () => shAsync(DOCKER, ['create', '--network', 'none', 'busybox', 'true'], s.env));
+    s.f.createMs = Date.now() - tc;
+    s.f.createFailures = failures.length;
+    reportFailures(s.e, 'docker create busybox true', failures);
+    log(`${s.e.name}: ${toCreate} × create (${CREATE_PARALLEL} at a time) in ${s.f.createMs} ms`);
+    s.f.psCount = must(s.docker(['ps', '-aq']), 'ps -aq').stdout.split('\n').filter(Boolean).length;
+  }
+  const cli = perSide<number, S>(sides);
+  const piped = perSide<number, S>(sides);
+  const api = perSide<number, S>(sides);
+  await inTurns(sides, LIST_RUNS, LIST_BLOCK, async (s) => {
+    cli.get(s)!.push(must(s.quiet(['ps', '-a']), 'ps -a').ms);
+    const p = must(s.docker(['ps', '-a']), 'ps -a');
+    const rows = p.stdout.trim().split('\n').length - 1;
+    if (rows !== s.f.psCount) throw new Error(`${s.e.name}: docker ps -a printed ${rows} rows, not ${s.f.psCount}`);
+    piped.get(s)!.push(p.ms);
+    const g = await timedGet(s.e.sock, '/containers/json?all=1');
+    if (g.status !== 200) throw new Error(`${s.e.name}: GET /containers/json?all=1: ${g.status} ${g.body.toString().slice(0, 300)}`);
+    s.f.listBytes = g.bytes;
+    api.get(s)!.push(g.ms);
+  });
+  // parsed once, after the timings: the bench's own parse (and its GC) stays out of them
+  for (const s of sides) s.f.apiCount = (JSON.parse((await timedGet(s.e.sock, '/containers/json?all=1')).body.toString()) as unknown[]).length;
+  for (const s of sides) {
+    log(`${s.e.name}: ps -a (${s.f.psCount}): ${cli.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; read through a pipe: ${piped.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; GET (${s.f.apiCount}): ${api.get(s)!.map((m) => m.toFixed(1)).join(' ')} ms`);
+    log(rssLine(s.e, `${s.f.psCount} containers`));
+    Object.assign(s.f, { psCliMs: median(cli.get(s)!), psPipeMs: median(piped.get(s)!), psApiMs: median(api.get(s)!), rss1000MiB: s.e.pids().reduce((a, p) => a + rssKiB(p), 0) / 1024 });
+  }
+  for (const s of sides) {
+    s.f.rmAllMs = removeAll(s.e, s.docker);
+    log(`${s.e.name}: removed all containers in ${s.f.rmAllMs} ms`);
+  }
+}
+
+/** On failure too: no container of ours outlives the run, and both daemons stop. */
+async function finish(s: S): Promise<void> {
+  if (s.docker(['ps', '-aq']).stdout.trim()) removeAll(s.e, s.docker);
+  log(`${s.e.name}: stopping`);
+  await s.e.stop();
+  const left = procsMatching(s.e.dir);
+  if (left.length) log(`${s.e.name}: still running after stop: ${left.map((p) => `${p.pid} ${p.comm}`).join(', ')}`);
 }
 
 // ---------- main ----------
@@ -232,8 +250,23 @@ async function main(): Promise<void> {
   if (rootfs.status !== 0) throw new Error(`busybox-rootfs.sh: ${rootfs.stderr.toString()}`);
   log(`busybox rootfs: ${(rootfs.stdout.length / 1048576).toFixed(1)} MiB; work dir ${WORK}`);
 
-  const { results, failed } = await measureEach<Figures>([new Berthd(WORK), new Dockerd(WORK, ['--cgroup-parent', DOCKER_CGROUP])], engines,
-    (e, into) => measure(e, rootfs.stdout, into));
+  const sides = selectedEngines([new Berthd(WORK), new Dockerd(WORK, ['--cgroup-parent', DOCKER_CGROUP])]).map((e) => side<Figures>(e, WORK));
+  let failed = false;
+  try {
+    for (const s of sides) {
+      engines.push(s.e);
+      log(`${s.e.name}: starting`);
+      await s.e.start();
+    }
+    await measure(sides, rootfs.stdout);
+  } catch (err) {
+    failed = true;
+    log(`failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+  } finally {
+    for (const s of sides) await finish(s).catch((err: unknown) => log(`${s.e.name}: ${String(err)}`));
+  }
+  const results: Record<string, Partial<Figures>> = Object.fromEntries(sides.map((s) => [s.e.name, s.f]));
+  for (const n of ['berthd', 'dockerd']) results[n] ??= {};
   const b = results.berthd;
   const d = results.dockerd;
   const third = (v: number | undefined): string => (v === undefined ? '≤ ⅓' : `≤ ${v >= 100 ? (v / 3).toFixed(0) : (v / 3).toFixed(1)} (⅓)`);
