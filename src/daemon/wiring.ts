@@ -127,6 +127,12 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       const paused = all.filter((c) => c.state.Paused).length;
       return { total: all.length, running, paused, stopped: all.length - running - paused };
     },
+    usage: async () => {
+      // as `docker ps -a -s` lists them: newest first
+      const all = await svc.list({ all: true, limit: -1, size: true, filters: new Map() });
+      const sizes = await svc.sizes(all);
+      return all.map((container, i) => ({ container, sizeRw: sizes[i].rw, sizeRootFs: sizes[i].rootFs }));
+    },
   };
 
   const facts = await gatherFacts();
@@ -154,7 +160,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   await builder.init();
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
+    routes: [...systemRoutes(system, events, (c) => containerNet.view(c)), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
       const c = svc.d.db.byId(id);
       return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
     }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),

@@ -14,9 +14,11 @@ export interface SystemSettings {
   insecureRegistries: string[];
 }
 
-/** Container counts (from the container service once it exists). */
+/** Container counts and disk usage (from the container service once it exists). */
 export interface ContainerCounter {
   counts(): Promise<{ total: number; running: number; paused: number; stopped: number }>;
+  /** Every container with its sizes (/system/df); absent: none are reported. */
+  usage?(): Promise<NonNullable<DiskUsage['containers']>>;
 }
 
 function registryConfig(s: SystemSettings): Record<string, unknown> {
@@ -122,7 +124,7 @@ export class SystemService implements SystemBackend {
         sharedSize: chains[i].filter((l) => (uses.get(l.chainId) ?? 0) > 1).reduce((sum, l) => sum + l.size, 0),
       }));
     }
-    if (want('container')) out.containers = [];
+    if (want('container')) out.containers = (await this.containers.usage?.()) ?? [];
     if (want('volume')) out.volumes = (await this.volumes?.usage()) ?? [];
     if (want('build-cache')) out.buildCache = [];
     return out;

@@ -2,7 +2,10 @@ import { eventToJson } from '../../core/events/json.ts';
 import type { EngineEvent, EventSource } from '../../core/events/types.ts';
 import { parseFilters, parseTimestamp, type Filters } from '../../core/filters.ts';
 import { familiarName, parseReference } from '../../core/reference/reference.ts';
+import type { ContainerRecord } from '../../core/containers/types.ts';
+import type { ContainerNetView } from '../../core/network/types.ts';
 import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
+import { containerSummary } from '../compat/containers.ts';
 import { imageSummary } from '../compat/images.ts';
 import { volumeJson } from '../compat/volumes.ts';
 import { sendJson, type Req } from '../http.ts';
@@ -48,18 +51,18 @@ export function eventMatches(e: EngineEvent, f: Filters): boolean {
   return true;
 }
 
-function diskUsageShape(du: DiskUsage): Record<string, unknown> {
+function diskUsageShape(du: DiskUsage, view?: (c: ContainerRecord) => ContainerNetView | undefined): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (du.layersSize !== undefined) out.LayersSize = du.layersSize;
   if (du.images) out.Images = du.images.map((i) => imageSummary(i.image, i.containers, i.sharedSize));
-  if (du.containers) out.Containers = du.containers;
+  if (du.containers) out.Containers = du.containers.map((u) => ({ ...containerSummary(u.container, view?.(u.container)), SizeRw: u.sizeRw, SizeRootFs: u.sizeRootFs }));
   if (du.volumes) out.Volumes = du.volumes.map(volumeJson);
   if (du.buildCache) out.BuildCache = du.buildCache;
   return out;
 }
 
 /** /_ping, /version, /info, /system/df, /events. */
-export function systemRoutes(system: SystemBackend, events: EventSource): Route[] {
+export function systemRoutes(system: SystemBackend, events: EventSource, view?: (c: ContainerRecord) => ContainerNetView | undefined): Route[] {
   const ping = (r: Req): void => {
     r.res.writeHead(200, {
       'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-cache, no-store, must-revalidate', Pragma: 'no-cache',
@@ -96,7 +99,7 @@ export function systemRoutes(system: SystemBackend, events: EventSource): Route[
     { method: 'GET', path: '/_ping', handler: ping },
     { method: 'GET', path: '/version', handler: (r) => sendJson(r.res, 200, system.version()) },
     { method: 'GET', path: '/info', handler: async (r) => sendJson(r.res, 200, await system.info()) },
-    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, diskUsageShape(await system.diskUsage(r.query.getAll('type')))) },
+    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, diskUsageShape(await system.diskUsage(r.query.getAll('type')), view)) },
     { method: 'GET', path: '/events', handler: stream },
   ];
 }

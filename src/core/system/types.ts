@@ -1,3 +1,4 @@
+import type { ContainerRecord } from '../containers/types.ts';
 import type { ImageInfo } from '../images/types.ts';
 import type { VolumeInfo } from '../volumes/types.ts';
 
@@ -26,7 +27,8 @@ export interface HostFacts {
 export interface DiskUsage {
   layersSize?: number;
   images?: { image: ImageInfo; containers: number; sharedSize: number }[];
-  containers?: unknown[];
+  /** Every container with the size of its writable layer and of its whole root filesystem. */
+  containers?: { container: ContainerRecord; sizeRw: number; sizeRootFs: number }[];
   volumes?: VolumeInfo[];
   buildCache?: unknown[];
 }

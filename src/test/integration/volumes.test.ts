@@ -255,6 +255,16 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.match(out, /^dfvol\s+1\s+3kB$/m);
     const json = JSON.parse(d.docker(['system', 'df', '--format', '{{json .}}']).stdout.split('\n').find((l) => l.includes('Local Volumes'))!);
     assert.equal(json.Type, 'Local Volumes');
+    // containers with the size of their writable layer, as `docker ps -s`
+    ok(['run', '--name', 'dfw', 'busybox', 'sh', '-c', 'head -c 5000 /dev/zero > /big']);
+    const dfw = /^([0-9a-f]{12})\s+busybox\s+"sh -c 'head -c 5000…"\s+0\s+([0-9.]+k?B)\s+.*\s+Exited \(0\) .*\s+dfw$/m.exec(ok(['system', 'df', '-v']));
+    assert.ok(dfw, 'dfw is listed under Containers space usage');
+    assert.equal(dfw[2], '5kB');
+    const du = JSON.parse(ok(['system', 'df', '--format', '{{json .}}']).split('\n').find((l) => l.includes('"Containers"'))!);
+    assert.ok(Number(du.TotalCount) >= 2, `${du.TotalCount} containers counted`);
+    const api = JSON.parse(d.docker(['system', 'df', '-v', '--format', '{{json .Containers}}']).stdout) as { Names: string; Size: string }[];
+    assert.equal(api.find((c) => c.Names === 'dfw')?.Size, '5kB');
+    ok(['rm', 'dfw']);
     ok(['rm', 'dfc']);
     assert.match(ok(['system', 'df', '-v']), /^dfvol\s+0\s+3kB$/m);
   });
