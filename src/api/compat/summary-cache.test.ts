@@ -47,3 +47,16 @@ test('summary cache: a complete listing drops containers that are gone, a filter
   assert.equal(cache.list([], true), '[]');
   assert.equal(cache.size, 0);
 });
+
+test('summary cache: the list in pieces joins to the same JSON, none over the piece size', () => {
+  const cache = new SummaryCache();
+  const items = Array.from({ length: 7 }, (_, i) => ({ rec: record(String(i).repeat(64), `/c${i}`), revision: '1', view: () => undefined }));
+  const whole = cache.list(items, true);
+  const parts = cache.parts(items, true, 3);
+  assert.equal(parts.length, 3);
+  assert.equal(parts.join(''), whole);
+  assert.deepEqual(JSON.parse(parts.join('')).map((x: { Names: string[] }) => x.Names[0]), items.map((x) => x.rec.name));
+  assert.ok(parts.every((p) => (p.match(/"Id":/g) ?? []).length <= 3));
+  assert.deepEqual(cache.parts([], true), ['[]']);
+  assert.deepEqual(cache.parts(items.slice(0, 1), true, 3), [`[${cache.list(items.slice(0, 1), true).slice(1, -1)}]`]);
+});

@@ -9,6 +9,11 @@ import { containerSummary, statusString } from './containers.ts';
 
 interface Entry { revision: string; head: string; tail: string }
 
+export interface ListItem { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined }
+
+/** Items per piece of parts(): ≈ 70 KB, under V8's 128 KB large-object threshold. */
+const PER_PART = 100;
+
 /** Past this many entries, the ones of containers no longer listed are dropped. */
 const SWEEP_ABOVE = 4096;
 
@@ -32,14 +37,32 @@ export class SummaryCache {
   }
 
   /** The whole list; entries of containers that are gone are dropped when the listing was complete or the cache is large. */
-  list(items: { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined }[], complete: boolean): string {
+  list(items: ListItem[], complete: boolean): string {
+    return this.parts(items, complete, Infinity).join('');
+  }
+
+  /**
+   * The list as consecutive pieces of at most `perPart` items each. A
+   * thousand containers make ≈ 700 KB of JSON: as one string it lands in
+   * V8's large-object space, which only a full collection frees (and that
+   * marks concurrently, on the core the client wants); pieces of ~100 items
+   * stay small and die young.
+   */
+  parts(items: ListItem[], complete: boolean, perPart = PER_PART): string[] {
     const now = Date.now();
-    const out = items.map((x) => this.item(x.rec, x.revision, x.view, now));
+    const out: string[] = [];
+    for (let i = 0; i < items.length; i += perPart) {
+      const chunk = items.slice(i, i + perPart).map((x) => this.item(x.rec, x.revision, x.view, now)).join(',');
+      out.push(i === 0 ? chunk : `,${chunk}`);
+    }
     if (complete || this.entries.size > SWEEP_ABOVE) {
       const keep = new Set(items.map((x) => x.rec.id));
       for (const id of this.entries.keys()) if (!keep.has(id)) this.entries.delete(id);
     }
-    return `[${out.join(',')}]`;
+    if (!out.length) return ['[]'];
+    out[0] = `[${out[0]}`;
+    out[out.length - 1] += ']';
+    return out;
   }
 
   get size(): number {
