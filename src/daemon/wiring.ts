@@ -129,7 +129,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     },
     usage: async () => {
       // as `docker ps -a -s` lists them: newest first
-      const all = await svc.list({ all: true, limit: -1, size: true, filters: new Map() });
+      const all = await svc.list({ all: true, limit: -1, size: false, filters: new Map() });
       const sizes = await svc.sizes(all);
       return all.map((container, i) => ({ container, sizeRw: sizes[i].rw, sizeRootFs: sizes[i].rootFs }));
     },
