@@ -2,7 +2,6 @@
  * berth_sys: the system calls berthd needs that Node.js does not offer,
  * as a Node-API addon (ABI-stable across Node versions).
  *
- *   mount(source, target, fstype, flags, data, cwd) -> Promise<void>
  *   mountSync(source, target, fstype, flags, data, cwd) -> void (throws)
  *   umount2(target, flags)                          -> Promise<void>
  *   socketpair()                                    -> [fd, fd]
@@ -15,8 +14,8 @@
  * handlers and an empty signal mask; a thread of its own waits for it and
  * calls onExit(code, signal).
  *
- * mount and umount2 run on the libuv thread pool (native/mount.c), mountSync
- * on the calling thread; a mount with a `cwd` runs on a
+ * mountSync runs on the calling thread and umount2 on the libuv thread
+ * pool (native/mount.c); a mount with a `cwd` runs on a
  * thread of its own that first leaves the process's shared filesystem
  * context (unshare(CLONE_FS)) so that it can chdir without moving the
  * working directory of the daemon's other threads: overlay lower
@@ -74,8 +73,6 @@ napi_value throw_errno(napi_env env, const char *call, int err) {
 
 NAPI_MODULE_INIT(/* napi_env env, napi_value exports */) {
   napi_value fn;
-  napi_create_function(env, "mount", NAPI_AUTO_LENGTH, js_mount, NULL, &fn);
-  napi_set_named_property(env, exports, "mount", fn);
   napi_create_function(env, "mountSync", NAPI_AUTO_LENGTH, js_mount_sync, NULL, &fn);
   napi_set_named_property(env, exports, "mountSync", fn);
   napi_create_function(env, "umount2", NAPI_AUTO_LENGTH, js_umount2, NULL, &fn);

@@ -10,7 +10,6 @@ napi_value errno_error(napi_env env, const char *call, const char *path, int err
 /* Throw an Error "<call>: <strerror>" with `errno` and `syscall` set; returns NULL. */
 napi_value throw_errno(napi_env env, const char *call, int err);
 
-napi_value js_mount(napi_env env, napi_callback_info info);
 napi_value js_mount_sync(napi_env env, napi_callback_info info);
 napi_value js_umount2(napi_env env, napi_callback_info info);
 napi_value js_socketpair(napi_env env, napi_callback_info info);

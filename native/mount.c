@@ -1,4 +1,4 @@
-/* mount(2) and umount2(2) on the libuv thread pool, and mount(2) in place (see berth_sys.c). */
+/* mount(2) in place and umount2(2) on the libuv thread pool (see berth_sys.c). */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <stdio.h>
@@ -10,12 +10,9 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
-enum op { OP_MOUNT, OP_UMOUNT2 };
-
 struct job {
   napi_async_work work;
   napi_deferred deferred;
-  enum op op;
   char *source, *target, *fstype, *data, *cwd;
   unsigned long flags;
   int err;
@@ -44,13 +41,8 @@ static void *mount_in_cwd(void *arg) {
   return NULL;
 }
 
-static void execute(napi_env env, void *data) {
-  (void)env;
-  struct job *j = data;
-  if (j->op == OP_UMOUNT2) {
-    if (umount2(j->target, (int)j->flags) != 0) j->err = errno;
-    return;
-  }
+/* The mount of `j`: in place, or with a cwd on a thread of its own, joined at once. */
+static void run_mount(struct job *j) {
   if (!j->cwd) {
     do_mount(j);
     return;
@@ -64,6 +56,13 @@ static void execute(napi_env env, void *data) {
   pthread_join(t, NULL);
 }
 
+/* Thread-pool work: umount2 only. */
+static void execute(napi_env env, void *data) {
+  (void)env;
+  struct job *j = data;
+  if (umount2(j->target, (int)j->flags) != 0) j->err = errno;
+}
+
 static void complete(napi_env env, napi_status status, void *data) {
   struct job *j = data;
   if (status == napi_ok && j->err == 0) {
@@ -72,7 +71,7 @@ static void complete(napi_env env, napi_status status, void *data) {
     napi_resolve_deferred(env, j->deferred, undef);
   } else {
     int err = status == napi_ok ? j->err : ECANCELED;
-    napi_reject_deferred(env, j->deferred, errno_error(env, j->op == OP_MOUNT ? "mount" : "umount2", j->target, err));
+    napi_reject_deferred(env, j->deferred, errno_error(env, "umount2", j->target, err));
   }
   napi_delete_async_work(env, j->work);
   job_free(j);
@@ -91,15 +90,14 @@ static napi_value queue(napi_env env, struct job *j) {
   return promise;
 }
 
-/* The arguments of mount() and mountSync(): a job, or NULL with a TypeError thrown. */
-static struct job *mount_job(napi_env env, napi_callback_info info, const char *name) {
+/* The arguments of mountSync(): a job, or NULL with a TypeError thrown. */
+static struct job *mount_job(napi_env env, napi_callback_info info) {
   size_t argc = 6;
   napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   struct job *j = calloc(1, sizeof *j);
-  char text[160];
-  snprintf(text, sizeof text, "%s(source, target, fstype, flags, data, cwd): target must be a string; "
-           "source, fstype, data and cwd strings or null; flags a number", name);
+  const char *text = "mountSync(source, target, fstype, flags, data, cwd): target must be a string; "
+                     "source, fstype, data and cwd strings or null; flags a number";
   if (!j || argc < 6) {
     free(j);
     napi_throw_type_error(env, NULL, text);
@@ -107,7 +105,6 @@ static struct job *mount_job(napi_env env, napi_callback_info info, const char *
   }
   int bad = 0;
   double flags = 0;
-  j->op = OP_MOUNT;
   j->source = str_arg(env, argv[0], &bad);
   j->target = str_arg(env, argv[1], &bad);
   j->fstype = str_arg(env, argv[2], &bad);
@@ -123,20 +120,15 @@ static struct job *mount_job(napi_env env, napi_callback_info info, const char *
   return j;
 }
 
-napi_value js_mount(napi_env env, napi_callback_info info) {
-  struct job *j = mount_job(env, info, "mount");
-  return j ? queue(env, j) : NULL;
-}
-
 /*
- * The same mount on the calling thread (a cwd: on a thread of its own,
- * joined at once). For quick local mounts on a latency-bound path, where
- * the thread-pool round trip costs more than the call.
+ * mount(2) on the calling thread (a cwd: on a thread of its own, joined at
+ * once). The daemon mounts only quick local overlays, on the container start
+ * path, where a thread-pool round trip costs more than the call.
  */
 napi_value js_mount_sync(napi_env env, napi_callback_info info) {
-  struct job *j = mount_job(env, info, "mountSync");
+  struct job *j = mount_job(env, info);
   if (!j) return NULL;
-  execute(env, j);
+  run_mount(j);
   int err = j->err;
   if (err) napi_throw(env, errno_error(env, "mount", j->target, err));
   job_free(j);
@@ -155,7 +147,6 @@ napi_value js_umount2(napi_env env, napi_callback_info info) {
   }
   int bad = 0;
   int32_t flags = 0;
-  j->op = OP_UMOUNT2;
   j->target = str_arg(env, argv[0], &bad);
   if (napi_get_value_int32(env, argv[1], &flags) != napi_ok || flags < 0) bad = 1;
   if (bad || !j->target) {

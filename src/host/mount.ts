@@ -38,31 +38,22 @@ function spawnFailure(e: unknown): MountError {
 
 /**
  * `mount -t FSTYPE -o DATA SOURCE TARGET`, run in `cwd` when given (relative
- * paths in DATA resolve there).
+ * paths in DATA resolve there). With the addon the call is made in place:
+ * it blocks the caller for the mount (a fraction of a millisecond to a few
+ * for a local overlay) instead of a thread-pool round trip, so it is only for
+ * quick local filesystems; without it, mount(8) is spawned.
  */
 export async function mountFs(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<void> {
   const sys = nativeSys();
   if (sys) {
-    await sys.mount(source, target, fstype, 0, data, cwd ?? null).catch((e: unknown) => { throw fromNative(e); });
+    try {
+      sys.mountSync(source, target, fstype, 0, data, cwd ?? null);
+    } catch (e) {
+      throw fromNative(e);
+    }
     return;
   }
   await run('mount', ['-t', fstype, '-o', data, source, target], cwd ? { cwd } : {}).catch((e: unknown) => { throw spawnFailure(e); });
-}
-
-/**
- * The same as mountFs, done in place when the addon is there: the mount
- * call blocks the caller (a fraction of a millisecond for a local overlay)
- * instead of a thread-pool round trip. Only for quick local filesystems;
- * without the addon it spawns mount(8) as mountFs does.
- */
-export async function mountFsNow(source: string, target: string, fstype: string, data: string, cwd?: string): Promise<void> {
-  const sys = nativeSys();
-  if (!sys?.mountSync) return mountFs(source, target, fstype, data, cwd);
-  try {
-    sys.mountSync(source, target, fstype, 0, data, cwd ?? null);
-  } catch (e) {
-    throw fromNative(e);
-  }
 }
 
 /**

@@ -2,9 +2,8 @@
 import { createRequire } from 'node:module';
 
 export interface BerthSys {
-  mount(source: string, target: string, fstype: string, flags: number, data: string | null, cwd: string | null): Promise<void>;
-  /** The same mount on the calling thread: for quick local mounts on a latency-bound path. */
-  mountSync?(source: string, target: string, fstype: string, flags: number, data: string | null, cwd: string | null): void;
+  /** mount(2) on the calling thread (with a cwd: on a thread of its own, joined at once). */
+  mountSync(source: string, target: string, fstype: string, flags: number, data: string | null, cwd: string | null): void;
   umount2(target: string, flags: number): Promise<void>;
   /** An AF_UNIX stream socket pair, both ends close-on-exec. */
   socketpair?(): [number, number];

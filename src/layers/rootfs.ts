@@ -11,7 +11,7 @@ import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
-import { mountFsNow, unmountFs } from '../host/mount.ts';
+import { mountFs, unmountFs } from '../host/mount.ts';
 
 /** overlayfs takes its options in one page. */
 const MAX_MOUNT_DATA = 4095;
@@ -86,9 +86,8 @@ export async function mountRootfs(layersRoot: string, lowerDirs: string, rwDir: 
     throw new SystemError(`overlay mount options for ${dir} are ${data.length} bytes, more than one page (too many layers)`);
   }
   try {
-    // lowerdir entries are l/<short> links relative to the layer store; a
-    // local overlay mount is quick, so it runs in place (see mountFsNow)
-    await mountFsNow('overlay', merged, 'overlay', data, layersRoot);
+    // lowerdir entries are l/<short> links relative to the layer store
+    await mountFs('overlay', merged, 'overlay', data, layersRoot);
   } catch (e) {
     throw new SystemError(`mounting the container's root filesystem failed: ${(e as Error).message}`, { cause: e });
   }

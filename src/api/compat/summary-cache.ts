@@ -36,13 +36,10 @@ export class SummaryCache {
     return `${e.head},"Status":${JSON.stringify(statusString(c, now))},${e.tail}`;
   }
 
-  /** The whole list; entries of containers that are gone are dropped when the listing was complete or the cache is large. */
-  list(items: ListItem[], complete: boolean): string {
-    return this.parts(items, complete, Infinity).join('');
-  }
-
   /**
-   * The list as consecutive pieces of at most `perPart` items each. A
+   * The whole list, as consecutive pieces of at most `perPart` items each;
+   * entries of containers that are gone are dropped when the listing was
+   * complete or the cache is large. A
    * thousand containers make ≈ 700 KB of JSON: as one string it lands in
    * V8's large-object space, which only a full collection frees (and that
    * marks concurrently, on the core the client wants); pieces of ~100 items
