@@ -12,7 +12,9 @@
  *       containers (the 100 running + 900 `docker create`d), median of 10.
  *       The CLI's stdout goes to /dev/null, as hyperfine runs commands; the
  *       same command with its output read through a pipe by this script is
- *       shown too (the reader's share: about 20 ms for 1000 rows).
+ *       shown too (the reader's share: about 20 ms for 1000 rows), and the
+ *       same command against a stand-in that replays the daemon's recorded
+ *       list at once (bench/replay.ts): the CLI's own time for that list.
  *
  * Both daemons run side by side for the whole run and take turns (see
  * inTurns()): the runs of (a) and the listings go in blocks of 5, the 100
@@ -30,10 +32,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Docker, inTurns, perSide, side, type Side } from './turns.ts';
+import { type Replay, startReplay } from './replay.ts';
 import { tmpdir } from 'node:os';
 import {
   Berthd, DOCKER, Dockerd, type Engine, log, median, must, printTable, procsMatching, ROOT, type Row,
-  rssKiB, rssLine, runBench, selectedEngines, shAsync, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
+  rssKiB, rssLine, runBench, selectedEngines, shAsync, shQuiet, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -109,7 +112,7 @@ interface Figures {
   detachedMs: number; detachedFailures: number;
   rss100MiB: number; supervisors: number; supervisorMeanMiB: number; supervisorTotalMiB: number;
   createMs: number; createFailures: number;
-  psCount: number; psCliMs: number; psPipeMs: number; psApiMs: number; apiCount: number;
+  psCount: number; psCliMs: number; psPipeMs: number; psApiMs: number; apiCount: number; psReplayMs: number;
   rss1000MiB: number; rmAllMs: number;
 }
 
@@ -187,8 +190,15 @@ async function measure(sides: S[], busybox: Buffer): Promise<void> {
   const cli = perSide<number, S>(sides);
   const piped = perSide<number, S>(sides);
   const api = perSide<number, S>(sides);
+  const replayed = perSide<number, S>(sides);
+  // each daemon's list, recorded once and replayed instantly: the CLI's own share
+  for (const s of sides) {
+    const version = JSON.parse((await timedGet(s.e.sock, '/version')).body.toString()) as { ApiVersion: string };
+    replays.set(s.e.name, await startReplay(join(WORK, `replay-${s.e.name}.sock`), (await timedGet(s.e.sock, '/containers/json?all=1')).body, version.ApiVersion));
+  }
   await inTurns(sides, LIST_RUNS, LIST_BLOCK, async (s) => {
     cli.get(s)!.push(must(s.quiet(['ps', '-a']), 'ps -a').ms);
+    replayed.get(s)!.push(must(shQuiet(DOCKER, ['ps', '-a'], { ...s.env, DOCKER_HOST: `unix://${replays.get(s.e.name)!.sock}` }), 'ps -a (replay)').ms);
     const p = must(s.docker(['ps', '-a']), 'ps -a');
     const rows = p.stdout.trim().split('\n').length - 1;
     if (rows !== s.f.psCount) throw new Error(`${s.e.name}: docker ps -a printed ${rows} rows, not ${s.f.psCount}`);
@@ -198,12 +208,14 @@ async function measure(sides: S[], busybox: Buffer): Promise<void> {
     s.f.listBytes = g.bytes;
     api.get(s)!.push(g.ms);
   });
+  for (const r of replays.values()) r.stop();
+  replays.clear();
   // parsed once, after the timings: the bench's own parse (and its GC) stays out of them
   for (const s of sides) s.f.apiCount = (JSON.parse((await timedGet(s.e.sock, '/containers/json?all=1')).body.toString()) as unknown[]).length;
   for (const s of sides) {
-    log(`${s.e.name}: ps -a (${s.f.psCount}): ${cli.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; read through a pipe: ${piped.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; GET (${s.f.apiCount}): ${api.get(s)!.map((m) => m.toFixed(1)).join(' ')} ms`);
+    log(`${s.e.name}: ps -a (${s.f.psCount}): ${cli.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; read through a pipe: ${piped.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; replayed: ${replayed.get(s)!.map((m) => m.toFixed(0)).join(' ')} ms; GET (${s.f.apiCount}): ${api.get(s)!.map((m) => m.toFixed(1)).join(' ')} ms`);
     log(rssLine(s.e, `${s.f.psCount} containers`));
-    Object.assign(s.f, { psCliMs: median(cli.get(s)!), psPipeMs: median(piped.get(s)!), psApiMs: median(api.get(s)!), rss1000MiB: s.e.pids().reduce((a, p) => a + rssKiB(p), 0) / 1024 });
+    Object.assign(s.f, { psCliMs: median(cli.get(s)!), psPipeMs: median(piped.get(s)!), psReplayMs: median(replayed.get(s)!), psApiMs: median(api.get(s)!), rss1000MiB: s.e.pids().reduce((a, p) => a + rssKiB(p), 0) / 1024 });
   }
   for (const s of sides) {
     s.f.rmAllMs = removeAll(s.e, s.docker);
@@ -223,6 +235,7 @@ async function finish(s: S): Promise<void> {
 // ---------- main ----------
 
 const engines: Engine[] = [];
+const replays = new Map<string, Replay>();
 let cleaned = false;
 
 function removeDockerCgroups(): void {
@@ -236,6 +249,7 @@ function removeDockerCgroups(): void {
 async function cleanup(): Promise<void> {
   if (cleaned) return;
   cleaned = true;
+  for (const r of replays.values()) r.stop();
   for (const e of engines) await e.stop().catch((err: unknown) => log(`stopping ${e.name}: ${String(err)}`));
   removeDockerCgroups();
   const left = procsMatching(WORK);
@@ -283,6 +297,7 @@ async function main(): Promise<void> {
     [`${TOTAL - DETACHED} × docker create, ${CREATE_PARALLEL} at a time (ms)`, b.createMs, d.createMs, ''],
     [`docker ps -a > /dev/null, ${b.psCount ?? '-'}/${d.psCount ?? '-'} containers (ms, median of ${LIST_RUNS})`, b.psCliMs, d.psCliMs, '< 50'],
     [`  the same, output read through a pipe by the bench (ms)`, b.psPipeMs, d.psPipeMs, ''],
+    [`  the same against a stand-in replaying the daemon's list instantly: the CLI alone (ms)`, b.psReplayMs, d.psReplayMs, ''],
     [`GET /containers/json?all=1, ${b.apiCount ?? '-'}/${d.apiCount ?? '-'} (ms, median of ${LIST_RUNS})`, b.psApiMs, d.psApiMs, '< 50'],
     ['GET /containers/json?all=1 body (KiB)', b.listBytes === undefined ? undefined : b.listBytes / 1024, d.listBytes === undefined ? undefined : d.listBytes / 1024, ''],
     [`daemon RSS, ${TOTAL} containers (MiB)`, b.rss1000MiB, d.rss1000MiB, ''],

@@ -42,12 +42,10 @@ export function sendJsonText(res: ServerResponse, status: number, data: string):
   res.end(data);
 }
 
-/** A JSON body given in pieces (written one after the other, under one Content-Length). */
-export function sendJsonParts(res: ServerResponse, status: number, parts: string[]): void {
-  const length = parts.reduce((n, p) => n + Buffer.byteLength(p), 0);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': length });
-  for (const p of parts) res.write(p);
-  res.end();
+/** A JSON body already encoded. */
+export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
+  res.end(body);
 }
 
 export function sendNoContent(res: ServerResponse, status = 204): void {

@@ -30,7 +30,9 @@ export function filterContainers(db: ContainerDb, o: ContainerListOptions): Cont
   const before = f.get('before')?.map(createdOf);
   const since = f.get('since')?.map(createdOf);
   const showAll = o.all || f.has('status') || f.has('exited') || o.limit > 0 || !!before || !!since;
-  let out = db.all().filter((c) => {
+  let out = db.all();
+  if (f.size === 0) out = showAll ? out : out.filter((c) => c.state.Running);
+  else out = out.filter((c) => {
     if (!showAll && !c.state.Running) return false;
     const any = (key: string, pred: (v: string) => boolean): boolean => !f.has(key) || f.get(key)!.some(pred);
     if (!any('status', (s) => s === c.state.Status)) return false;

@@ -9,6 +9,8 @@ export class ContainerDb {
   /** A stamp per record, new at every insert and save (for caches of derived views). */
   private readonly stamps = new Map<string, number>();
   private stamp = 0;
+  /** all(), kept until a record is inserted or deleted (the creation time never changes). */
+  private sorted: ContainerRecord[] | null = null;
 
   constructor(m: MetadataDb) {
     this.m = m;
@@ -19,8 +21,10 @@ export class ContainerDb {
     }
   }
 
+  /** Every record, newest first (a copy the caller may keep). */
   all(): ContainerRecord[] {
-    return [...this.cache.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    this.sorted ??= [...this.cache.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    return this.sorted.slice();
   }
 
   byId(id: string): ContainerRecord | undefined {
@@ -54,6 +58,7 @@ export class ContainerDb {
         .run(c.id, c.name, c.imageId, c.created, JSON.stringify(c));
     });
     this.cache.set(c.id, c);
+    this.sorted = null;
     this.stamps.set(c.id, ++this.stamp);
   }
 
@@ -72,6 +77,7 @@ export class ContainerDb {
   delete(id: string): void {
     this.m.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
     this.cache.delete(id);
+    this.sorted = null;
     this.stamps.delete(id);
   }
 }

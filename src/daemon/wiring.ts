@@ -177,6 +177,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       if (!liveRestore) await stopAllContainers(svc);
       await networks.shutdown(liveRestore);
       await svc.trash.drain();
+      await runtime.shutdown(liveRestore ? 0 : 2000);
       meta.close();
     },
   };

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { CGROUP_ROOT, hierarchies } from './cgroups.ts';
 import { RuncConmonRuntime } from './runtime.ts';
 import { Fixture, readK8sLog, skipReason, until } from './test-helpers.ts';
 
@@ -70,4 +71,23 @@ test('adopt: with stdinOnce false, stdin outlives an attached client and the nex
   assert.equal((await f.runtime.waitExit(c.id, c.bundle)).exitCode, 137);
   assert.deepEqual(readK8sLog(c.logPath), [['stdout', 'one'], ['stdout', 'two']]);
   await f.runtime.delete(c.id);
+});
+
+test('shutdown: the supervisors\' cgroup and its parent go once empty, and stay while a conmon is in them', { skip }, async (t) => {
+  const g = await new Fixture().init();
+  t.after(() => g.close());
+  const where = (path: string): string[] => hierarchies().filter((h) => existsSync(join(CGROUP_ROOT, h, path)));
+  const c = await g.container(['sleep', '100']);
+  await g.runtime.start({ id: c.id, bundle: c.bundle, spec: c.spec, logPath: c.logPath });
+  await until(() => where(`${g.cgroupParent}/conmon`).length > 0);
+  // live restore: the conmon of a running container keeps its cgroup
+  const live = new RuncConmonRuntime({ execRoot: join(g.dir, 'run'), cgroupParent: g.cgroupParent });
+  await live.shutdown();
+  assert.ok(where(`${g.cgroupParent}/conmon`).length > 0);
+  await g.runtime.kill(c.id, 9);
+  await g.runtime.waitExit(c.id, c.bundle);
+  await g.runtime.delete(c.id);
+  await g.runtime.shutdown(2000);
+  assert.deepEqual(where(`${g.cgroupParent}/conmon`), []);
+  assert.deepEqual(where(g.cgroupParent), []);
 });

@@ -146,3 +146,23 @@ export function removeCgroupTree(path: string, root = CGROUP_ROOT): string[] {
   for (const h of hierarchies(root)) rm(join(root, h, rel));
   return left;
 }
+
+/**
+ * rmdir the cgroup `path` (only it, not what is below) in every hierarchy
+ * where it exists and is empty; returns where it is left (busy, or with
+ * children).
+ */
+export function removeEmptyCgroup(path: string, root = CGROUP_ROOT): string[] {
+  const rel = clean(path);
+  if (!rel) throw new Error('refusing to remove the root cgroup');
+  const left: string[] = [];
+  for (const h of hierarchies(root)) {
+    const dir = join(root, h, rel);
+    try {
+      rmdirSync(dir);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') left.push(dir);
+    }
+  }
+  return left;
+}

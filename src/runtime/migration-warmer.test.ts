@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { CGROUP_ROOT, hierarchies, isCgroupV2, removeCgroupTree } from './cgroups.ts';
+import { CGROUP_ROOT, hierarchies, isCgroupV2, removeCgroupTree, removeEmptyCgroup } from './cgroups.ts';
 import { MigrationWarmer } from './migration-warmer.ts';
 
 const hierarchy = isCgroupV2() ? '' : hierarchies().find((h) => h === 'pids');
@@ -24,7 +24,7 @@ test('warmer: the sentinel sits in its cgroup, is moved while a start is expecte
   const procs = join(CGROUP_ROOT, hierarchy!, parent, 'conmon', 'cgroup.procs');
   const w = new MigrationWarmer(() => procs);
   t.after(async () => {
-    w.close();
+    await w.close();
     // the killed sentinel leaves its cgroup a moment later
     for (let i = 0; i < 200 && removeCgroupTree(parent).length; i++) await sleep(10);
   });
@@ -47,8 +47,10 @@ test('warmer: the sentinel sits in its cgroup, is moved while a start is expecte
   const released = w.pings;
   await sleep(50);
   assert.equal(w.pings, released);
-  w.close();
-  await until('the sentinel to end', () => !alive(pid));
+  await w.close();
+  assert.ok(!alive(pid), 'close resolves once the sentinel has ended');
+  assert.deepEqual(removeEmptyCgroup(join(parent, 'conmon')), [], 'its cgroup is empty at once');
+  assert.deepEqual(removeEmptyCgroup(parent), []);
 });
 
 test('warmer: without a cgroup to use it does nothing and starts no process', async () => {

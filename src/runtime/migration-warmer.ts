@@ -106,12 +106,18 @@ export class MigrationWarmer {
     if (this.disabled) return;
     this.disabled = true;
     this.onError(msg);
-    this.stopSentinel();
+    void this.stopSentinel();
   }
 
-  private stopSentinel(): void {
-    this.sentinel?.kill('SIGKILL');
+  /** Kill the sentinel; resolves once it has exited (so that its cgroup can go). */
+  private stopSentinel(): Promise<void> {
+    const child = this.sentinel;
     this.sentinel = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.ref(); // unref'd while it served: now the wait must keep the process alive
+    child.kill('SIGKILL');
+    return exited;
   }
 
   /** The sentinel's pid, once it runs. */
@@ -119,11 +125,13 @@ export class MigrationWarmer {
     return this.sentinel?.pid;
   }
 
-  /** Stop warming and end the sentinel. */
-  close(): void {
+  /** Stop warming and end the sentinel; resolves once it has exited. */
+  async close(): Promise<void> {
     this.disabled = true;
-    this.stopSentinel();
-    void this.setup?.then((s) => s?.fh.close()).catch(() => undefined);
+    const setup = this.setup;
+    // a start under way spawns the sentinel after this: wait for it, then end it
+    await setup?.then((s) => s?.fh.close()).catch(() => undefined);
+    await this.stopSentinel();
   }
 }
 

@@ -1,10 +1,10 @@
 /* Unit tests of the runtime's pieces that need no root: signals, runc messages, exit files, cgroup files. */
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { cgroupPids, moveToCgroup, oomKillCount, ownHierarchies, removeCgroupTree } from './cgroups.ts';
+import { cgroupPids, moveToCgroup, oomKillCount, ownHierarchies, removeCgroupTree, removeEmptyCgroup } from './cgroups.ts';
 import { ExitWatcher, parseExitCode, rfc3339Nano } from './exit.ts';
 import { runcMessage, signalNumber } from './runc.ts';
 
@@ -88,4 +88,20 @@ test('cgroups: own hierarchies, pids, OOM count and removal on a fake cgroup tre
   // plain directories with files are not cgroupfs: rmdir leaves them, and says so
   assert.ok(removeCgroupTree('/berth', root).length > 0);
   assert.throws(() => removeCgroupTree('/', root), /root cgroup/);
+});
+
+test('cgroups: removeEmptyCgroup takes only the empty directory itself, in every hierarchy', async (t) => {
+  const root = temp(t);
+  for (const h of ['memory', 'pids']) {
+    mkdirSync(join(root, h, 'berth/conmon'), { recursive: true });
+    writeFileSync(join(root, h, 'cgroup.procs'), '');
+  }
+  mkdirSync(join(root, 'memory/berth/c1'));
+  assert.deepEqual(removeEmptyCgroup('/berth/conmon', root), []);
+  assert.ok(!existsSync(join(root, 'memory/berth/conmon')) && !existsSync(join(root, 'pids/berth/conmon')));
+  assert.deepEqual(removeEmptyCgroup('/berth/conmon', root), [], 'gone already: nothing to report');
+  // the parent goes where it is empty, and stays (reported) where a child is left
+  assert.deepEqual(removeEmptyCgroup('/berth', root), [join(root, 'memory/berth')]);
+  assert.ok(existsSync(join(root, 'memory/berth/c1')) && !existsSync(join(root, 'pids/berth')));
+  assert.throws(() => removeEmptyCgroup('/..', root), /root cgroup/);
 });

@@ -1,11 +1,11 @@
 /* ContainerRuntime on runc (OCI lifecycle) and conmon (per-container monitor), per DESIGN.md section 3. */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime, ExecOptions, ExitStatus, RuntimeStartOptions } from '../core/runtime/types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './attach.ts';
-import { CGROUP_ROOT, cgroupPids, hierarchies, isCgroupV2, moveToCgroup, oomKillCount, ownHierarchies } from './cgroups.ts';
+import { CGROUP_ROOT, cgroupPids, hierarchies, isCgroupV2, moveToCgroup, oomKillCount, ownHierarchies, removeEmptyCgroup } from './cgroups.ts';
 import { CONMON_PATH, spawnConmon, type SyncPipe } from './conmon.ts';
 import { startExec, type ExecHandle } from './exec.ts';
 import { ExitWatcher, nowNs, readExitFile, rfc3339Nano, type ExitRecord } from './exit.ts';
@@ -267,6 +267,29 @@ export class RuncConmonRuntime implements ContainerRuntime {
   /** Stop watching exit files (pending waitExit calls reject). */
   close(): void {
     this.exits.close();
-    this.warmer.close();
+    void this.warmer.close();
+  }
+
+  /**
+   * The daemon stops: close(), then remove the supervisors' cgroup and its
+   * parent where they are empty. Once the containers are stopped, a conmon
+   * or a container's cgroup may still be on its way out: up to `settleMs`
+   * is given for that. With live restore (settleMs 0) the conmons of running
+   * containers keep them.
+   */
+  async shutdown(settleMs = 0): Promise<void> {
+    this.exits.close();
+    await this.warmer.close();
+    const paths = [this.conmonCgroup, dirname(this.conmonCgroup)].filter((p) => p !== '/');
+    const deadline = Date.now() + settleMs;
+    for (;;) {
+      const left = paths.flatMap((p) => removeEmptyCgroup(p));
+      if (!left.length) return;
+      if (Date.now() >= deadline) {
+        this.log.debug?.(`cgroups left (not empty): ${left.join(', ')}`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 20));
+    }
   }
 }

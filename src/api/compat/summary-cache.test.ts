@@ -18,18 +18,18 @@ test('summary cache: same JSON as a fresh summary, Status always fresh, new revi
   const c = record('a'.repeat(64), '/one');
   let views = 0;
   const view = () => { views++; return undefined; };
-  const first = JSON.parse(cache.parts([{ rec: c, revision: '1', view }], true).join('')) as Record<string, unknown>[];
+  const first = JSON.parse(cache.body([{ rec: c, revision: '1', view }], true).toString()) as Record<string, unknown>[];
   assert.deepEqual(first, [containerSummary(c)]);
   assert.deepEqual(Object.keys(first[0]), Object.keys(containerSummary(c)), 'Docker key order');
   assert.match(String(first[0].Status), /^Exited \(3\) 5 seconds ago$/);
   // same revision: nothing rebuilt, but the status follows the clock
   c.state.FinishedAt = new Date(Date.now() - 60_000).toISOString();
-  const again = JSON.parse(cache.parts([{ rec: c, revision: '1', view }], true).join('')) as Record<string, unknown>[];
+  const again = JSON.parse(cache.body([{ rec: c, revision: '1', view }], true).toString()) as Record<string, unknown>[];
   assert.equal(views, 1);
   assert.match(String(again[0].Status), /^Exited \(3\) About a minute ago$/);
   // a new revision shows the change
   c.name = '/two';
-  const renamed = JSON.parse(cache.parts([{ rec: c, revision: '2', view }], true).join('')) as Record<string, unknown>[];
+  const renamed = JSON.parse(cache.body([{ rec: c, revision: '2', view }], true).toString()) as Record<string, unknown>[];
   assert.equal(views, 2);
   assert.deepEqual(renamed[0].Names, ['/two']);
   assert.deepEqual(renamed, [containerSummary(c)]);
@@ -40,25 +40,20 @@ test('summary cache: a complete listing drops containers that are gone, a filter
   const a = record('a'.repeat(64), '/a');
   const b = record('b'.repeat(64), '/b');
   const item = (rec: ContainerRecord) => ({ rec, revision: '1', view: () => undefined });
-  assert.equal(JSON.parse(cache.parts([item(a), item(b)], true).join('')).length, 2);
+  assert.equal(JSON.parse(cache.body([item(a), item(b)], true).toString()).length, 2);
   assert.equal(cache.size, 2);
-  cache.parts([item(a)], false);
+  cache.body([item(a)], false);
   assert.equal(cache.size, 2);
-  assert.equal(cache.parts([], true).join(''), '[]');
+  assert.equal(cache.body([], true).toString(), '[]');
   assert.equal(cache.size, 0);
 });
 
-test('summary cache: the list in pieces joins to the same JSON, none over the piece size', () => {
+test('summary cache: the body is the JSON of the summaries, with multi-byte text and one item', () => {
   const cache = new SummaryCache();
   const items = Array.from({ length: 7 }, (_, i) => ({ rec: record(String(i).repeat(64), `/c${i}`), revision: '1', view: () => undefined }));
-  const whole = cache.parts(items, true).join('');
-  const parts = cache.parts(items, true, 3);
-  assert.equal(parts.length, 3);
-  assert.equal(parts.join(''), whole);
-  assert.deepEqual(JSON.parse(parts.join('')).map((x: { Names: string[] }) => x.Names[0]), items.map((x) => x.rec.name));
-  assert.ok(parts.every((p) => (p.match(/"Id":/g) ?? []).length <= 3));
-  assert.deepEqual(cache.parts([], true), ['[]']);
-  const one = cache.parts(items.slice(0, 1), true, 3);
-  assert.equal(one.length, 1);
-  assert.equal(JSON.parse(one[0]).length, 1, 'a single piece is the whole array');
+  items[3].rec.config.Labels = { 'é': 'ünïcode ☃' };
+  const body = cache.body(items, true);
+  assert.deepEqual(JSON.parse(body.toString()), items.map((x) => containerSummary(x.rec)));
+  assert.equal(body.length, Buffer.byteLength(JSON.stringify(items.map((x) => containerSummary(x.rec)))), 'no slack at the end');
+  assert.deepEqual(JSON.parse(cache.body(items.slice(0, 1), true).toString()), [containerSummary(items[0].rec)]);
 });

@@ -6,7 +6,7 @@ import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
 import { SummaryCache } from '../compat/summary-cache.ts';
 import { frame, hijack } from '../hijack.ts';
-import { qBool, qInt, readJson, sendJson, sendJsonParts, sendNoContent, type Req } from '../http.ts';
+import { qBool, qInt, readJson, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
@@ -130,7 +130,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
       sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), SizeRw: sizes[i].rw, SizeRootFs: sizes[i].rootFs })));
     } else if (revision) {
       const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec) }));
-      sendJsonParts(r.res, 200, summaries.parts(items, all && limit < 0 && filters.size === 0));
+      sendJsonBytes(r.res, 200, summaries.body(items, all && limit < 0 && filters.size === 0));
     } else {
       sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec))));
     }

@@ -113,4 +113,6 @@ export interface ContainerRuntime {
   exec(opts: ExecOptions, bundle: string, attach: boolean): Promise<{ pid: number; streams?: AttachStreams; wait(): Promise<ExitStatus>; resize?(rows: number, cols: number): Promise<void> }>;
   /** Processes of a container (pids in its cgroup). */
   pids(id: string): Promise<number[]>;
+  /** The daemon stops: end the runtime's helpers and remove what it set up and no longer needs (waiting up to settleMs for it to empty). */
+  shutdown?(settleMs?: number): Promise<void>;
 }
