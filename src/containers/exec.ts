@@ -4,7 +4,7 @@ import { ConflictError, InvalidParameterError, NotFoundError } from '../core/err
 import type { AttachStreams } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
-import { resolveUser } from './spec-input.ts';
+import { resolveUser } from './users.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
 export class ExecManager implements ExecBackend {

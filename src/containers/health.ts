@@ -1,6 +1,6 @@
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
-import { resolveUser } from './spec-input.ts';
+import { resolveUser } from './users.ts';
 
 export interface HealthState {
   Status: 'starting' | 'healthy' | 'unhealthy' | 'none';

@@ -1,65 +1,17 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { NetAttachment } from '../core/network/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import { resolveUser } from './users.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /*
- * The files read and written here are small and in the page cache: the
- * synchronous calls cost less than a thread-pool round trip each, and
- * they are on every container's start path.
+ * The files written here are small and on every container's start path:
+ * the synchronous calls cost less than a thread-pool round trip each.
  */
-function readLines(p: string): string[][] {
-  try {
-    return readFileSync(p, 'utf8').split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.split(':'));
-  } catch {
-    return [];
-  }
-}
-
-/** Resolve `--user` (name, uid, name:group, uid:gid) against the image's passwd and group files. */
-export async function resolveUser(rootfs: string, spec: string, groupAdd: string[] = []): Promise<{ uid: number; gid: number; additionalGids: number[]; home: string }> {
-  const passwd = readLines(join(rootfs, 'etc/passwd'));
-  const groups = readLines(join(rootfs, 'etc/group'));
-  const [userPart, groupPart] = (spec || '0').split(':');
-  let uid: number;
-  let gid = 0;
-  let home = '/';
-  let userName = '';
-  const byName = passwd.find((p) => p[0] === userPart);
-  const byUid = /^\d+$/.test(userPart) ? passwd.find((p) => p[2] === userPart) : undefined;
-  const entry = byName ?? byUid;
-  if (entry) {
-    uid = Number(entry[2]);
-    gid = Number(entry[3]);
-    home = entry[5] || '/';
-    userName = entry[0];
-  } else if (/^\d+$/.test(userPart)) {
-    uid = Number(userPart);
-  } else {
-    throw new InvalidParameterError(`unable to find user ${userPart}: no matching entries in passwd file`);
-  }
-  if (groupPart !== undefined && groupPart !== '') {
-    const g = groups.find((x) => x[0] === groupPart) ?? (/^\d+$/.test(groupPart) ? groups.find((x) => x[2] === groupPart) : undefined);
-    if (g) gid = Number(g[2]);
-    else if (/^\d+$/.test(groupPart)) gid = Number(groupPart);
-    else throw new InvalidParameterError(`unable to find group ${groupPart}: no matching entries in group file`);
-  }
-  const additional = new Set<number>();
-  if (userName) for (const g of groups) if ((g[3] ?? '').split(',').includes(userName) && Number(g[2]) !== gid) additional.add(Number(g[2]));
-  for (const g of groupAdd) {
-    const found = groups.find((x) => x[0] === g);
-    if (found) additional.add(Number(found[2]));
-    else if (/^\d+$/.test(g)) additional.add(Number(g));
-    else throw new InvalidParameterError(`Unable to find group ${g}: no matching entries in group file`);
-  }
-  if (uid === 0 && !entry) home = '/root';
-  return { uid, gid, additionalGids: [...additional], home };
-}
 
 /** Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its bundle. */
 export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Promise<SpecInput['etcFiles']> {
