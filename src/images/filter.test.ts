@@ -39,6 +39,13 @@ test('list: reference filter returns only images with a matching tag, and only t
   assert.deepEqual(await byRef(['alpine', 'busybox:latest']), [[old, ['docker.io/library/alpine:3', 'docker.io/library/busybox:latest']]]);
   assert.deepEqual(await byRef(['localhost:5000/*/app']), [[young, ['localhost:5000/team/app:v1']]]);
   assert.deepEqual(await byRef(['nothing*']), []);
+  // an image known only by digest matches by its name, and keeps only its matching references
+  const digest = `sha256:${'d'.repeat(64)}`;
+  h.db.setRef(`docker.io/library/redis@${digest}`, young, 'digest');
+  const withDigests = async (p: string[]) => (await h.svc.list({ all: false, filters: listFilters({ reference: p }) })).map((r) => [r.id, r.repoTags, r.repoDigests]);
+  assert.deepEqual(await withDigests(['redis']), [[young, [], [`docker.io/library/redis@${digest}`]]]);
+  assert.deepEqual(await withDigests(['redis:7']), []);
+  assert.deepEqual(await withDigests(['*/team/app']), [[young, ['localhost:5000/team/app:v1'], []]]);
 });
 
 test('list: label and label! filters', async (t) => {

@@ -27,7 +27,8 @@ export function filterImages(db: ImageDb, rows: ImageRow[], opts: ImageListOptio
     if (!opts.all && untagged && parents.has(row.id) && dangling === undefined) return false;
     if (dangling !== undefined && dangling !== (tags.length === 0)) return false;
     if (dangling === true && parents.has(row.id)) return false;
-    if (refPatterns && !tags.some(matching)) return false;
+    // tags and digests alike (dockerd matches every reference): `docker images redis` lists a redis pulled by digest only
+    if (refPatterns && !row.refs.some((r) => matching(r.name))) return false;
     if (!matchLabels(f, row.labels) || !matchNotLabels(f, row.labels)) return false;
     if (before && !before.every((c) => row.created < c)) return false;
     if (since && !since.every((c) => row.created > c)) return false;
