@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { bulkHash, type AsyncHash } from '../content/offthread-hash.ts';
+import { bulkHash } from '../content/offthread-hash.ts';
 import { mkdir, rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Writable, type Readable } from 'node:stream';

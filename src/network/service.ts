@@ -9,10 +9,13 @@ import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } f
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../core/filters.ts';
-import type { EndpointConfig, EndpointRecord, IpamConfig, NetworkBackend, NetworkCreateRequest, NetworkRecord } from '../core/network/types.ts';
+import type { EndpointConfig, EndpointRecord, NetworkBackend, NetworkCreateRequest, NetworkRecord } from '../core/network/types.ts';
 import { EmbeddedDns } from './dns.ts';
+import { lookupName, upstreamsFor } from './dns-view.ts';
+import { networkMatches } from './filter.ts';
+import { checkIpam } from './ipam-request.ts';
 import { applyFirewall, ensureJumps, firewallTag, teardownFirewall, type FwState } from './iptables.ts';
-import { carveSubnet, cidrString, contains, firstHost, overlaps, parseCidr, type Cidr } from './ipam.ts';
+import { carveSubnet, cidrString, contains, firstHost, parseCidr, type Cidr } from './ipam.ts';
 import { deleteLink, ensureBridge, hostRoutes, linkExists } from './link.ts';
 import { PortHolder, type ResolvedPort } from './ports.ts';
 import type { NetworkDb } from './store.ts';
@@ -66,7 +69,8 @@ export class NetworkService implements NetworkBackend {
   constructor(deps: NetworkServiceDeps) {
     this.d = deps;
     this.tag = firewallTag(deps.dataRoot);
-    this.dns = new EmbeddedDns((server, client, name) => this.lookupName(server, client, name), (client) => this.upstreamsFor(client));
+    const view = { bridges: () => this.bridges(), endpoints: (q: { networkId?: string }) => deps.db.endpointsOf(q), containers: deps.containers, hostResolvers: () => this.hostResolvers };
+    this.dns = new EmbeddedDns((server, _client, name) => lookupName(view, server, name), (client) => upstreamsFor(view, client));
   }
 
   nextSeq(): number {
@@ -214,34 +218,6 @@ export class NetworkService implements NetworkBackend {
     };
   }
 
-  // ---- DNS ----
-
-  private lookupName(server: string, _client: string, name: string): { v4: string[]; v6: string[] } | null {
-    const n = this.bridges().find((x) => !x.isDefault && x.ipam.Config.some((c) => c.Gateway === server));
-    if (!n) return null;
-    const v4: string[] = [];
-    const v6: string[] = [];
-    for (const ep of this.d.db.endpointsOf({ networkId: n.id })) {
-      if (!ep.state) continue;
-      const c = this.d.containers.byId(ep.containerId);
-      if (!c) continue;
-      const names = [c.name.slice(1), c.id.slice(0, 12), c.id, ...(ep.config.Aliases ?? [])].map((x) => x.toLowerCase());
-      if (!names.includes(name)) continue;
-      v4.push(ep.state.ip);
-      if (ep.state.ipv6) v6.push(ep.state.ipv6);
-    }
-    return v4.length || v6.length ? { v4, v6 } : null;
-  }
-
-  private upstreamsFor(client: string): string[] {
-    for (const ep of this.d.db.endpointsOf({})) {
-      if (ep.state?.ip !== client) continue;
-      const dns = (this.d.containers.byId(ep.containerId)?.hostConfig.Dns as string[] | undefined) ?? [];
-      if (dns.length) return dns;
-    }
-    return this.hostResolvers;
-  }
-
   // ---- the API backend ----
 
   async create(req: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
@@ -253,7 +229,7 @@ export class NetworkService implements NetworkBackend {
     if (driver !== 'bridge') throw new NotFoundError(`plugin "${driver}" not found`);
     if (this.byName(name)) throw new ConflictError(`network with name ${name} already exists`);
     if (req.IPAM?.Driver && req.IPAM.Driver !== 'default') throw new NotFoundError(`plugin "${req.IPAM.Driver}" not found`);
-    const configs = this.checkIpam(req.IPAM?.Config ?? [], Boolean(req.EnableIPv6));
+    const configs = checkIpam(req.IPAM?.Config ?? [], Boolean(req.EnableIPv6), this.usedSubnets());
     const opts = req.Options ?? {};
     const n = this.record({ name, driver: 'bridge', isDefault: false, bridge: '' });
     const bridgeName = opts[BRIDGE_NAME_OPT] || `br-${n.id.slice(0, 12)}`;
@@ -288,55 +264,9 @@ export class NetworkService implements NetworkBackend {
     return { id: n.id, warning: '' };
   }
 
-  /** Subnets, gateways and ranges as given, checked with dockerd's words. */
-  private checkIpam(given: IpamConfig[], ipv6: boolean): IpamConfig[] {
-    const out: IpamConfig[] = [];
-    const errs: string[] = [];
-    for (const g of given) {
-      let sub: Cidr;
-      try {
-        sub = parseCidr(g.Subnet ?? '');
-      } catch {
-        errs.push(`invalid subnet ${g.Subnet}: invalid CIDR address: ${g.Subnet}`);
-        continue;
-      }
-      if (cidrString(sub) !== g.Subnet) errs.push(`invalid subnet ${g.Subnet}: it should be ${cidrString(sub)}`);
-      if (sub.family === 6 && !ipv6) errs.push(`invalid subnet ${g.Subnet}: IPv6 subnet requires --ipv6`);
-      if (g.IPRange) {
-        try {
-          const r = parseCidr(g.IPRange);
-          if (!overlaps(r, sub) || r.bits < sub.bits) errs.push(`invalid ip-range ${g.IPRange}: it should be within its parent subnet ${g.Subnet}`);
-        } catch {
-          errs.push(`invalid ip-range ${g.IPRange}: invalid CIDR address: ${g.IPRange}`);
-        }
-      }
-      if (g.Gateway && !contains(sub, g.Gateway)) errs.push(`invalid gateway ${g.Gateway}: it should be within its parent subnet ${g.Subnet}`);
-      if (sub.family === 4 && sub.bits > 30) errs.push(`invalid subnet ${g.Subnet}: too small for a network`);
-      out.push({ Subnet: cidrString(sub), Gateway: g.Gateway || firstHost(sub), ...(g.IPRange ? { IPRange: g.IPRange } : {}) });
-    }
-    if (errs.length) throw new InvalidParameterError(`invalid network config:\n${errs.join('\n')}`);
-    const mine = this.usedSubnets();
-    for (let i = 0; i < out.length; i++) {
-      const s = parseCidr(out[i].Subnet);
-      if (mine.some((m) => overlaps(m, s)) || out.slice(0, i).some((o) => overlaps(parseCidr(o.Subnet), s))) {
-        throw new ForbiddenError('invalid pool request: Pool overlaps with other one on this address space');
-      }
-    }
-    return out;
-  }
-
   async list(filters: Filters): Promise<NetworkRecord[]> {
-    const nets = this.d.db.networks().filter((n) => this.matches(n, filters));
+    const nets = this.d.db.networks().filter((n) => networkMatches(n, filters, this.d.db.endpointsOf({ networkId: n.id }).length));
     return nets.sort((a, b) => a.created.localeCompare(b.created));
-  }
-
-  private matches(n: NetworkRecord, f: Filters): boolean {
-    const any = (key: string, ok: (v: string) => boolean): boolean => !f.has(key) || f.get(key)!.some(ok);
-    const type = ['bridge', 'host', 'none'].includes(n.name) && (n.isDefault || n.driver !== 'bridge') ? 'builtin' : 'custom';
-    const dangling = this.d.db.endpointsOf({ networkId: n.id }).length === 0 && type === 'custom';
-    return any('driver', (v) => v === n.driver) && any('id', (v) => n.id.startsWith(v)) && any('name', (v) => n.name.includes(v))
-      && any('scope', (v) => v === 'local') && any('type', (v) => v === type) && any('dangling', (v) => (v === 'true' || v === '1') === dangling)
-      && matchLabels(f, n.labels) && matchNotLabels(f, n.labels);
   }
 
   async get(idOrName: string): Promise<NetworkRecord> {

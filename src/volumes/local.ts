@@ -1,7 +1,6 @@
 /* The local volume driver: a directory per volume, optionally a filesystem mounted on it (type/device/o). */
 import { execFile } from 'node:child_process';
-import { lstat, readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { readFile } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
 
