@@ -15,7 +15,8 @@ import type { ContainerFilesService } from '../containers/files.ts';
 import type { ContainerService } from '../containers/service.ts';
 import { untarInto } from '../containers/untar.ts';
 import type { ImageService } from '../images/service.ts';
-import { hostArch } from '../images/import.ts';
+import type { Platform } from '../core/distribution/types.ts';
+import { hostPlatform, parsePlatform } from '../core/platform.ts';
 import { familiarName, familiarString, parseReference, withDefaultTag } from '../core/reference/reference.ts';
 import { BuildCache } from './cache.ts';
 import type { BuildCtx } from './context-types.ts';
@@ -49,11 +50,9 @@ const PLATFORM_ARGS = (p: { os: string; architecture: string; variant?: string }
   };
 };
 
-function parsePlatform(p: string): { os: string; architecture: string; variant?: string } {
-  if (!p) return { os: 'linux', architecture: hostArch() };
-  const [os, architecture, variant] = p.toLowerCase().split('/');
-  if (!os || !architecture) throw new InvalidParameterError(`"${p}": unknown operating system or architecture: invalid argument`);
-  return variant ? { os, architecture, variant } : { os, architecture };
+/** A build's or a stage's `--platform`; empty: the host's. */
+function buildPlatform(p: string): Platform {
+  return p ? parsePlatform(p) : hostPlatform();
 }
 
 export class BuildService implements BuildBackend {
@@ -117,7 +116,7 @@ export class BuildService implements BuildBackend {
     const ignored = dockerignoreMatcher(ignoreText);
     const excluded = ignored;
     const ast = parseStages(df.text, opts.dockerfile || 'Dockerfile');
-    const platform = parsePlatform(opts.platform);
+    const platform = buildPlatform(opts.platform);
     const sde = opts.buildArgs.SOURCE_DATE_EPOCH;
     const epoch = typeof sde === 'string' && /^\d+$/.test(sde) ? Number(sde) : undefined;
     const ctx: BuildCtx = {
@@ -273,7 +272,7 @@ export class BuildService implements BuildBackend {
 
   private async beginStage(ctx: BuildCtx, stage: Stage, base: string, platform: StageState['platform'], metaEnv: Map<string, string>): Promise<StageState> {
     if (!base) throw new InvalidParameterError('base name (${' + stage.base + '}) should not be blank');
-    const fromPlatform = stage.platform ? parsePlatform(processWord(stage.platform, metaEnv, ctx.escape)) : platform;
+    const fromPlatform = stage.platform ? buildPlatform(processWord(stage.platform, metaEnv, ctx.escape)) : platform;
     try {
       parseReference(base);
     } catch {

@@ -12,6 +12,7 @@ import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
 import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
+import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
@@ -95,7 +96,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.rotator.unwatch(id);
   }
 
-  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}): Promise<{ id: string; warnings: string[] }> {
+  async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}, platform?: string): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
     const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
     if (!lc?.Type) {
@@ -108,7 +109,9 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     containerCgroupsPath('x', this.d.cgroupDriver ?? 'cgroupfs', (hostConfig.CgroupParent as string | undefined) ?? '');
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
     const explicit = name ? validateName(name) : null;
+    const want = platform ? parsePlatform(platform) : undefined;
     const image = await this.d.images.get(config.Image);
+    if (want) checkImagePlatform(config.Image, { os: image.config.os, architecture: image.config.architecture, variant: image.config.variant }, want);
     // like dockerd's name registrar: a name is reserved from here until the record is saved,
     // so concurrent creates never pick the same one
     const ownerOf = (n: string): string | undefined => this.d.db.nameOwner(n)?.id ?? this.creating.get(n);

@@ -15,7 +15,7 @@ import { parseConfig } from '../images/register.ts';
 import { FileFeed } from '../core/layers/file-feed.ts';
 import { blobBytes } from './download.ts';
 import { saveBlob } from './save-blob.ts';
-import { formatPlatform, hostPlatform, parsePlatform, platformMatches, selectManifest } from './platform.ts';
+import { formatPlatform, hostPlatform, parsePlatform, platformMatches, selectManifest } from '../core/platform.ts';
 import { LayerProgress, shortId } from './progress.ts';
 import { RegistryError, type Repository } from './registry.ts';
 import type { DistributionContext } from './context.ts';

@@ -11,6 +11,7 @@ import { endpointsFor, INDEX_SERVER } from './endpoints.ts';
 import { isTransportError, request } from './http.ts';
 import { pullOne, translatePullError } from './pull.ts';
 import { pushTag } from './push.ts';
+import { checkImagePlatform } from '../core/platform.ts';
 import { storeCompressed } from './precompress.ts';
 import { withEndpoints } from './session.ts';
 
@@ -85,6 +86,12 @@ export class DistributionService implements DistributionBackend {
         .map((x) => ({ ref: parseRef(x.name), id: r.id })));
       targets.sort((a, b) => (a.ref.tag! < b.ref.tag! ? -1 : 1));
       if (!targets.length) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
+    }
+    if (opts.platform) {
+      for (const t of targets) {
+        const c = (await this.ctx.images.get(t.id)).config;
+        checkImagePlatform(fullName(t.ref), { os: c.os, architecture: c.architecture, variant: c.variant }, opts.platform);
+      }
     }
     progress({ status: `The push refers to repository [${repoName}]` });
     try {

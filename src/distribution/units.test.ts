@@ -4,7 +4,7 @@ import { credentialsOf, decodeAuthHeader } from '../core/distribution/types.ts';
 import { parseChallenges, registryErrorText } from './auth.ts';
 import { endpointsFor, isInsecure } from './endpoints.ts';
 import { isHttpToHttps } from './http.ts';
-import { parsePlatform, selectManifest } from './platform.ts';
+import { parsePlatform, selectManifest } from '../core/platform.ts';
 import { humanSize, progressText, shortId } from './progress.ts';
 
 test('WWW-Authenticate challenges: bearer with quoted params, basic, several at once', () => {

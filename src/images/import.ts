@@ -1,17 +1,13 @@
 import type { Readable } from 'node:stream';
 import { InvalidParameterError } from '../core/errors.ts';
+import type { Platform } from '../core/distribution/types.ts';
+import { hostPlatform, parsePlatform } from '../core/platform.ts';
 import type { ImageChangeOptions, ImageConfig, ImageConfigBody } from '../core/images/types.ts';
 import { familiarString, fullName, parseReference } from '../core/reference/reference.ts';
 import { applyChanges } from './changes.ts';
 import type { ImageService } from './service.ts';
 
 export const ENGINE_VERSION = '28.2.2';
-
-/** Go's arch names for the host. */
-export function hostArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return map[process.arch] ?? process.arch;
-}
 
 /** The container config shape dockerd writes for imported/committed images. */
 export function emptyContainerConfig(): ImageConfigBody {
@@ -22,11 +18,11 @@ export function emptyContainerConfig(): ImageConfigBody {
   };
 }
 
-function parsePlatform(p: string | undefined): { os: string; architecture: string; variant?: string } {
-  if (!p) return { os: 'linux', architecture: hostArch() };
-  const [os, architecture, variant] = p.split('/');
-  if (os !== 'linux' || !architecture) throw new InvalidParameterError(`"${p}": unknown operating system or architecture: invalid argument`);
-  return variant ? { os, architecture, variant } : { os, architecture };
+/** `--platform` of an import: linux only, as dockerd here. */
+function importPlatform(p: string | undefined): Platform {
+  const platform = p ? parsePlatform(p) : hostPlatform();
+  if (platform.os !== 'linux') throw new InvalidParameterError('operating system is not supported');
+  return platform;
 }
 
 /** `docker import`: one layer from a tarball, a config built from --change lines. */
@@ -43,7 +39,7 @@ export async function importImage(svc: ImageService, input: Readable, target: { 
     }
   }
   const body = applyChanges(emptyContainerConfig(), opts.changes);
-  const platform = parsePlatform(opts.platform);
+  const platform = importPlatform(opts.platform);
   const layer = await svc.deps.layers.unpack(input);
   try {
     const created = new Date().toISOString();

@@ -114,7 +114,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
   const create = async (r: Req): Promise<void> => {
     const body = (await readJson<Record<string, unknown>>(r.raw)) ?? {};
     const { HostConfig, NetworkingConfig, ...config } = body as { HostConfig?: Record<string, unknown>; NetworkingConfig?: { EndpointsConfig?: Record<string, EndpointConfig> | null } | null };
-    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {}, NetworkingConfig?.EndpointsConfig ?? {});
+    const res = await c.create(r.query.get('name') || undefined, config, HostConfig ?? {}, NetworkingConfig?.EndpointsConfig ?? {}, r.query.get('platform') || undefined);
     sendJson(r.res, 201, { Id: res.id, Warnings: res.warnings });
   };
 

@@ -1,6 +1,7 @@
 /** Engine API routes of the registry client: push, login (/auth), search; pull is POST /images/create (images router). */
-import { decodeAuthHeader, type AuthConfig, type DistributionBackend, type SearchResult } from '../../core/distribution/types.ts';
+import { decodeAuthHeader, type AuthConfig, type DistributionBackend, type Platform, type SearchResult } from '../../core/distribution/types.ts';
 import { InvalidParameterError, errorMessage } from '../../core/errors.ts';
+import { parsePlatform } from '../../core/platform.ts';
 import { parseFilters } from '../../core/filters.ts';
 import type { ProgressFn } from '../../core/images/types.ts';
 import { JsonStream, readJson, sendJson, type Req } from '../http.ts';
@@ -50,10 +51,27 @@ export function filterSearch(results: SearchResult[], raw: string | null): Searc
   return out;
 }
 
+/** The JSON-encoded OCI platform of `push --platform` (API 1.46+). */
+function pushPlatform(q: string | null): Platform | undefined {
+  if (!q) return undefined;
+  let p: unknown;
+  try {
+    p = JSON.parse(q);
+  } catch (e) {
+    throw new InvalidParameterError(`failed to parse platform: ${(e as Error).message}`);
+  }
+  const o = p as Partial<Platform> | null;
+  if (!o || typeof o !== 'object' || typeof o.os !== 'string' || typeof o.architecture !== 'string' || !o.os || !o.architecture) {
+    throw new InvalidParameterError('failed to parse platform: os and architecture are required');
+  }
+  return parsePlatform([o.os, o.architecture, typeof o.variant === 'string' ? o.variant : ''].filter(Boolean).join('/'));
+}
+
 export function distributionRoutes(dist: DistributionBackend): Route[] {
   const push = async (r: Req): Promise<void> => {
     const tag = r.query.get('tag') ?? undefined;
-    await streamProgress(r, (progress) => dist.push(r.params[0], { tag: tag || undefined, auth: registryAuth(r), signal: r.signal }, progress));
+    const platform = pushPlatform(r.query.get('platform'));
+    await streamProgress(r, (progress) => dist.push(r.params[0], { tag: tag || undefined, auth: registryAuth(r), signal: r.signal, platform }, progress));
   };
   const auth = async (r: Req): Promise<void> => {
     const body = await readJson<AuthConfig>(r.raw);

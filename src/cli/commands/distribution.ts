@@ -6,7 +6,7 @@ import { renderRows } from '../format/formatter.ts';
 import { familiarString, fullName, parseReference, repositoryName, type Reference } from '../../core/reference/reference.ts';
 import { displayJsonStream, JsonMessageWriter } from './jsonmessage.ts';
 import { credsKey, encodeAuth, eraseCreds, getCreds, refCredsKey, storeCreds, INDEX_SERVER } from './registry-creds.ts';
-import { FORMAT_HELP, isTerminal } from './shared.ts';
+import { FORMAT_HELP, isTerminal, platformJson } from './shared.ts';
 
 function writer(ctx: CommandContext, quiet: boolean): JsonMessageWriter {
   const out = ctx.stdout as NodeJS.WritableStream & { columns?: number };
@@ -51,7 +51,7 @@ async function runPush(ctx: CommandContext, p: ParsedArgs): Promise<void> {
     ctx.stdout.write('Using default tag: latest\n');
   }
   const res = await ctx.client.stream('POST', `/images/${encodeURIComponent(repositoryName(ref))}/push`, {
-    query: { tag: all ? undefined : ref.tag },
+    query: { tag: all ? undefined : ref.tag, platform: p.flags.platform ? platformJson(p.flags.platform as string) : undefined },
     headers: { 'X-Registry-Auth': authFor(ctx, ref) },
   });
   const w = writer(ctx, quiet);

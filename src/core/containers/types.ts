@@ -82,7 +82,8 @@ export interface LogLine { stream: 1 | 2; time: string; data: Buffer }
 
 /** What the API needs from the container service. */
 export interface ContainerBackend {
-  create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints?: Record<string, EndpointConfig>): Promise<{ id: string; warnings: string[] }>;
+  /** `platform` ("linux/arm64"): the image must be of it (dockerd's NotFound otherwise, and the CLI pulls). */
+  create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints?: Record<string, EndpointConfig>, platform?: string): Promise<{ id: string; warnings: string[] }>;
   get(idOrName: string): Promise<ContainerRecord>;
   list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
   /** `ps -s`: bytes of each container's own layer, and of it with its image's layers. */

@@ -53,7 +53,8 @@ export interface ManifestIndex {
 export interface SearchResult { star_count: number; is_official: boolean; name: string; is_automated: boolean; description: string }
 
 export interface PullOptions { tag?: string; platform?: string; auth?: AuthConfig; signal?: AbortSignal }
-export interface PushOptions { tag?: string; auth?: AuthConfig; signal?: AbortSignal }
+/** `platform`: the image pushed must be of it (`push --platform`, one-platform images here). */
+export interface PushOptions { tag?: string; auth?: AuthConfig; signal?: AbortSignal; platform?: Platform }
 export interface SearchOptions { term: string; limit?: number; auth?: AuthConfig; signal?: AbortSignal }
 
 /** What the API needs from the registry client. */

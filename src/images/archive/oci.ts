@@ -2,6 +2,7 @@
  * OCI image layout archives (`index.json`, `oci-layout`, `blobs/`): from
  * `skopeo copy ... oci-archive:`, buildkit's OCI exporter, containerd.
  */
+import { hostArch } from '../../core/platform.ts';
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ExtractedLayer } from '../../core/layers/types.ts';
 import { blobPath, type ArchiveFiles } from './files.ts';
@@ -72,11 +73,6 @@ function pickPlatform(files: ArchiveFiles, manifests: unknown[], indexDigest: st
   if (candidates.length === 0) throw bad(`index ${indexDigest}: none of its image manifests is in the archive`);
   const arch = hostArch();
   return candidates.find((d) => isObject(d.platform) && d.platform.os === 'linux' && d.platform.architecture === arch) ?? candidates[0];
-}
-
-function hostArch(): string {
-  const map: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return map[process.arch] ?? process.arch;
 }
 
 async function addImage(files: ArchiveFiles, images: ImageSet, manifest: Json, digest: string, tags: string[]): Promise<void> {

@@ -91,4 +91,30 @@ describe('bad input never writes outside, never leaves half state', () => {
     assert.notEqual(badTag.code, 0);
     assert.match(badTag.stderr, /invalid reference format/);
   });
+
+  it('holds an image of another platform to --platform on create and push, with dockerd\'s NotFound', async () => {
+    const host = process.arch === 'arm64' ? 'arm64' : 'amd64';
+    const other = host === 'amd64' ? 'arm64' : 'amd64';
+    assert.equal(d.docker(['import', '--platform', `linux/${other}`, '-', 'foreign:1'], busyboxRootfs()).code, 0);
+    const made = d.docker(['create', '--platform', `linux/${other}`, 'foreign:1', 'true']);
+    assert.equal(made.code, 0, made.stderr);
+    assert.equal(d.docker(['rm', made.stdout.trim()]).code, 0);
+    const body = JSON.stringify({ Image: 'foreign:1', Cmd: ['true'] });
+    const wrong = await d.http('POST', `/containers/create?platform=linux/${host}`, body);
+    assert.equal(wrong.status, 404);
+    assert.equal(JSON.parse(wrong.body).message, `image with reference foreign:1 was found but does not match the specified platform: wanted linux/${host}, actual: linux/${other}`);
+    const bad = await d.http('POST', '/containers/create?platform=linux//x', body);
+    assert.equal(bad.status, 400);
+    // push: refused before any registry is asked
+    const push = d.docker(['push', '--platform', `linux/${host}`, 'foreign:1']);
+    assert.notEqual(push.code, 0);
+    assert.match(push.stderr, new RegExp(`image with reference docker.io/library/foreign:1 was found but does not match the specified platform: wanted linux/${host}, actual: linux/${other}`));
+    const viaBerth = d.berth(['push', '--platform', `linux/${host}`, 'foreign:1']);
+    assert.notEqual(viaBerth.code, 0);
+    assert.match(viaBerth.stderr, /was found but does not match the specified platform/);
+    const junk = await d.http('POST', `/images/foreign:1/push?platform=${encodeURIComponent('{"os":')}`);
+    assert.equal(junk.status, 400);
+    assert.match(JSON.parse(junk.body).message, /^failed to parse platform: /);
+    assert.equal(JSON.parse((await d.http('GET', '/containers/json?all=1')).body).length, 0, 'no container left by the refused creates');
+  });
 });

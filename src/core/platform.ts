@@ -1,12 +1,17 @@
 /** Platform strings and manifest-list selection (containerd's platform matching, for linux). */
-import { InvalidParameterError } from '../core/errors.ts';
-import type { Descriptor, Platform } from '../core/distribution/types.ts';
+import { InvalidParameterError, NotFoundError } from './errors.ts';
+import type { Descriptor, Platform } from './distribution/types.ts';
 
 const ARCH_ALIASES: Record<string, string> = { x86_64: 'amd64', 'x86-64': 'amd64', aarch64: 'arm64', armhf: 'arm', armel: 'arm', i386: '386' };
 
-export function hostPlatform(): Platform {
+/** Go's name for the host's architecture. */
+export function hostArch(): string {
   const map: Record<string, string> = { x64: 'amd64', arm64: 'arm64', arm: 'arm', ia32: '386', ppc64: 'ppc64le', s390x: 's390x', riscv64: 'riscv64' };
-  return { os: 'linux', architecture: map[process.arch] ?? process.arch };
+  return map[process.arch] ?? process.arch;
+}
+
+export function hostPlatform(): Platform {
+  return { os: 'linux', architecture: hostArch() };
 }
 
 /** Parse "linux/amd64", "linux/arm/v7", "amd64" (os defaults to linux). */
@@ -44,4 +49,14 @@ export function platformMatches(want: Platform, have: Platform): boolean {
 export function selectManifest(manifests: Descriptor[], want: Platform): Descriptor | undefined {
   const candidates = manifests.filter((m) => m.platform && platformMatches(want, m.platform) && m.annotations?.['vnd.docker.reference.type'] !== 'attestation-manifest');
   return candidates.find((m) => normVariant(m.platform!) === normVariant(want)) ?? candidates[0];
+}
+
+/**
+ * A local image asked for with a platform (`run --platform`, `push
+ * --platform`): dockerd's NotFound when it is of another one, so that the
+ * CLI goes on to pull the wanted variant.
+ */
+export function checkImagePlatform(ref: string, have: Platform, want: Platform): void {
+  if (platformMatches(want, have)) return;
+  throw new NotFoundError(`image with reference ${ref} was found but does not match the specified platform: wanted ${formatPlatform(want)}, actual: ${formatPlatform(have)}`);
 }
