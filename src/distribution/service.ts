@@ -79,14 +79,13 @@ export class DistributionService implements DistributionBackend {
     let targets: { ref: Reference; id: string }[];
     if (ref.tag) {
       const id = db.refTarget(fullName(ref));
-      if (!id) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
-      targets = [{ ref, id }];
+      targets = id ? [{ ref, id }] : [];
     } else {
       targets = db.all().flatMap((r) => r.refs.filter((x) => x.kind === 'tag' && x.name.startsWith(`${repoName}:`))
         .map((x) => ({ ref: parseRef(x.name), id: r.id })));
       targets.sort((a, b) => (a.ref.tag! < b.ref.tag! ? -1 : 1));
-      if (!targets.length) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
     }
+    // as dockerd: a platform mismatch is the request's error; a missing tag comes in the stream, after its header
     if (opts.platform) {
       for (const t of targets) {
         const c = (await this.ctx.images.get(t.id)).config;
@@ -94,6 +93,7 @@ export class DistributionService implements DistributionBackend {
       }
     }
     progress({ status: `The push refers to repository [${repoName}]` });
+    if (!targets.length) throw new NotFoundError(`An image does not exist locally with the tag: ${familiarName(ref)}`);
     try {
       await withEndpoints(ref.domain, ref.path, this.ctx.settings(), opts.auth, { push: true }, async (repo) => {
         for (const t of targets) await pushTag(this.ctx, repo, t.ref, t.id, opts, progress);

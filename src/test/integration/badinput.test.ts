@@ -117,4 +117,13 @@ describe('bad input never writes outside, never leaves half state', () => {
     assert.match(JSON.parse(junk.body).message, /^failed to parse platform: /);
     assert.equal(JSON.parse((await d.http('GET', '/containers/json?all=1')).body).length, 0, 'no container left by the refused creates');
   });
+
+  it('push of a tag that is not here: the stream\'s header, then the error in it, as dockerd', () => {
+    for (const args of [['push', 'localhost:1/nosuch'], ['push', '-a', 'localhost:1/nosuch']]) {
+      const r = d.docker(args);
+      assert.equal(r.code, 1);
+      assert.match(r.stdout, /^(Using default tag: latest\n)?The push refers to repository \[localhost:1\/nosuch\]\n$/);
+      assert.equal(r.stderr.trim(), 'An image does not exist locally with the tag: localhost:1/nosuch');
+    }
+  });
 });
