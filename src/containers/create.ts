@@ -1,7 +1,11 @@
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { ConflictError, InvalidParameterError } from '../core/errors.ts';
 import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { ImageRecord } from '../core/images/types.ts';
+import { checkCapabilities } from '../core/runtime/caps.ts';
+import { signalNumber } from '../core/signals.ts';
+import { checkCpuset } from './cpuset.ts';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
@@ -27,7 +31,10 @@ export function validateHostConfig(h: HostConfig): void {
   if (res > 0 && res < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory reservation allowed is 6MB');
   if (mem > 0 && res > mem) throw new InvalidParameterError('Minimum memory limit can not be less than memory reservation limit, see usage');
   const nano = Number(h.NanoCpus ?? 0);
-  if (nano < 0) throw new InvalidParameterError('invalid CPU value: must be positive');
+  const ncpu = availableParallelism();
+  if (nano < 0 || nano > ncpu * 1e9) throw new InvalidParameterError(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
+  checkCpuset(h);
+  checkCapabilities((h.CapAdd as string[] | null | undefined) ?? [], (h.CapDrop as string[] | null | undefined) ?? []);
   if (nano > 0 && (Number(h.CpuQuota ?? 0) > 0 || Number(h.CpuPeriod ?? 0) > 0)) {
     throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
@@ -57,7 +64,7 @@ export function newContainer(opts: {
   }
   if (entrypoint && entrypoint.length === 1 && entrypoint[0] === '') entrypoint = null;
   const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
-  if (argv.length === 0) throw new InvalidParameterError('no command specified');
+  if (argv.length === 0) throw new InvalidParameterError('No command specified');
   const config: ContainerConfig = {
     Hostname: u.Hostname || id.slice(0, 12),
     Domainname: u.Domainname ?? '',
@@ -80,7 +87,10 @@ export function newContainer(opts: {
   };
   if (u.Healthcheck ?? ic.Healthcheck) config.Healthcheck = u.Healthcheck ?? ic.Healthcheck;
   const stopSignal = u.StopSignal || ic.StopSignal;
-  if (stopSignal) config.StopSignal = stopSignal;
+  if (stopSignal) {
+    signalNumber(stopSignal); // dockerd's "Invalid signal: X" at create
+    config.StopSignal = stopSignal;
+  }
   if (u.StopTimeout !== undefined && u.StopTimeout !== null) config.StopTimeout = u.StopTimeout;
   if (!config.ExposedPorts || Object.keys(config.ExposedPorts).length === 0) delete config.ExposedPorts;
   if (!config.Volumes || Object.keys(config.Volumes).length === 0) config.Volumes = null;

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
-import type { AttachStreams } from '../core/runtime/types.ts';
+import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
@@ -44,18 +44,24 @@ export class ExecManager implements ExecBackend {
     if (rec.running || rec.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`);
     const c = this.svc.d.db.resolve(rec.containerId);
     if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
-    const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
-    const env = [...c.config.Env];
-    for (const e of rec.env) {
-      const k = e.split('=')[0];
-      const i = env.findIndex((x) => x.split('=')[0] === k);
-      if (i >= 0) env[i] = e; else env.push(e);
-    }
     const attach = !opts.detach && (rec.attachStdin || rec.attachStdout || rec.attachStderr);
-    const handle = await this.svc.d.runtime.exec({
-      id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
-      tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,
-    }, c.bundle, attach);
+    let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
+    try {
+      const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
+      const env = [...c.config.Env];
+      for (const e of rec.env) {
+        const k = e.split('=')[0];
+        const i = env.findIndex((x) => x.split('=')[0] === k);
+        if (i >= 0) env[i] = e; else env.push(e);
+      }
+      handle = await this.svc.d.runtime.exec({
+        id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
+        tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,
+      }, c.bundle, attach);
+    } catch (e) {
+      rec.exitCode = 126; // dockerd's code for an exec that could not start
+      throw e;
+    }
     rec.running = true;
     rec.pid = handle.pid;
     if (handle.resize) this.resizers.set(execId, handle.resize);

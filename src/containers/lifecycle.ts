@@ -7,6 +7,7 @@ import type { ContainerNetworking, NetAttachment } from '../core/network/types.t
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
+import { releaseShm } from './ipc-shm.ts';
 import type { ContainerDb } from './store.ts';
 import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
@@ -89,7 +90,7 @@ export class Lifecycle {
     const spec = (async () => {
       const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
       net = await this.d.network?.attach(c);
-      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net });
+      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net, resolve: (ref) => this.d.db.resolve(ref) });
     })();
     const prepared = spec.then(() => undefined, () => undefined); // its failure is the runtime's
     try {
@@ -113,6 +114,7 @@ export class Lifecycle {
       await this.d.runtime.delete(c.id, { force: true }).catch(() => undefined);
       await this.d.network?.release(c).catch(() => undefined);
       await unmountRootfs(c.rwDir).catch(() => undefined);
+      await releaseShm(c);
       await this.d.mounts?.detach(c).catch(() => undefined);
       const msg = (e as Error).message;
       Object.assign(c.state, { Status: c.hasBeenStarted ? 'exited' : 'created', Error: msg, ExitCode: /not found|no such file/i.test(msg) ? 127 : 126 });
@@ -141,6 +143,7 @@ export class Lifecycle {
         .catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`)),
       this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`)),
       this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
+      releaseShm(c),
     ]);
     Object.assign(c.state, { Status: 'exited', Running: false, Paused: false, Pid: 0, ExitCode: st.exitCode, OOMKilled: st.oomKilled, FinishedAt: st.finishedAt });
     this.d.db.save(c);
@@ -180,8 +183,9 @@ export class Lifecycle {
     await this.exiting.get(id);
   }
 
-  async kill(c: ContainerRecord, signal: string): Promise<void> {
-    if (!c.state.Running) throw new ConflictError(`Cannot kill container: ${c.id}: Container ${c.id} is not running`);
+  /** `ref`: the name or ID the request gave (dockerd's error names it so). */
+  async kill(c: ContainerRecord, signal: string, ref = c.id): Promise<void> {
+    if (!c.state.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
     await this.d.runtime.kill(c.id, signal, false);
     this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(signal).replace(/^SIG/, '') }));
   }
@@ -211,6 +215,7 @@ export class Lifecycle {
   async removeFiles(c: ContainerRecord): Promise<void> {
     await Promise.all([
       unmountRootfs(c.rwDir).catch(() => undefined),
+      releaseShm(c),
       this.d.network?.forget(c).catch(() => undefined),
       this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
     ]);

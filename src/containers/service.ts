@@ -13,9 +13,11 @@ import type { LayerFiles } from '../core/layers/types.ts';
 import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
+import { signalNumber } from '../core/signals.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
+import { checkNamespaceModes } from './ns-modes.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -106,6 +108,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       hostConfig.LogConfig = { Type: lc.Type, Config: {} };
     }
     validateHostConfig(hostConfig);
+    checkNamespaceModes(hostConfig);
     containerCgroupsPath('x', this.d.cgroupDriver ?? 'cgroupfs', (hostConfig.CgroupParent as string | undefined) ?? '');
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
     const explicit = name ? validateName(name) : null;
@@ -182,12 +185,13 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   }
 
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    const c = this.d.db.resolve(idOrName);
     const sig = signal || 'SIGKILL';
-    if (!/^(SIG)?KILL$|^9$/i.test(sig)) return this.life.kill(c, sig);
+    signalNumber(sig); // as dockerd: a bad signal is refused before the container is looked up
+    const c = this.d.db.resolve(idOrName);
+    if (!/^(SIG)?KILL$|^9$/i.test(sig)) return this.life.kill(c, sig, idOrName);
     // As dockerd: a SIGKILL returns once the container is gone.
     const exited = new Promise<void>((resolve) => this.life.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
-    await this.life.kill(c, sig);
+    await this.life.kill(c, sig, idOrName);
     await Promise.race([exited.then(() => this.life.settled(c.id)), new Promise((r) => setTimeout(r, 10_000).unref())]);
   }
 

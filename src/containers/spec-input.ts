@@ -1,10 +1,14 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { NetAttachment } from '../core/network/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
 import { resolveUser } from './users.ts';
+import { ensureWorkdir } from './workdir.ts';
+import { mountShm } from './ipc-shm.ts';
+import { namespaceModes } from './ns-modes.ts';
 
 const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
@@ -56,10 +60,6 @@ function readOr(path: string, fallback: string): string {
   }
 }
 
-function ns(mode: unknown): 'private' | 'host' {
-  return mode === 'host' ? 'host' : 'private';
-}
-
 /** The container's terminal and stdin mode (conmon needs it before the rest of the spec). */
 export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin' | 'stdinOnce'> {
   // dockerd closes stdin when the client leaves only for non-TTY StdinOnce containers.
@@ -67,8 +67,12 @@ export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin'
 }
 
 /** Everything the runtime needs, from the record and its mounted rootfs. */
-export async function specInput(c: ContainerRecord, rootfs: string, opts: { mounts?: SpecInput['mounts']; cgroupDriver?: CgroupDriver; net?: NetAttachment } = {}): Promise<SpecInput> {
+export async function specInput(c: ContainerRecord, rootfs: string, opts: {
+  mounts?: SpecInput['mounts']; cgroupDriver?: CgroupDriver; net?: NetAttachment; resolve?: (ref: string) => ContainerRecord;
+} = {}): Promise<SpecInput> {
   const { mounts = [], cgroupDriver = 'cgroupfs', net } = opts;
+  const { shm, ...modes } = namespaceModes(c, opts.resolve ?? ((ref) => { throw new InvalidParameterError(`no container lookup for ${ref}`); }));
+  if (c.hostConfig.IpcMode === 'shareable') await mountShm(c);
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
   const env = [...c.config.Env];
@@ -78,10 +82,9 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: { moun
   if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
   if (!has('HOME')) env.push(`HOME=${user.home}`);
   const cwd = c.config.WorkingDir || '/';
-  try {
-    mkdirSync(join(rootfs, cwd), { recursive: true });
-  } catch { /* runc reports a working directory it cannot use */ }
+  await ensureWorkdir(rootfs, cwd);
   const nano = Number(h.NanoCpus ?? 0);
+  if (Number(h.CpuShares ?? 0) < 0) throw new InvalidParameterError('shares: invalid argument'); // dockerd's, at start
   const secOpts = (h.SecurityOpt as string[] | undefined) ?? [];
   let seccomp: SpecInput['seccomp'] = 'default';
   for (const o of secOpts) {
@@ -99,7 +102,8 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: { moun
     hostname: net?.hostname ?? c.config.Hostname,
     ...stdioOf(c),
     etcFiles: await writeEtcFiles(c, net),
-    namespaces: { pid: ns(h.PidMode), ipc: ns(h.IpcMode), uts: ns(h.UTSMode), network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
+    namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
+    ...(shm ? { shm } : {}),
     cgroupsPath: containerCgroupsPath(c.id, cgroupDriver, (h.CgroupParent as string | undefined) ?? ''),
     resources: {
       memory: Number(h.Memory) || undefined,

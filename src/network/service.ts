@@ -315,8 +315,8 @@ export class NetworkService implements NetworkBackend {
   }
 
   async connect(idOrName: string, container: string, config: EndpointConfig): Promise<void> {
+    const c = this.d.containers.resolve(container); // as dockerd: the container is looked up first
     const n = this.find(idOrName);
-    const c = this.d.containers.resolve(container);
     const mode = String(c.hostConfig.NetworkMode ?? 'bridge');
     if (n.driver !== 'bridge' || mode === 'host' || mode === 'none' || mode.startsWith('container:')) {
       throw new ForbiddenError(n.driver === 'host' || mode === 'host'

@@ -131,6 +131,10 @@ function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
  * Spawn conmon and wait until the container (or exec) process exists.
  * Returns its pid and the sync pipe (an exec session's exit code comes there).
  */
+/* dockerd's (containerd's) wording around runc's own message, which the docker CLI reads for run's exit code */
+const CREATE_FAILED = 'failed to create task for container: failed to create shim task: OCI runtime create failed';
+const EXEC_FAILED = 'OCI runtime exec failed';
+
 export async function spawnConmon(o: ConmonOptions): Promise<{ pid: number; sync: SyncPipe }> {
   const attach = Boolean(o.exec?.attach);
   const env: Record<string, string> = { PATH: CONMON_ENV_PATH, _OCI_SYNCPIPE: '3', _OCI_STARTPIPE: '4' };
@@ -160,7 +164,7 @@ export async function spawnConmon(o: ConmonOptions): Promise<{ pid: number; sync
     if (!m && child.exitCode === null && child.signalCode === null) await new Promise((r) => { child.once('exit', r); setTimeout(r, 1000); });
     const detail = m?.message ? runcMessage(m.message) || m.message : output.trim() || 'conmon exited without an answer';
     sync.close();
-    throw new SystemError(`${what}: ${detail}`);
+    throw new SystemError(`${what}: ${detail}: unknown`);
   };
   try {
     const go = async (): Promise<{ pid: number; sync: SyncPipe }> => {
@@ -168,12 +172,12 @@ export async function spawnConmon(o: ConmonOptions): Promise<{ pid: number; sync
       start.write('0');
       if (attachPipe) {
         const ready = await attachPipe.next();
-        if (!ready || ready.data < 0) return failed('exec failed', ready);
+        if (!ready || ready.data < 0) return failed(EXEC_FAILED, ready);
         await o.onAttachReady?.();
         start.write('1');
       }
       const m = await sync.next();
-      if (!m || m.data <= 0) return failed(o.exec ? 'exec failed' : 'container create failed', m);
+      if (!m || m.data <= 0) return failed(o.exec ? EXEC_FAILED : CREATE_FAILED, m);
       return { pid: m.data, sync };
     };
     return await withTimeout(Promise.race([go(), spawnError]), o.timeoutMs ?? 60_000, 'conmon');

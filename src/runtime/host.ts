@@ -2,7 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { gunzipSync } from 'node:zlib';
-import { ALL_CAPABILITIES, capsFromMask } from './caps.ts';
+import { ALL_CAPABILITIES, capsFromMask } from '../core/runtime/caps.ts';
 
 export interface HostLimit { soft: number | bigint; hard: number | bigint }
 

@@ -49,7 +49,11 @@ function defaultMounts(input: SpecInput): OciMount[] {
   ];
   // an mqueue mount shows the queues of the mounter's IPC namespace: the host's with --ipc host
   mounts.push({ destination: '/dev/mqueue', type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] });
-  if (hostIpc && existsSync('/dev/shm')) {
+  if (input.shm === 'none') {
+    // --ipc none: no /dev/shm at all
+  } else if (typeof input.shm === 'object') {
+    mounts.push({ destination: '/dev/shm', type: 'bind', source: input.shm.bind, options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+  } else if (hostIpc && existsSync('/dev/shm')) {
     mounts.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
   } else {
     mounts.push({ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize > 0 ? input.shmSize : 64 * 1024 * 1024}`] });

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
 import { cgroupPids, moveToCgroup, oomKillCount, ownHierarchies, removeCgroupTree, removeEmptyCgroup } from './cgroups.ts';
 import { ExitWatcher, parseExitCode, rfc3339Nano } from './exit.ts';
-import { runcMessage, signalNumber } from './runc.ts';
+import { signalNumber } from '../core/signals.ts';
+import { runcMessage } from './runc.ts';
 
 function temp(t: TestContext): string {
   const d = mkdtempSync(join(tmpdir(), 'berth-parts-'));

@@ -1,9 +1,9 @@
 /* The runc command line, with its own state directory (--root). */
 import { execFile } from 'node:child_process';
 import { closeSync, constants as fsConstants, openSync, readSync, rmSync } from 'node:fs';
-import { constants } from 'node:os';
+import { signalNumber } from '../core/signals.ts';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, SystemError } from '../core/errors.ts';
 
 export const RUNC_PATH = '/usr/sbin/runc';
 
@@ -31,28 +31,6 @@ export function runcMessage(stderr: string): string {
     return m ? m[1].replace(/\\"/g, '"') : l;
   });
   return msgs.at(-1) ?? '';
-}
-
-const SIGRTMIN = 34;
-const SIGRTMAX = 64;
-
-/** A signal as a number: 9, '9', 'KILL', 'SIGKILL', 'sigrtmin+3'. */
-export function signalNumber(sig: string | number): number {
-  if (typeof sig === 'number') {
-    if (Number.isInteger(sig) && sig > 0 && sig <= SIGRTMAX) return sig;
-    throw new InvalidParameterError(`Invalid signal: ${sig}`);
-  }
-  const s = sig.trim().toUpperCase();
-  if (/^\d+$/.test(s)) return signalNumber(Number(s));
-  const name = s.startsWith('SIG') ? s : `SIG${s}`;
-  const known = (constants.signals as Record<string, number>)[name];
-  if (known) return known;
-  const rt = /^SIGRT(MIN|MAX)([+-]\d+)?$/.exec(name);
-  if (rt) {
-    const n = (rt[1] === 'MIN' ? SIGRTMIN : SIGRTMAX) + Number(rt[2] ?? 0);
-    if (n >= SIGRTMIN && n <= SIGRTMAX) return n;
-  }
-  throw new InvalidParameterError(`Invalid signal: ${sig}`);
 }
 
 /**

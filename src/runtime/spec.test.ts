@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { SpecInput } from '../core/runtime/types.ts';
-import { ALL_CAPABILITIES, capsFromMask, DEFAULT_CAPABILITIES, tweakCapabilities } from './caps.ts';
+import { ALL_CAPABILITIES, capsFromMask, DEFAULT_CAPABILITIES, tweakCapabilities } from '../core/runtime/caps.ts';
 import { majorMinor } from './devices.ts';
 import { missingAbis, parseLimits, RLIM_INFINITY, type HostFacts } from './host.ts';
 import { mergeTmpfsOptions } from './mounts.ts';

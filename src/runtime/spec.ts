@@ -1,7 +1,7 @@
 /* SpecInput → OCI runtime spec (config.json), equivalent to what dockerd hands to runc. */
 import { InvalidParameterError } from '../core/errors.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
-import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, tweakCapabilities } from './caps.ts';
+import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, tweakCapabilities } from '../core/runtime/caps.ts';
 import { DEFAULT_DEVICE_RULES, hostDevices, userDevices } from './devices.ts';
 import { hostFacts, RLIM_INFINITY, type HostFacts } from './host.ts';
 import { buildMounts, INIT_PATH_IN_CONTAINER } from './mounts.ts';
@@ -59,8 +59,10 @@ function namespaces(input: SpecInput, host: HostFacts): OciNamespace[] {
   if (typeof n.network === 'object') ns.push({ type: 'network', path: n.network.path });
   else if (n.network === 'private') ns.push({ type: 'network' });
   if (n.uts === 'private') ns.push({ type: 'uts' });
-  if (n.pid === 'private') ns.push({ type: 'pid' });
-  if (n.ipc === 'private') ns.push({ type: 'ipc' });
+  if (typeof n.pid === 'object') ns.push({ type: 'pid', path: n.pid.path });
+  else if (n.pid === 'private') ns.push({ type: 'pid' });
+  if (typeof n.ipc === 'object') ns.push({ type: 'ipc', path: n.ipc.path });
+  else if (n.ipc === 'private') ns.push({ type: 'ipc' });
   // Docker's default cgroupns is private on cgroup v2, the host's on v1
   if (host.cgroupV2) ns.push({ type: 'cgroup' });
   return ns;

@@ -1,5 +1,5 @@
 import type { Socket } from 'node:net';
-import { InvalidParameterError } from '../../core/errors.ts';
+import { errorMessage, InvalidParameterError } from '../../core/errors.ts';
 import type { ExecBackend } from '../../core/containers/types.ts';
 import { frame, hijack } from '../hijack.ts';
 import { qInt, readJson, sendJson, type Req } from '../http.ts';
@@ -51,13 +51,29 @@ export function execRoutes(x: ExecBackend): Route[] {
     const rec = x.get(r.params[0]);
     const tty = body.Tty === undefined ? rec.tty : !!body.Tty;
     const size = Array.isArray(body.ConsoleSize) && body.ConsoleSize.length === 2 ? body.ConsoleSize as [number, number] : undefined;
-    const res = await x.start(r.params[0], { detach, tty, consoleSize: size });
-    if (detach || !res.streams) {
+    if (detach) {
+      await x.start(r.params[0], { detach, tty, consoleSize: size });
       sendJson(r.res, 200, {});
       return;
     }
-    const s = res.streams;
+    // as dockerd: the connection is taken over first, and a process that cannot
+    // start is reported in the stream (the exec's exit code is then 126)
     const h = hijack(r, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    let res: Awaited<ReturnType<ExecBackend['start']>>;
+    try {
+      res = await x.start(r.params[0], { detach, tty, consoleSize: size });
+    } catch (e) {
+      const text = Buffer.from(`${errorMessage(e)}\r\n`);
+      h.write(tty ? text : frame(1, text));
+      h.close();
+      return;
+    }
+    const s = res.streams;
+    if (!s) {
+      await res.done.catch(() => undefined);
+      h.close();
+      return;
+    }
     const keys = detachKeys(rec.detachKeys || null);
     let matched = 0;
     s.onOutput((stream, data) => {

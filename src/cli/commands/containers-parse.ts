@@ -4,6 +4,7 @@
  * --device, --restart, --sysctl, capabilities and --security-opt.
  */
 import { readFileSync } from 'node:fs';
+import { normalizeCap } from '../../core/runtime/caps.ts';
 import { goPathError } from './images-transfer.ts';
 
 // ---- env / label files ----
@@ -229,12 +230,6 @@ export function mapOpt(values: readonly string[]): Record<string, string> {
 }
 
 // ---- capabilities and security options ----
-
-function normalizeCap(c: string): string {
-  const up = c.trim().toUpperCase();
-  if (up === 'ALL' || up === '') return up;
-  return up.startsWith('CAP_') ? up : `CAP_${up}`;
-}
 
 /** opts.EffectiveCapAddCapDrop: normalized, sorted, ALL wins, CapAdd beats CapDrop. */
 export function effectiveCaps(add: readonly string[], drop: readonly string[]): { capAdd: string[] | null; capDrop: string[] | null } {

@@ -17,7 +17,10 @@ export interface SpecInput {
   stdinOnce?: boolean;
   /** Files bind-mounted from the container's own directory: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
-  namespaces: { pid: 'private' | 'host'; ipc: 'private' | 'host'; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string } };
+  /** `{ path }`: join that namespace (/proc/PID/ns/..., another container's). */
+  namespaces: { pid: 'private' | 'host' | { path: string }; ipc: 'private' | 'host' | { path: string }; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string } };
+  /** /dev/shm when not the usual private tmpfs (or the host's with ipc host): none at all, or a bind of a shared one. */
+  shm?: 'none' | { bind: string };
   cgroupsPath: string;            // absolute, e.g. /berth/<id>
   resources: {
     memory?: number; memorySwap?: number; memoryReservation?: number; oomKillDisable?: boolean;

@@ -1,5 +1,5 @@
 /* Linux capabilities: names, Docker's default set and --cap-add/--cap-drop. */
-import { InvalidParameterError } from '../core/errors.ts';
+import { InvalidParameterError } from '../errors.ts';
 
 /** Capability names by number (capability.h), up to CAP_CHECKPOINT_RESTORE (40). */
 export const ALL_CAPABILITIES: readonly string[] = [
@@ -21,16 +21,22 @@ export const DEFAULT_CAPABILITIES: readonly string[] = [
 /** 'net_admin', 'NET_ADMIN', 'CAP_NET_ADMIN' → 'CAP_NET_ADMIN'; 'all' → 'ALL'. */
 export function normalizeCap(name: string): string {
   const upper = name.trim().toUpperCase();
-  if (upper === 'ALL') return 'ALL';
+  if (upper === 'ALL' || upper === '') return upper;
   return upper.startsWith('CAP_') ? upper : `CAP_${upper}`;
 }
 
-function checkCaps(names: string[]): string[] {
-  const out = names.map(normalizeCap);
+function checkCaps(names: string[], what: 'CapAdd' | 'CapDrop'): string[] {
+  const out = names.map(normalizeCap).filter((c) => c !== '');
   for (const c of out) {
-    if (c !== 'ALL' && !ALL_CAPABILITIES.includes(c)) throw new InvalidParameterError(`unknown capability: "${c}"`);
+    if (c !== 'ALL' && !ALL_CAPABILITIES.includes(c)) throw new InvalidParameterError(`invalid ${what}: unknown capability: "${c}"`);
   }
   return out;
+}
+
+/** --cap-add / --cap-drop names checked at create, with dockerd's words. */
+export function checkCapabilities(capAdd: string[], capDrop: string[]): void {
+  checkCaps(capAdd, 'CapAdd');
+  checkCaps(capDrop, 'CapDrop');
 }
 
 /**
@@ -39,8 +45,8 @@ function checkCaps(names: string[]): string[] {
  * ones, otherwise the defaults less the dropped plus the added.
  */
 export function tweakCapabilities(base: readonly string[], capAdd: string[], capDrop: string[]): string[] {
-  const add = checkCaps(capAdd);
-  const drop = checkCaps(capDrop);
+  const add = checkCaps(capAdd, 'CapAdd');
+  const drop = checkCaps(capDrop, 'CapDrop');
   let caps: string[];
   if (add.includes('ALL')) caps = ALL_CAPABILITIES.filter((c) => !drop.includes(c));
   else if (drop.includes('ALL')) caps = add;

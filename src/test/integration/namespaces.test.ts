@@ -1,0 +1,85 @@
+/* --pid / --ipc modes, exec start failures and create-time checks, with the docker CLI, as dockerd answers. */
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
+
+const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
+const mountsUnder = (dir: string): string[] => readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')[4] ?? '').filter((m) => m.startsWith(dir));
+
+describe('namespaces, exec failures and create checks', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+  const d = new Daemon();
+  before(() => startWithBusybox(d));
+  after(async () => { removeAll(d); await d.cleanup(); });
+  const run = (args: string[]) => d.docker(['run', '--rm', '--network', 'none', ...args]);
+
+  it('joins the PID and IPC namespaces and /dev/shm of a shareable donor; its shm mount goes with it', () => {
+    const id = d.docker(['run', '-d', '--network', 'none', '--name', 'donor', '--ipc', 'shareable', 'busybox', 'sh', '-c', 'echo hello > /dev/shm/x; sleep 100']).stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const joined = run(['--ipc', 'container:donor', '--pid', 'container:donor', 'busybox', 'sh', '-c', 'cat /dev/shm/x; ps -o comm | grep -c sleep; readlink /proc/self/ns/ipc']);
+    assert.equal(joined.code, 0, joined.stderr);
+    const [text, sleeps, ns] = joined.stdout.trim().split('\n');
+    assert.equal(text, 'hello');
+    assert.equal(sleeps, '1', 'the donor\'s sleep is in sight');
+    assert.equal(ns, d.docker(['exec', 'donor', 'readlink', '/proc/self/ns/ipc']).stdout.trim());
+    assert.equal(mountsUnder(`${d.dataRoot}/containers/${id}/shm`).length, 1);
+    assert.equal(d.docker(['rm', '-f', 'donor']).code, 0);
+    assert.deepEqual(mountsUnder(`${d.dataRoot}/containers/${id}`), [], 'no shm or rootfs mount left');
+  });
+
+  it('refuses a non-shareable or stopped donor and unknown modes; --ipc none has no /dev/shm', () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'plain', 'busybox', 'sleep', '100']);
+    const plainId = d.docker(['inspect', '-f', '{{.Id}}', 'plain']).stdout.trim();
+    const ipc = run(['--ipc', 'container:plain', 'busybox', 'true']);
+    assert.equal(ipc.code, 125);
+    assert.match(ipc.stderr, new RegExp(`can't join IPC of container ${plainId}: non-shareable IPC \\(hint: use IpcMode:shareable for the donor container\\)`));
+    const stoppedId = d.docker(['create', '--network', 'none', '--name', 'stopped', 'busybox', 'true']).stdout.trim();
+    assert.match(run(['--pid', 'container:stopped', 'busybox', 'true']).stderr, new RegExp(`cannot join PID of a non running container: ${stoppedId}`));
+    const missing = run(['--pid', 'container:nosuch', 'busybox', 'true']);
+    assert.match(missing.stderr, /No such container: nosuch/);
+    assert.doesNotMatch(missing.stderr, /Unable to find image/, 'looked up at start: no pull');
+    assert.match(run(['--ipc', 'bogus', 'busybox', 'true']).stderr, /Invalid IPC mode: bogus/);
+    const none = run(['--ipc', 'none', 'busybox', 'ls', '/dev/shm']);
+    assert.equal(none.code, 1);
+    assert.match(none.stderr, /No such file or directory/);
+    d.docker(['rm', '-f', 'plain', 'stopped']);
+  });
+
+  it('an exec that cannot start: the error in the stream, exit code 126', () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'ex', 'busybox', 'sleep', '100']);
+    const missing = d.docker(['exec', 'ex', 'nosuchcmd']);
+    assert.equal(missing.code, 126);
+    assert.match(missing.stdout + missing.stderr, /OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuchcmd": executable file not found in \$PATH: unknown/);
+    const user = d.docker(['exec', '-u', 'nosuchuser', 'ex', 'true']);
+    assert.equal(user.code, 126);
+    assert.match(user.stdout + user.stderr, /unable to find user nosuchuser: no matching entries in passwd file/);
+    const tty = d.docker(['exec', '-t', 'ex', 'nosuchcmd']);
+    assert.equal(tty.code, 126);
+    assert.equal(d.docker(['exec', 'ex', 'sh', '-c', 'exit 3']).code, 3);
+    const viaBerth = d.berth(['exec', 'ex', 'nosuchcmd']);
+    assert.equal(viaBerth.code, 126);
+    assert.match(viaBerth.stdout + viaBerth.stderr, /executable file not found/);
+    d.docker(['rm', '-f', 'ex']);
+  });
+
+  it('checks CPUs, cpusets, capabilities, signals and the working directory with dockerd\'s words', () => {
+    const n = d.docker(['info', '-f', '{{.NCPU}}']).stdout.trim();
+    assert.match(run(['--cpus', '1000', 'busybox', 'true']).stderr, new RegExp(`Range of CPUs is from 0.01 to ${n}.00, as there are only ${n} CPUs available`));
+    assert.match(run(['--cpuset-cpus', '999', 'busybox', 'true']).stderr, /Requested CPUs are not available - requested 999, available: /);
+    assert.match(run(['--cpuset-cpus', 'abc', 'busybox', 'true']).stderr, /Invalid value abc for cpuset cpus: invalid format: abc/);
+    assert.match(run(['--cap-add', 'BOGUS', 'busybox', 'true']).stderr, /invalid CapAdd: unknown capability: "CAP_BOGUS"/);
+    assert.match(d.docker(['create', '--cap-drop', 'BOGUS', 'busybox']).stderr, /invalid CapDrop: unknown capability: "CAP_BOGUS"/);
+    assert.match(run(['--stop-signal', 'BOGUS', 'busybox', 'true']).stderr, /Invalid signal: BOGUS/);
+    assert.match(run(['--cpu-shares', '-5', 'busybox', 'true']).stderr, /shares: invalid argument/);
+    assert.match(run(['--entrypoint', '', 'busybox']).stderr, /No command specified/);
+    const wd = run(['-w', '/etc/passwd', 'busybox', 'true']);
+    assert.equal(wd.code, 125);
+    assert.match(wd.stderr, /Cannot mkdir: \/etc\/passwd is not a directory/);
+    assert.match(d.docker(['kill', '-s', 'BOGUS', 'nosuch']).stderr, /Invalid signal: BOGUS/);
+    d.docker(['create', '--network', 'none', '--name', 'idle', 'busybox', 'true']);
+    assert.match(d.docker(['kill', 'idle']).stderr, /Cannot kill container: idle: Container [0-9a-f]{64} is not running/);
+    assert.match(d.docker(['network', 'connect', 'nosuchnet', 'nosuchctr']).stderr, /No such container: nosuchctr/);
+    d.docker(['rm', '-f', 'idle']);
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'no container left by the refused runs');
+  });
+});
