@@ -29,7 +29,12 @@ function available(file: 'cpus' | 'mems'): { text: string; set: Set<number> } | 
   return null;
 }
 
-export function checkCpuset(h: HostConfig, avail: (file: 'cpus' | 'mems') => { text: string; set: Set<number> } | null = available): void {
+export type CpusetAvailability = (file: 'cpus' | 'mems') => { text: string; set: Set<number> } | null;
+
+/** What the host offers, read from the root cpuset cgroup. */
+export const hostCpusets: CpusetAvailability = available;
+
+export function checkCpuset(h: HostConfig, avail: CpusetAvailability = available): void {
   for (const [key, file, label, noun] of [['CpusetCpus', 'cpus', 'cpus', 'CPUs'], ['CpusetMems', 'mems', 'mems', 'memory nodes']] as const) {
     const v = String(h[key] ?? '');
     if (!v) continue;

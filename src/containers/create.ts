@@ -5,7 +5,7 @@ import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/conta
 import type { ImageRecord } from '../core/images/types.ts';
 import { checkCapabilities } from '../core/runtime/caps.ts';
 import { signalNumber } from '../core/signals.ts';
-import { checkCpuset } from './cpuset.ts';
+import { checkCpuset, hostCpusets, type CpusetAvailability } from './cpuset.ts';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
@@ -20,8 +20,13 @@ function mergeEnv(image: string[] | null | undefined, user: string[] | null | un
   return out;
 }
 
-/** Check HostConfig values with dockerd's messages. */
-export function validateHostConfig(h: HostConfig): void {
+/** The host's CPUs, for the checks below. */
+export interface HostCpus { ncpu: number; cpusets: CpusetAvailability }
+
+const hostCpus = (): HostCpus => ({ ncpu: availableParallelism(), cpusets: hostCpusets });
+
+/** Check HostConfig values with dockerd's messages (at create, and for an update). */
+export function validateHostConfig(h: HostConfig, host: HostCpus = hostCpus()): void {
   const mem = Number(h.Memory ?? 0);
   if (mem > 0 && mem < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory limit allowed is 6MB');
   const swap = Number(h.MemorySwap ?? 0);
@@ -31,9 +36,13 @@ export function validateHostConfig(h: HostConfig): void {
   if (res > 0 && res < 6 * 1024 * 1024) throw new InvalidParameterError('Minimum memory reservation allowed is 6MB');
   if (mem > 0 && res > mem) throw new InvalidParameterError('Minimum memory limit can not be less than memory reservation limit, see usage');
   const nano = Number(h.NanoCpus ?? 0);
-  const ncpu = availableParallelism();
+  const { ncpu } = host;
   if (nano < 0 || nano > ncpu * 1e9) throw new InvalidParameterError(`Range of CPUs is from 0.01 to ${ncpu}.00, as there are only ${ncpu} CPUs available`);
-  checkCpuset(h);
+  const period = Number(h.CpuPeriod ?? 0);
+  if (period !== 0 && (period < 1000 || period > 1_000_000)) throw new InvalidParameterError('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
+  const quota = Number(h.CpuQuota ?? 0);
+  if (quota > 0 && quota < 1000) throw new InvalidParameterError('CPU cfs quota can not be less than 1ms (i.e. 1000)');
+  checkCpuset(h, host.cpusets);
   checkCapabilities((h.CapAdd as string[] | null | undefined) ?? [], (h.CapDrop as string[] | null | undefined) ?? []);
   if (nano > 0 && (Number(h.CpuQuota ?? 0) > 0 || Number(h.CpuPeriod ?? 0) > 0)) {
     throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');

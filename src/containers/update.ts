@@ -8,6 +8,7 @@ import type { EventSink } from '../core/events/types.ts';
 import { runcMessage } from '../runtime/runc.ts';
 import type { ContainerDb } from './store.ts';
 import { validateHostConfig } from './create.ts';
+import { hostCpusets, type CpusetAvailability } from './cpuset.ts';
 
 /** runc's `update -r` input: the OCI LinuxResources parts runc can change. */
 export interface RuncResources {
@@ -24,20 +25,6 @@ const REPLACED_WHEN_SET = ['BlkioWeight', 'CpuShares', 'NanoCpus', 'CpuPeriod', 
 
 const n = (v: unknown): number => Number(v ?? 0) || 0;
 
-/** CPU numbers of a cpuset list ("0-2,4"); null when malformed. */
-export function parseCpuList(s: string): number[] | null {
-  const out: number[] = [];
-  for (const part of s.split(',')) {
-    const m = /^(\d+)(?:-(\d+))?$/.exec(part.trim());
-    if (!m) return null;
-    const a = Number(m[1]);
-    const b = m[2] === undefined ? a : Number(m[2]);
-    if (b < a) return null;
-    for (let i = a; i <= b; i++) out.push(i);
-  }
-  return out;
-}
-
 /**
  * Check the request on its own, as dockerd's verifyContainerSettings does for
  * an update (a swap limit without a memory limit is allowed here). Returns warnings.
@@ -53,18 +40,9 @@ export function validateUpdate(req: UpdateRequest, host: { ncpu: number; blkioWe
   const rp = req.RestartPolicy;
   if (rp !== undefined && rp !== null && (typeof rp !== 'object' || typeof (rp.Name ?? '') !== 'string')) throw new InvalidParameterError('json: cannot unmarshal RestartPolicy');
   const { MemorySwap, AutoRemove: _a, ...rest } = req;
-  validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig);
-  const nano = n(req.NanoCpus);
-  if (nano > host.ncpu * 1e9) throw new InvalidParameterError(`Range of CPUs is from 0.01 to ${host.ncpu}.00, as there are only ${host.ncpu} CPUs available`);
-  const period = n(req.CpuPeriod);
-  if (period !== 0 && (period < 1000 || period > 1_000_000)) throw new InvalidParameterError('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
-  const quota = n(req.CpuQuota);
-  if (quota > 0 && quota < 1000) throw new InvalidParameterError('CPU cfs quota can not be less than 1ms (i.e. 1000)');
-  if (typeof req.CpusetCpus === 'string' && req.CpusetCpus) {
-    const list = parseCpuList(req.CpusetCpus);
-    if (!list) throw new InvalidParameterError(`Invalid value ${req.CpusetCpus} for cpuset cpus`);
-    if (list.some((c) => c >= host.ncpu)) throw new InvalidParameterError(`Requested CPUs are not available - requested ${req.CpusetCpus}, available: 0-${host.ncpu - 1}`);
-  }
+  const all = new Set(Array.from({ length: host.ncpu }, (_, i) => i));
+  const cpusets: CpusetAvailability = (file) => (file === 'cpus' ? { text: `0-${host.ncpu - 1}`, set: all } : hostCpusets(file));
+  validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig, { ncpu: host.ncpu, cpusets });
   const weight = n(req.BlkioWeight);
   if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
   const warnings: string[] = [];
