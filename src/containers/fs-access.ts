@@ -5,6 +5,8 @@
  * requests) and unmounted after, unless the container started meanwhile:
  * a running container's rootfs is never unmounted here.
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { SpecMount } from '../core/volumes/types.ts';
 import { isMounted, mergedDir, mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
@@ -33,6 +35,14 @@ interface Use {
   markGone(): void;
   ready: Promise<string>;
 }
+
+/** The container's own /etc files, once its first start wrote them. */
+function etcMounts(c: ContainerRecord): SpecMount[] {
+  const taken = new Set((c.mountPoints ?? []).map((m) => m.Destination.replace(/\/+$/, '')));
+  return ETC_FILES.filter((f) => !taken.has(`/etc/${f}`) && existsSync(join(c.bundle, f))).map((f) => ({ type: 'bind', source: join(c.bundle, f), destination: `/etc/${f}`, options: ['rbind'] }));
+}
+
+const ETC_FILES = ['hostname', 'hosts', 'resolv.conf'];
 
 export class RootfsAccess {
   private readonly d: RootfsAccessDeps;
@@ -84,11 +94,13 @@ export class RootfsAccess {
         if (await isMounted(merged)) return merged;
         u.mountedHere = true;
         const root = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
-        if (volumes && this.d.volumes && c.mountPoints?.length) {
+        const withVolumes = volumes && this.d.volumes && c.mountPoints?.length;
+        if (volumes) {
           try {
-            u.binds = await bindVolumes(root, await this.d.volumes.attach(c, root));
+            // the volumes, and /etc/hostname, hosts and resolv.conf as the container sees them (dockerd's setupMounts)
+            u.binds = await bindVolumes(root, [...(withVolumes ? await this.d.volumes!.attach(c, root) : []), ...etcMounts(c)]);
           } catch (e) {
-            await this.d.volumes.detach(c).catch(() => undefined);
+            if (withVolumes) await this.d.volumes!.detach(c).catch(() => undefined);
             await unmountRootfs(c.rwDir).catch(() => undefined);
             u.mountedHere = false;
             throw e;

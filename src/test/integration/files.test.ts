@@ -78,6 +78,16 @@ describe('container files (cp, diff, export, commit) with the docker CLI', { ski
     assert.deepEqual(mounts(d), []);
   });
 
+  it('docker cp from a stopped container sees its own /etc/hostname and hosts, as dockerd binds them', () => {
+    const id = d.docker(['create', '--network', 'none', '--hostname', 'cp-host', 'busybox', 'true']).stdout.trim();
+    ok(d.docker(['start', '-a', id]));
+    ok(d.docker(['cp', `${id}:/etc/hostname`, join(host, 'hn')]));
+    assert.equal(readFileSync(join(host, 'hn'), 'utf8'), 'cp-host\n');
+    ok(d.docker(['cp', `${id}:/etc/hosts`, join(host, 'hosts')]));
+    assert.match(readFileSync(join(host, 'hosts'), 'utf8'), /^127\.0\.0\.1\tlocalhost$/m);
+    ok(d.docker(['rm', id]));
+  });
+
   it('docker diff prints A/C/D lines as docker does', () => {
     ok(d.docker(['run', '--name', 'dif', 'busybox', 'sh', '-c', 'echo hi > /hello; mkdir -p /newdir; echo x > /newdir/f; rm /etc/group; echo more >> /etc/passwd']));
     const diff = d.docker(['diff', 'dif']);
