@@ -47,6 +47,7 @@ export function validateHostConfig(h: HostConfig, host: HostCpus = hostCpus()): 
   if (nano > 0 && (Number(h.CpuQuota ?? 0) > 0 || Number(h.CpuPeriod ?? 0) > 0)) {
     throw new InvalidParameterError('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   }
+  if (h.Runtime && h.Runtime !== 'runc') throw new InvalidParameterError(`unknown or invalid runtime name: ${String(h.Runtime)}`);
   const rp = h.RestartPolicy ?? { Name: '' };
   if (!RESTART_POLICIES.includes(rp.Name)) throw new InvalidParameterError(`invalid restart policy: unknown policy '${rp.Name}'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'`);
   if (rp.Name !== 'on-failure' && (rp.MaximumRetryCount ?? 0) > 0) {
@@ -106,6 +107,7 @@ export function newContainer(opts: {
   const hostConfig: HostConfig = { NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, ...opts.hostConfig };
   if (hostConfig.NetworkMode === 'default' || !hostConfig.NetworkMode) hostConfig.NetworkMode = 'bridge';
   if (!hostConfig.RestartPolicy?.Name) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
+  if (!hostConfig.Runtime) hostConfig.Runtime = 'runc'; // the daemon's only (and so default) runtime
   const bundle = `${opts.dataRoot}/containers/${id}`;
   return {
     id,

@@ -160,9 +160,13 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   await builder.init();
 
   const listener = apiListener({
-    routes: [...systemRoutes(system, events, (c) => containerNet.view(c)), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, (id) => {
+    routes: [...systemRoutes(system, events, (c) => containerNet.view(c)), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, async (id) => {
       const c = svc.d.db.byId(id);
-      return c ? { MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` } : null;
+      if (!c) return null;
+      // the image's layers, topmost first, under the container's own (dockerd's LowerDir, less its init layer)
+      const img = await images.get(c.imageId).then((i) => images.graphDriverData(i), () => null);
+      const lower = img ? [img.UpperDir, img.LowerDir].filter(Boolean).join(':') : '';
+      return { ...(lower ? { LowerDir: lower } : {}), MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` };
     }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
       ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder)],
     logger,

@@ -94,7 +94,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: c.hostConfig,
+    HostConfig: c.hostConfig.Runtime ? c.hostConfig : { ...c.hostConfig, Runtime: 'runc' },
     GraphDriver: { Data: graph, Name: 'overlay2' },
     Mounts: mountsJson(c.mountPoints),
     Config: c.config,

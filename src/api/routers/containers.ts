@@ -107,7 +107,7 @@ function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: Conta
  * Engine API routes for containers. `revision`, when given, names the version
  * of what a container's list item shows (see SummaryCache).
  */
-export function containerRoutes(c: ContainerBackend, graph: (id: string) => Record<string, string> | null, net?: (rec: ContainerRecord) => ContainerNetView,
+export function containerRoutes(c: ContainerBackend, graph: (id: string) => Promise<Record<string, string> | null>, net?: (rec: ContainerRecord) => ContainerNetView,
   revision?: (rec: ContainerRecord) => string): Route[] {
   const summaries = new SummaryCache();
 
@@ -197,7 +197,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Reco
     { method: 'POST', path: '/containers/create', handler: create },
     { method: 'GET', path: '/containers/json', handler: list },
     { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
-    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, graph(rec.id), net?.(rec))); } },
+    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, await graph(rec.id), net?.(rec))); } },
     { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },

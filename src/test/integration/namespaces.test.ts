@@ -76,7 +76,11 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     assert.equal(wd.code, 125);
     assert.match(wd.stderr, /Cannot mkdir: \/etc\/passwd is not a directory/);
     assert.match(d.docker(['kill', '-s', 'BOGUS', 'nosuch']).stderr, /Invalid signal: BOGUS/);
+    assert.match(run(['--runtime', 'foo', 'busybox', 'true']).stderr, /unknown or invalid runtime name: foo/);
     d.docker(['create', '--network', 'none', '--name', 'idle', 'busybox', 'true']);
+    const [runtime, lower] = d.docker(['inspect', '-f', '{{.HostConfig.Runtime}} {{.GraphDriver.Data.LowerDir}}', 'idle']).stdout.trim().split(' ');
+    assert.equal(runtime, 'runc');
+    assert.match(lower, new RegExp(`^${d.dataRoot}/overlay2/[0-9a-f]+/diff$`), 'the image\'s layer under the container\'s');
     assert.match(d.docker(['kill', 'idle']).stderr, /Cannot kill container: idle: Container [0-9a-f]{64} is not running/);
     assert.match(d.docker(['network', 'connect', 'nosuchnet', 'nosuchctr']).stderr, /No such container: nosuchctr/);
     d.docker(['rm', '-f', 'idle']);
