@@ -10,12 +10,16 @@ import { checkCpuset, hostCpusets, type CpusetAvailability } from './cpuset.ts';
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
 
-function mergeEnv(image: string[] | null | undefined, user: string[] | null | undefined): string[] {
+/** moby's ReplaceOrAppendEnvValues: KEY=VALUE replaces or appends; a bare KEY (no "=") removes it. */
+export function mergeEnv(image: string[] | null | undefined, user: string[] | null | undefined): string[] {
   const out = [...(image ?? [])];
   for (const e of user ?? []) {
     const key = e.split('=')[0];
     const i = out.findIndex((x) => x.split('=')[0] === key);
-    if (i >= 0) out[i] = e; else out.push(e);
+    if (!e.includes('=')) {
+      if (i >= 0) out.splice(i, 1);
+    } else if (i >= 0) out[i] = e;
+    else out.push(e);
   }
   return out;
 }

@@ -5,6 +5,7 @@ import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
+import { mergeEnv } from './create.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
 export class ExecManager implements ExecBackend {
@@ -19,7 +20,7 @@ export class ExecManager implements ExecBackend {
   async create(container: string, body: Parameters<ExecBackend['create']>[1]): Promise<string> {
     const c = this.svc.d.db.resolve(container);
     if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
-    if (c.state.Paused) throw new ConflictError(`Container ${c.id} is paused, unpause the container before exec`);
+    if (c.state.Paused) throw new ConflictError(`Container ${container} is paused, unpause the container before exec`);
     if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
@@ -48,12 +49,7 @@ export class ExecManager implements ExecBackend {
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
     try {
       const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
-      const env = [...c.config.Env];
-      for (const e of rec.env) {
-        const k = e.split('=')[0];
-        const i = env.findIndex((x) => x.split('=')[0] === k);
-        if (i >= 0) env[i] = e; else env.push(e);
-      }
+      const env = mergeEnv(c.config.Env, rec.env);
       handle = await this.svc.d.runtime.exec({
         id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
         tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,

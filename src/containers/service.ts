@@ -298,7 +298,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     const pids = new Set((await this.d.runtime.pids(c.id)).map(String));
     const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
-    const { stdout } = await run('ps', args).catch((e) => { throw new InvalidParameterError(`Error running ps: ${(e as Error).message}`); });
+    const { stdout } = await run('ps', args).catch((e: { stderr?: string; message: string }) => {
+      // dockerd's: "ps: " and the first line of what ps said
+      throw new InvalidParameterError(`ps: ${(e.stderr ?? '').split('\n')[0].trim() || e.message}`);
+    });
     const lines = stdout.trimEnd().split('\n');
     const titles = lines[0].trim().split(/\s+/);
     const pidCol = titles.indexOf('PID');

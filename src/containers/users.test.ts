@@ -20,10 +20,10 @@ test('users: names, uids, groups, supplementary groups and home from the image',
   const root = rootfs(t);
   writeFileSync(join(root, 'etc/passwd'), PASSWD);
   writeFileSync(join(root, 'etc/group'), GROUP);
-  assert.deepEqual(await resolveUser(root, 'app'), { uid: 1000, gid: 1000, additionalGids: [10], home: '/home/app' });
-  assert.deepEqual(await resolveUser(root, '1000:staff', ['50', 'wheel']), { uid: 1000, gid: 50, additionalGids: [10, 50], home: '/home/app' });
-  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [], home: '/root' });
-  assert.deepEqual(await resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [], home: '/' });
+  assert.deepEqual(await resolveUser(root, 'app'), { uid: 1000, gid: 1000, additionalGids: [1000, 10], home: '/home/app' });
+  assert.deepEqual(await resolveUser(root, '1000:staff', ['50', 'wheel']), { uid: 1000, gid: 50, additionalGids: [50, 10], home: '/home/app' });
+  assert.deepEqual(await resolveUser(root, ''), { uid: 0, gid: 0, additionalGids: [0], home: '/root' });
+  assert.deepEqual(await resolveUser(root, '4242'), { uid: 4242, gid: 0, additionalGids: [0], home: '/' });
   await assert.rejects(resolveUser(root, 'nobody'), /unable to find user nobody: no matching entries in passwd file/);
   await assert.rejects(resolveUser(root, 'app:nogroup'), /unable to find group nogroup: no matching entries in group file/);
   await assert.rejects(resolveUser(root, 'app', ['nogroup']), /Unable to find group nogroup/);
@@ -39,7 +39,7 @@ test('users: symlinked files resolve inside the root, never to the host\'s', asy
   symlinkSync('/real/passwd', join(root, 'etc/passwd')); // absolute: the container's /real, not the host's
   symlinkSync('../../../../../../real/group', join(root, 'etc/group')); // '..' stops at the container's root
   writeFileSync(join(root, 'real/group'), 'grp:x:99:svc\n');
-  assert.deepEqual(await resolveUser(root, 'svc'), { uid: 77, gid: 78, additionalGids: [99], home: '/srv' });
+  assert.deepEqual(await resolveUser(root, 'svc'), { uid: 77, gid: 78, additionalGids: [78, 99], home: '/srv' });
   // names only the host knows are not found: its files are never read
   await assert.rejects(resolveUser(root, 'root'), /unable to find user root/);
   await assert.rejects(resolveUser(root, 'svc:daemon'), /unable to find group daemon/);
@@ -60,6 +60,6 @@ test('users: a FIFO or a huge file in place of passwd is not read (no hang)', as
   const root = rootfs(t);
   execFileSync('mkfifo', [join(root, 'etc/passwd')]);
   writeFileSync(join(root, 'etc/group'), Buffer.alloc(5 << 20, 0x61));
-  assert.deepEqual(await resolveUser(root, '5:6'), { uid: 5, gid: 6, additionalGids: [], home: '/' });
+  assert.deepEqual(await resolveUser(root, '5:6'), { uid: 5, gid: 6, additionalGids: [6], home: '/' });
   await assert.rejects(resolveUser(root, 'app'), /unable to find user app/);
 });

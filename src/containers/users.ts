@@ -109,8 +109,9 @@ export async function resolveUser(root: string, spec: string, groupAdd: string[]
     throw new InvalidParameterError(`unable to find user ${userPart}: no matching entries in passwd file`);
   }
   if (groupPart !== undefined && groupPart !== '') gid = findGroup(groups, groupPart);
-  const additional = new Set<number>();
-  if (userName) for (const g of groups) if ((g[3] ?? '').split(',').includes(userName) && Number(g[2]) !== gid) additional.add(Number(g[2]));
+  // the primary group first, as dockerd (since 20.10.22) always lists it among the supplementary ones
+  const additional = new Set<number>([gid]);
+  if (userName) for (const g of groups) if ((g[3] ?? '').split(',').includes(userName)) additional.add(Number(g[2]));
   for (const g of groupAdd) {
     const found = groups.find((x) => x[0] === g);
     if (found) additional.add(Number(found[2]));

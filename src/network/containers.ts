@@ -268,7 +268,8 @@ export class ContainerNet implements ContainerNetworking {
     }
     const ports: Record<string, PortBinding[] | null> = {};
     const pub = this.s.published.get(c.id);
-    if (c.state.Running) {
+    // as dockerd: no ports on the host's network, none, or another container's
+    if (c.state.Running && m !== 'host' && m !== 'none' && !m.startsWith('container:')) {
       for (const k of Object.keys(c.config.ExposedPorts ?? {})) ports[k] = null;
       for (const p of pub?.ports ?? []) (ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     }

@@ -1,4 +1,8 @@
-/* --pid / --ipc modes, exec start failures and create-time checks, with the docker CLI, as dockerd answers. */
+/*
+ * Behaviours found different from dockerd 20.10 in side-by-side runs of the
+ * same docker CLI commands, now as dockerd: --pid / --ipc modes, exec start
+ * failures, create-time checks, users' groups, environment, ports and ps.
+ */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
@@ -85,5 +89,19 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     assert.match(d.docker(['network', 'connect', 'nosuchnet', 'nosuchctr']).stderr, /No such container: nosuchctr/);
     d.docker(['rm', '-f', 'idle']);
     assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'no container left by the refused runs');
+  });
+
+  it('users get their primary group as a supplementary one; a bare -e KEY unsets; no ports without a network of its own', () => {
+    assert.equal(run(['-u', '1000:1000', 'busybox', 'id']).stdout.trim(), 'uid=1000 gid=1000 groups=1000');
+    assert.equal(run(['--group-add', '50', '-u', '1000', 'busybox', 'id']).stdout.trim(), 'uid=1000 gid=0(root) groups=0(root),50');
+    // (a bare name that the CLI's own environment has is sent with its value: this one it has not)
+    const env = run(['-e', 'FOO=bar', '-e', 'NOTSET_BERTH_TEST', 'busybox', 'sh', '-c', 'echo "$FOO|${NOTSET_BERTH_TEST-unset}"']);
+    assert.equal(env.stdout.trim(), 'bar|unset', env.stderr);
+    d.docker(['run', '-d', '--network', 'none', '--name', 'np', '-p', '8080:80', 'busybox', 'sleep', '100']);
+    assert.equal(d.docker(['ps', '--format', '{{.Names}}:{{.Ports}}', '--filter', 'name=np']).stdout.trim(), 'np:');
+    assert.match(d.docker(['top', 'np', 'bogus-ps-arg']).stderr, /^Error response from daemon: ps: error: unsupported option \(BSD syntax\)\n$/);
+    d.docker(['pause', 'np']);
+    assert.match(d.docker(['exec', 'np', 'true']).stderr, /Container np is paused, unpause the container before exec/);
+    d.docker(['rm', '-f', 'np']);
   });
 });
