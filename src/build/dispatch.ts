@@ -109,7 +109,8 @@ export async function dispatch(ctx: BuildCtx, s: StageState, ins: Instruction): 
       const ex = { ...(s.config.ExposedPorts ?? {}) };
       for (const p of ports) ex[p] = {};
       s.config.ExposedPorts = ex;
-      return commitNop(ctx, s, `EXPOSE ${words(ctx, s, ins.shell ?? '').join(' ')}`);
+      // dockerd's history line: the ports as parsed ("80" is "80/tcp"), sorted as strings
+      return commitNop(ctx, s, `EXPOSE ${[...new Set(ports)].sort().join(' ')}`);
     }
     case 'volume': {
       const vols = ins.exec ?? words(ctx, s, ins.shell ?? '');

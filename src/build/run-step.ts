@@ -80,10 +80,10 @@ export async function dispatchWorkdir(ctx: BuildCtx, s: StageState, ins: Instruc
   const abs = posix.isAbsolute(dir) ? posix.normalize(dir) : posix.join('/', s.config.WorkingDir || '/', dir);
   s.config.WorkingDir = abs.length > 1 ? abs.replace(/\/+$/, '') : abs;
   const comment = `WORKDIR ${s.config.WorkingDir}`;
-  const cc = nopConfig(s, comment);
+  const cc = nopConfig(s, comment, false); // dockerd: "#(nop) WORKDIR /x", one space
   const key = stepKey(s, cc);
   if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
-  if (!s.image) return commitNop(ctx, s, comment);
+  if (!s.image) return commitNop(ctx, s, comment, false);
   const c = await createContainer(ctx, s, cc);
   ctx.out(` ---> Running in ${short(c.id)}\n`);
   try {

@@ -84,8 +84,8 @@ export async function removeContainer(ctx: BuildCtx, c: ContainerRecord): Promis
 }
 
 /** A metadata step: `#(nop)` container, committed without a layer. */
-export async function commitNop(ctx: BuildCtx, s: StageState, comment: string): Promise<void> {
-  const cc = nopConfig(s, comment);
+export async function commitNop(ctx: BuildCtx, s: StageState, comment: string, spaced = true): Promise<void> {
+  const cc = nopConfig(s, comment, spaced);
   const key = stepKey(s, cc);
   if (await probe(ctx, s, key, (cc.Cmd as string[]).join(' '))) return;
   let c: ContainerRecord | null = null;

@@ -104,6 +104,9 @@ describe('docker build (classic) against berthd', () => {
     assert.ok(hist.every((h) => /^sha256:[a-f0-9]{64}\|/.test(h)), hist.join('\n'));
     assert.equal(hist[0], `${img.Id}|/bin/sh -xc #(nop)  CMD ["/bin/sh" "-xc" "echo $A"]`);
     assert.match(hist[15], /\|\/bin\/sh -c #\(nop\)  ARG V=1$/);
+    // dockerd's lines: EXPOSE's ports as parsed and sorted, WORKDIR with a single space
+    assert.ok(hist.some((h) => h.endsWith('|/bin/sh -c #(nop)  EXPOSE 443/udp 80/tcp 8000/tcp 8001/tcp')), hist.join('\n'));
+    assert.ok(hist.some((h) => h.endsWith('|/bin/sh -c #(nop) WORKDIR /app/sub')), hist.join('\n'));
     // WORKDIR made the directories; the image runs
     assert.equal(run(d, 'meta:1', 'pwd; ls -d /app/sub').trim(), '/app/sub\n/app/sub');
     // ONBUILD runs in a child build
