@@ -153,9 +153,9 @@ test('applyChanges: HEALTHCHECK option errors as dockerd words them', () => {
 });
 
 test('applyChanges: instructions not allowed for commit/import', () => {
-  assert.throws(() => applyChanges({}, ['RUN apt-get update']), invalid('RUN is not a valid change command'));
-  assert.throws(() => applyChanges({}, ['COPY a b']), invalid('COPY is not a valid change command'));
-  assert.throws(() => applyChanges({}, ['FROM x']), invalid('FROM is not a valid change command'));
+  assert.throws(() => applyChanges({}, ['RUN apt-get update']), invalid('run is not a valid change command'));
+  assert.throws(() => applyChanges({}, ['COPY a b']), invalid('copy is not a valid change command'));
+  assert.throws(() => applyChanges({}, ['FROM x']), invalid('from is not a valid change command'));
 });
 
 test('applyChanges: blank lines are ignored and changes apply in order', () => {

@@ -140,7 +140,7 @@ export function applyChanges(base: ImageConfigBody, changes: string[]): ImageCon
     const m = /^(\S+)\s*([\s\S]*)$/.exec(line)!;
     const instr = m[1].toUpperCase();
     const rest = m[2];
-    if (!ALLOWED.includes(instr)) throw new InvalidParameterError(`${instr} is not a valid change command`);
+    if (!ALLOWED.includes(instr)) throw new InvalidParameterError(`${instr.toLowerCase()} is not a valid change command`); // dockerd names it in lower case
     switch (instr) {
       case 'CMD':
       case 'ENTRYPOINT': {

@@ -84,7 +84,7 @@ describe('bad input never writes outside, never leaves half state', () => {
     assert.match(upper.body, /must be lowercase/);
     const change = d.docker(['import', '-c', 'RUN echo hi', '-', 'c:1'], Buffer.alloc(1024));
     assert.notEqual(change.code, 0);
-    assert.match(change.stderr, /RUN is not a valid change command/);
+    assert.match(change.stderr, /run is not a valid change command/);
     const tag = await d.http('POST', '/images/nosuch/tag?repo=x&tag=1');
     assert.equal(tag.status, 404);
     const badTag = d.docker(['tag', 'escape:0', 'bad tag']);

@@ -39,6 +39,9 @@ describe('container logs: rotation with --log-opt, drivers, daemon defaults', { 
     assert.ok(first > 1, 'the oldest lines were rotated away');
     out.forEach((l, i) => assert.equal(l, `line-${first + i}-xxxxxxxxxxxxxxxxxxxxxxxxxxxx`));
     assert.equal(d.docker(['logs', '--tail', '2', id]).stdout, 'line-2999-xxxxxxxxxxxxxxxxxxxxxxxxxxxx\nline-3000-xxxxxxxxxxxxxxxxxxxxxxxxxxxx\n');
+    // a negative --tail is everything, as dockerd reads it; 0 is nothing
+    assert.equal(d.docker(['logs', '--tail=-1', id]).stdout.trim().split('\n').length, out.length);
+    assert.equal(d.docker(['logs', '--tail', '0', id]).stdout, '');
     assert.equal(JSON.parse(d.docker(['inspect', id]).stdout)[0].HostConfig.LogConfig.Config['max-file'], '3');
   });
 
