@@ -186,6 +186,9 @@ export class Lifecycle {
   /** `ref`: the name or ID the request gave (dockerd's error names it so). */
   async kill(c: ContainerRecord, signal: string, ref = c.id): Promise<void> {
     if (!c.state.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
+    // as dockerd's killWithSignal: a killed container counts as stopped by hand (its restart policy leaves it down)
+    c.hasBeenManuallyStopped = true;
+    this.d.db.save(c);
     await this.d.runtime.kill(c.id, signal, false);
     this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(signal).replace(/^SIG/, '') }));
   }

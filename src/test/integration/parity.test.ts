@@ -104,4 +104,17 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     assert.match(d.docker(['exec', 'np', 'true']).stderr, /Container np is paused, unpause the container before exec/);
     d.docker(['rm', '-f', 'np']);
   });
+
+  it('docker kill leaves a container with a restart policy down, as a manual stop', async () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'ka', '--restart', 'always', 'busybox', 'sleep', '100']);
+    assert.equal(d.docker(['kill', 'ka']).code, 0);
+    const waited = d.docker(['wait', 'ka']);
+    assert.equal(waited.stdout.trim(), '137');
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.RestartCount}}', 'ka']).stdout.trim(), 'exited 0');
+    // a start brings the policy back
+    d.docker(['start', 'ka']);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}}', 'ka']).stdout.trim(), 'running');
+    d.docker(['rm', '-f', 'ka']);
+  });
 });
