@@ -9,6 +9,8 @@ import { Router, type Route } from './router.ts';
 export interface ApiLogger {
   debug(msg: string): void;
   error(msg: string): void;
+  /** Whether debug lines are written (each request is then logged, as dockerd -D does). */
+  debugEnabled?(): boolean;
 }
 
 export interface ApiServerOptions {
@@ -44,6 +46,7 @@ export function apiListener(opts: ApiServerOptions): RequestListener {
   router.add(opts.routes);
 
   const handle = async (raw: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (opts.logger.debugEnabled?.()) opts.logger.debug(`Calling ${raw.method} ${raw.url}`);
     const url = new URL(raw.url ?? '/', 'http://localhost');
     let path = url.pathname;
     let apiVersion = API_VERSION;

@@ -18,6 +18,7 @@ export class Logger {
     process.stderr.write(`time="${new Date().toISOString()}" level=${level} msg=${JSON.stringify(msg)}\n`);
   }
 
+  debugEnabled(): boolean { return this.min <= LEVELS.indexOf('debug'); }
   debug(msg: string): void { this.log('debug', msg); }
   info(msg: string): void { this.log('info', msg); }
   warn(msg: string): void { this.log('warn', msg); }

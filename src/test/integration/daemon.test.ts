@@ -58,7 +58,8 @@ describe('berthd configuration and lifecycle', () => {
     assert.deepEqual(info.RegistryConfig.Mirrors, ['https://mirror.one.test/']);
     assert.ok(info.RegistryConfig.InsecureRegistryCIDRs.includes('10.99.0.0/16'));
     assert.ok(info.RegistryConfig.IndexConfigs['reg.test:5000']);
-    d.writeConfig({ 'registry-mirrors': ['https://mirror.two.test'], 'live-restore': true });
+    assert.doesNotMatch(d.log, /Calling GET/, 'requests are logged only in debug mode');
+    d.writeConfig({ 'registry-mirrors': ['https://mirror.two.test'], 'live-restore': true, debug: true });
     d.proc!.kill('SIGHUP');
     for (let i = 0; i < 50; i++) {
       info = JSON.parse((await d.http('GET', '/info')).body);
@@ -69,6 +70,8 @@ describe('berthd configuration and lifecycle', () => {
     assert.equal(info.LiveRestoreEnabled, true);
     const docker = spawnSync(DOCKER, ['info', '--format', '{{json .RegistryConfig.Mirrors}}'], { env: { ...process.env, DOCKER_HOST: d.host } });
     assert.equal(docker.stdout.toString().trim(), '["https://mirror.two.test/"]');
+    await new Promise((r) => setTimeout(r, 200)); // the daemon's stderr reaches d.log through this process's event loop
+    assert.match(d.log, /level=debug msg="Calling GET \/v1\.\d+\/info"/, 'debug (reloaded) logs each request as dockerd -D does');
   });
 
   it('allows one daemon per data-root and cleans up on SIGTERM', async () => {
