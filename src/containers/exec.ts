@@ -8,6 +8,9 @@ import { resolveUser } from './users.ts';
 import { mergeEnv } from './create.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
+/** dockerd's action text: the entrypoint, a space, the arguments ("true " for a bare command). */
+const execAction = (cmd: string[]): string => `${cmd[0]} ${cmd.slice(1).join(' ')}`;
+
 export class ExecManager implements ExecBackend {
   private readonly svc: ContainerService;
   private readonly execs = new Map<string, ExecRecord>();
@@ -30,7 +33,7 @@ export class ExecManager implements ExecBackend {
     };
     this.execs.set(id, rec);
     this.svc.d.runtime.expectStart?.(); // its start comes next
-    this.svc.d.events.publish('container', `exec_create: ${rec.cmd.join(' ')}`, c.id, { ...this.svc.life.attrs(c), execID: id });
+    this.svc.d.events.publish('container', `exec_create: ${execAction(rec.cmd)}`, c.id, { ...this.svc.life.attrs(c), execID: id });
     return id;
   }
 
@@ -63,7 +66,7 @@ export class ExecManager implements ExecBackend {
     if (handle.resize) this.resizers.set(execId, handle.resize);
     if (opts.consoleSize && handle.resize) await handle.resize(opts.consoleSize[0], opts.consoleSize[1]).catch(() => undefined);
     const attrs = { ...this.svc.life.attrs(c), execID: execId };
-    this.svc.d.events.publish('container', `exec_start: ${rec.cmd.join(' ')}`, c.id, attrs);
+    this.svc.d.events.publish('container', `exec_start: ${execAction(rec.cmd)}`, c.id, attrs);
     const done = handle.wait().then((st) => {
       rec.running = false;
       rec.exitCode = st.exitCode;

@@ -137,11 +137,14 @@ export class Lifecycle {
     this.d.onStopped?.(c);
     // runc's state and cgroup, the network and the root filesystem do not depend on each other
     // (the unmount first: it goes on in the thread pool while the others work)
-    await Promise.all([
+    const [, announce] = await Promise.all([
       unmountRootfs(c.rwDir).catch(() => undefined)
         .then(() => this.d.mounts?.detach(c))
         .catch((e) => this.d.log.warn(`container ${c.id}: unmounting volumes: ${(e as Error).message}`)),
-      this.d.network?.release(c).catch((e) => this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`)),
+      this.d.network?.release(c, { deferEvents: true }).catch((e) => {
+        this.d.log.warn(`container ${c.id}: network release: ${(e as Error).message}`);
+        return undefined;
+      }),
       this.d.runtime.delete(c.id, { force: true }).catch(() => undefined),
       releaseShm(c),
     ]);
@@ -149,6 +152,7 @@ export class Lifecycle {
     this.d.db.save(c);
     if (st.oomKilled) this.d.events.publish('container', 'oom', c.id, this.attrs(c));
     this.d.events.publish('container', 'die', c.id, this.attrs(c, { exitCode: String(st.exitCode) }));
+    announce?.(); // the network disconnects, after the die as dockerd sends them
     this.notify(c.id, ['not-running', 'next-exit'], st.exitCode);
     if (this.shouldRestart(c, st.exitCode)) {
       c.restartCount++;

@@ -85,8 +85,11 @@ export class ContainerNet implements ContainerNetworking {
   async attach(c: ContainerRecord): Promise<NetAttachment> {
     const m = mode(c);
     const base = { hostsLines: [] as string[], hostGateway: this.s.hostGateway() || hostAddress() };
-    if (m === 'host') return { ...base, netns: 'host' };
-    if (m === 'none') return { ...base, netns: 'private' };
+    if (m === 'host' || m === 'none') {
+      this.builtinConnected.add(c.id);
+      this.builtinEvent('connect', c, m);
+      return { ...base, netns: m === 'host' ? 'host' : 'private' };
+    }
     if (m.startsWith('container:')) {
       const other = this.s.d.containers.resolve(m.slice('container:'.length));
       if (!other.state.Running) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
@@ -175,6 +178,15 @@ export class ContainerNet implements ContainerNetworking {
     });
   }
 
+  /** Containers on the host or none network whose connect event went out (their disconnect goes once). */
+  private readonly builtinConnected = new Set<string>();
+
+  /** The same for the predefined host and none networks (dockerd sends them too). */
+  private builtinEvent(action: 'connect' | 'disconnect', c: ContainerRecord, name: 'host' | 'none'): void {
+    const n = this.s.byName(name);
+    if (n) this.s.d.events.publish('network', action, n.id, { container: c.id, name: n.name, type: n.driver });
+  }
+
   /** dockerd's network connect / disconnect events of a container start and stop. */
   private event(action: 'connect' | 'disconnect', c: ContainerRecord, ep: EndpointRecord): void {
     const n = this.s.d.db.network(ep.networkId);
@@ -225,14 +237,24 @@ export class ContainerNet implements ContainerNetworking {
     for (const e of errs) this.s.d.log.warn(`container ${c.id.slice(0, 12)}: port ${e}`);
   }
 
-  async release(c: ContainerRecord): Promise<void> {
+  async release(c: ContainerRecord, opts: { deferEvents?: boolean } = {}): Promise<() => void> {
+    const m = mode(c);
+    const builtin = (m === 'host' || m === 'none') && this.builtinConnected.delete(c.id) ? m : null;
     this.s.ports.release(c.id);
     const had = this.s.published.delete(c.id);
     // The veths go with the container's namespace; one still there is removed here.
     const live = this.s.d.db.endpointsOf({ containerId: c.id }).filter((ep) => ep.state);
     await Promise.all(live.map((ep) => this.unplug(ep).catch(() => undefined)));
-    for (const ep of live) this.event('disconnect', c, ep);
     if (had) await this.s.syncFirewall().catch((e) => this.s.d.log.warn(`firewall: ${(e as Error).message}`));
+    const announce = (): void => {
+      if (builtin) this.builtinEvent('disconnect', c, builtin);
+      for (const ep of live) this.event('disconnect', c, ep);
+    };
+    if (!opts.deferEvents) {
+      announce();
+      return () => undefined;
+    }
+    return announce;
   }
 
   /** After a restart: network state of containers that are not running any more. */

@@ -73,7 +73,12 @@ export interface ContainerNetworking {
   /** Set up the container's network namespace before runc runs; returns what the spec needs. */
   attach(c: ContainerRecord): Promise<NetAttachment>;
   /** Undo attach (the container stopped); idempotent. */
-  release(c: ContainerRecord): Promise<void>;
+  /**
+   * Undo attach when the container stops. The network disconnect events are
+   * sent at once, or, with `deferEvents`, by the function returned (dockerd
+   * sends them after the container's die).
+   */
+  release(c: ContainerRecord, opts?: { deferEvents?: boolean }): Promise<() => void>;
   /** The container is removed: forget its endpoints. */
   forget(c: ContainerRecord): Promise<void>;
   view(c: ContainerRecord): ContainerNetView;

@@ -117,4 +117,27 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     assert.equal(d.docker(['inspect', '-f', '{{.State.Status}}', 'ka']).stdout.trim(), 'running');
     d.docker(['rm', '-f', 'ka']);
   });
+
+  it('sends dockerd\'s events for run, exec and stop on the none and host networks, in its order', async () => {
+    // a second of its own: events of the tests before stay out of the window
+    await new Promise((r) => setTimeout(r, 1000 - (Date.now() % 1000) + 10));
+    const since = Math.floor(Date.now() / 1000);
+    d.docker(['run', '--rm', '--network', 'none', '--name', 'ev', 'busybox', 'true']);
+    d.docker(['run', '-d', '--network', 'none', '--name', 'ev2', 'busybox', 'sleep', '100']);
+    d.docker(['exec', 'ev2', 'true']);
+    d.docker(['stop', '-t', '1', 'ev2']);
+    d.docker(['rm', 'ev2']);
+    d.docker(['run', '--rm', '--network', 'host', 'busybox', 'true']);
+    await new Promise((r) => setTimeout(r, 1200));
+    const until = Math.floor(Date.now() / 1000);
+    const got = d.docker(['events', '--since', String(since), '--until', String(until), '--filter', 'type=container', '--filter', 'type=network', '--format', '{{.Type}} {{.Action}}']).stdout.trim().split('\n');
+    // as recorded from dockerd 20.10 for the same commands
+    const life = ['container create', 'container attach', 'network connect', 'container start', 'container die', 'network disconnect', 'container destroy'];
+    assert.deepEqual(got, [
+      ...life,
+      'container create', 'network connect', 'container start', 'container exec_create: true ', 'container exec_start: true ', 'container exec_die',
+      'container kill', 'container kill', 'container die', 'network disconnect', 'container stop', 'container destroy',
+      ...life,
+    ]);
+  });
 });
