@@ -190,6 +190,7 @@ export class TarSplitter {
       path.subarray(0, WH_META.length).equals(WH_META) || path.includes(WH_META_DIR));
     const replayed = regular && !sparse && !whiteout && path !== null && size > 0;
     if (regular) this.contentSize += size;
+    else if (type === '2') this.contentSize += rawLink.length; // a symlink's size is its target's length (dockerd's directory.Size counts it)
     this.h.entry({ path, type, linkPath, size, replayed, dir, regular });
     if (replayed) this.h.file(path, size);
     this.startPayload(size, replayed ? 'skip' : 'raw');
