@@ -197,7 +197,19 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     { method: 'POST', path: '/containers/create', handler: create },
     { method: 'GET', path: '/containers/json', handler: list },
     { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
-    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => { const rec = await c.get(id(r)); sendJson(r.res, 200, containerInspect(rec, await graph(rec.id), net?.(rec))); } },
+    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => {
+      const rec = await c.get(id(r));
+      const body = containerInspect(rec, await graph(rec.id), net?.(rec));
+      if (!qBool(r.query, 'size')) return sendJson(r.res, 200, body);
+      // `inspect -s`: the sizes right after GraphDriver, where dockerd has them
+      const [sz] = await c.sizes([rec]);
+      const withSizes: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries(body)) {
+        withSizes[k] = v;
+        if (k === 'GraphDriver') Object.assign(withSizes, { SizeRw: sz.rw, SizeRootFs: sz.rootFs });
+      }
+      sendJson(r.res, 200, withSizes);
+    } },
     { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },

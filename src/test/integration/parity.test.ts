@@ -105,6 +105,16 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     d.docker(['rm', '-f', 'np']);
   });
 
+  it('inspect -s gives SizeRw and SizeRootFs (a symlink counts its target\'s length)', () => {
+    d.docker(['run', '--network', 'none', '--name', 'sz', 'busybox', 'sh', '-c', 'head -c 12345 /dev/zero > /f; ln -s /f /lnk']);
+    const [rw, rootfs] = d.docker(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'sz']).stdout.trim().split(' ').map(Number);
+    assert.equal(rw, 12345 + 2);
+    const image = Number(d.docker(['image', 'inspect', '-f', '{{.Size}}', 'busybox']).stdout.trim());
+    assert.equal(rootfs, image + rw);
+    assert.equal(d.docker(['inspect', '-f', '{{.SizeRw}}', 'sz']).stdout.trim(), '<nil>', 'only when asked for');
+    d.docker(['rm', 'sz']);
+  });
+
   it('docker kill leaves a container with a restart policy down, as a manual stop', async () => {
     d.docker(['run', '-d', '--network', 'none', '--name', 'ka', '--restart', 'always', 'busybox', 'sleep', '100']);
     assert.equal(d.docker(['kill', 'ka']).code, 0);
