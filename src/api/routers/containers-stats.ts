@@ -23,7 +23,9 @@ export function containerStatsRoutes(svc: ContainerStatsBackend): Route[] {
   const update = async (r: Req): Promise<void> => {
     const body = (await readJson<UpdateRequest>(r.raw)) ?? {};
     if (typeof body !== 'object' || Array.isArray(body)) throw new InvalidParameterError('json: cannot unmarshal into Go value of type container.UpdateConfig');
-    sendJson(r.res, 200, await svc.update(r.params[0], body));
+    const res = await svc.update(r.params[0], body);
+    // dockerd's nil slice: no warnings are null, not []
+    sendJson(r.res, 200, { ...res, Warnings: res.Warnings?.length ? res.Warnings : null });
   };
 
   return [

@@ -105,13 +105,16 @@ describe('namespaces, exec failures and create checks', { skip: !canRun && 'need
     d.docker(['rm', '-f', 'np']);
   });
 
-  it('inspect -s gives SizeRw and SizeRootFs (a symlink counts its target\'s length)', () => {
+  it('inspect -s gives SizeRw and SizeRootFs (a symlink counts its target\'s length)', async () => {
     d.docker(['run', '--network', 'none', '--name', 'sz', 'busybox', 'sh', '-c', 'head -c 12345 /dev/zero > /f; ln -s /f /lnk']);
     const [rw, rootfs] = d.docker(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'sz']).stdout.trim().split(' ').map(Number);
     assert.equal(rw, 12345 + 2);
     const image = Number(d.docker(['image', 'inspect', '-f', '{{.Size}}', 'busybox']).stdout.trim());
     assert.equal(rootfs, image + rw);
     assert.equal(d.docker(['inspect', '-f', '{{.SizeRw}}', 'sz']).stdout.trim(), '<nil>', 'only when asked for');
+    // an update without warnings answers null for them, as dockerd's nil slice
+    const upd = await d.http('POST', '/containers/sz/update', JSON.stringify({ CpuShares: 512 }));
+    assert.deepEqual(JSON.parse(upd.body), { Warnings: null });
     d.docker(['rm', 'sz']);
   });
 
