@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install the Debian packages Berth needs (only those missing). Usage: deps.sh [extra packages...]
 set -euo pipefail
-need=(runc conmon iproute2 iptables busybox-static attr tar xz-utils bzip2 tini gcc libc6-dev "$@")
+need=(runc conmon iproute2 iptables busybox-static attr tar xz-utils bzip2 tini gcc libc6-dev python3-docker "$@")
 missing=()
 for p in "${need[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
