@@ -12,7 +12,9 @@ import type { ContainerPathStat } from '../core/containers/files-types.ts';
 import { NotFoundError, SystemError } from '../core/errors.ts';
 import { goBase, hostPath, resolveInRoot, resolvePath } from './scoped-path.ts';
 
-const TAR_CREATE_FLAGS = ['-c', '-f', '-', '--numeric-owner', '--xattrs', '--sort=name'];
+// POSIX format for the xattrs, without GNU tar's atime/ctime/sub-second mtime records: one
+// header per plain file, whole-second times, as dockerd's archives have
+const TAR_CREATE_FLAGS = ['-c', '-f', '-', '--numeric-owner', '--xattrs', '--sort=name', '--pax-option=delete=atime,delete=ctime,delete=mtime'];
 const EMPTY_TAR = Buffer.alloc(1024);
 
 // Go's os.FileMode type bits

@@ -85,6 +85,11 @@ describe('container files (cp, diff, export, commit) with the docker CLI', { ski
     assert.equal(readFileSync(join(host, 'hn'), 'utf8'), 'cp-host\n');
     ok(d.docker(['cp', `${id}:/etc/hosts`, join(host, 'hosts')]));
     assert.match(readFileSync(join(host, 'hosts'), 'utf8'), /^127\.0\.0\.1\tlocalhost$/m);
+    // one plain header for a plain file (no PAX atime/ctime record), whole-second mtime, as dockerd's archive
+    const tar = d.docker(['cp', `${id}:/etc/hostname`, '-']).stdout;
+    assert.equal(tar.slice(0, 9), 'hostname\0');
+    assert.equal(tar[156], '0', 'a regular file entry first');
+    assert.equal(tar.slice(512, 520), 'cp-host\n');
     ok(d.docker(['rm', id]));
   });
 
