@@ -257,10 +257,18 @@ export class ContainerNet implements ContainerNetworking {
     return announce;
   }
 
-  /** After a restart: network state of containers that are not running any more. */
+  /**
+   * After a restart: network state of containers that are not running any
+   * more; the ones the record says run (adopted, or found dead next) are
+   * on the host or none network as the previous daemon announced them.
+   */
   async reconcile(all: ContainerRecord[]): Promise<void> {
     for (const c of all) {
-      if (c.state.Running) continue;
+      if (c.state.Running) {
+        const m = mode(c);
+        if (m === 'host' || m === 'none') this.builtinConnected.add(c.id);
+        continue;
+      }
       if (this.s.d.db.endpointsOf({ containerId: c.id }).some((e) => e.state)) await this.release(c);
     }
   }

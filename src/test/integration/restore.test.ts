@@ -28,6 +28,7 @@ describe('SIGKILL of berthd with running containers (live restore)', { skip: !ca
       running.push(r.stdout.trim());
     }
     const exiter = d.docker(['run', '-d', 'busybox', 'sh', '-c', 'sleep 1; exit 7']).stdout.trim();
+    const unnetworked = d.docker(['run', '-d', '--network', 'none', 'busybox', 'sleep', '1000']).stdout.trim();
     const creating = Array.from({ length: 5 }, () => spawn(DOCKER, ['run', '-d', 'busybox', 'sleep', '1000'], { env: { ...process.env, DOCKER_HOST: d.host }, stdio: 'ignore' }));
     await sleep(150);
     await d.stop('SIGKILL');
@@ -39,7 +40,7 @@ describe('SIGKILL of berthd with running containers (live restore)', { skip: !ca
     const byId = new Map(ps.map((c) => [c.Id, c]));
     for (const id of running) assert.equal(byId.get(id)?.State, 'running', `container ${id.slice(0, 12)} still runs`);
     assert.match(byId.get(exiter)!.Status, /^Exited \(7\)/);
-    const others = ps.filter((c) => !running.includes(c.Id) && c.Id !== exiter);
+    const others = ps.filter((c) => !running.includes(c.Id) && c.Id !== exiter && c.Id !== unnetworked);
     assert.ok(others.length <= 5);
     for (const c of others) assert.ok(['running', 'created', 'exited'].includes(c.State), `half-created container ${c.Id}: ${c.State}`);
 
@@ -48,6 +49,14 @@ describe('SIGKILL of berthd with running containers (live restore)', { skip: !ca
     assert.equal(d.docker(['stop', '-t', '0', running[0]]).code, 0);
     assert.equal(JSON.parse(d.docker(['inspect', running[0]]).stdout)[0].State.ExitCode, 137);
     assert.equal(d.docker(['exec', running[1], 'echo', 'ok']).stdout, 'ok\n');
+    // an adopted container on the none network leaves it with dockerd's events: die, then network disconnect
+    const since = Math.floor(Date.now() / 1000) - 1;
+    assert.equal(d.docker(['stop', '-t', '0', unnetworked]).code, 0);
+    await sleep(300);
+    const evs = d.docker(['events', '--since', String(since), '--until', String(Math.floor(Date.now() / 1000) + 1),
+      '--format', '{{.Type}} {{.Action}} {{.Actor.ID}} {{.Actor.Attributes.container}}']).stdout.trim().split('\n')
+      .map((l) => l.split(' ')).filter((w) => w[2] === unnetworked || w[3] === unnetworked).map((w) => `${w[0]} ${w[1]}`);
+    assert.ok(evs.indexOf('network disconnect') > evs.indexOf('container die') && evs.includes('container die'), evs.join(', '));
 
     // Cleanup leaves nothing: no conmon, no mount.
     const all = d.docker(['ps', '-aq']).stdout.split('\n').filter(Boolean);
