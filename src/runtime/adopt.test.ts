@@ -73,7 +73,7 @@ test('adopt: with stdinOnce false, stdin outlives an attached client and the nex
   await f.runtime.delete(c.id);
 });
 
-test('shutdown: the supervisors\' cgroup and its parent go once empty, and stay while a conmon is in them', { skip }, async (t) => {
+test('shutdown: the supervisors\' cgroup goes once empty, and stays while a conmon is in it', { skip }, async (t) => {
   const g = await new Fixture().init();
   t.after(() => g.close());
   const where = (path: string): string[] => hierarchies().filter((h) => existsSync(join(CGROUP_ROOT, h, path)));
@@ -89,5 +89,4 @@ test('shutdown: the supervisors\' cgroup and its parent go once empty, and stay 
   await g.runtime.delete(c.id);
   await g.runtime.shutdown(2000);
   assert.deepEqual(where(`${g.cgroupParent}/conmon`), []);
-  assert.deepEqual(where(g.cgroupParent), []);
 });

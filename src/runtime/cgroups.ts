@@ -70,11 +70,17 @@ export async function moveToCgroup(pid: number, path: string, root = CGROUP_ROOT
   const errors: string[] = [];
   await Promise.all(only.map(async (h) => {
     const dir = join(root, h, rel);
-    try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(join(dir, 'cgroup.procs'), String(pid));
-    } catch (e) {
-      errors.push(`${h || 'unified'}: ${(e as Error).message}`);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'cgroup.procs'), String(pid));
+        return;
+      } catch (e) {
+        // another daemon's shutdown may remove the (empty) cgroup between the mkdir and the write: once more
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' && attempt === 0) continue;
+        errors.push(`${h || 'unified'}: ${(e as Error).message}`);
+        return;
+      }
     }
   }));
   return errors;

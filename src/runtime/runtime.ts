@@ -1,7 +1,7 @@
 /* ContainerRuntime on runc (OCI lifecycle) and conmon (per-container monitor), per DESIGN.md section 3. */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime, ExecOptions, ExitStatus, RuntimeStartOptions } from '../core/runtime/types.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './attach.ts';
@@ -271,19 +271,20 @@ export class RuncConmonRuntime implements ContainerRuntime {
   }
 
   /**
-   * The daemon stops: close(), then remove the supervisors' cgroup and its
-   * parent where they are empty. Once the containers are stopped, a conmon
-   * or a container's cgroup may still be on its way out: up to `settleMs`
-   * is given for that. With live restore (settleMs 0) the conmons of running
-   * containers keep them.
+   * The daemon stops: close(), then remove the supervisors' cgroup where it
+   * is empty. Once the containers are stopped, a conmon may still be on its
+   * way out: up to `settleMs` is given for that. With live restore
+   * (settleMs 0) the conmons of running containers keep it. The parent
+   * (/berth) stays, as dockerd leaves /docker: runc makes the cgroups of
+   * another daemon's containers under it with a mkdir -p that a removal in
+   * between would break.
    */
   async shutdown(settleMs = 0): Promise<void> {
     this.exits.close();
     await this.warmer.close();
-    const paths = [this.conmonCgroup, dirname(this.conmonCgroup)].filter((p) => p !== '/');
     const deadline = Date.now() + settleMs;
     for (;;) {
-      const left = paths.flatMap((p) => removeEmptyCgroup(p));
+      const left = removeEmptyCgroup(this.conmonCgroup);
       if (!left.length) return;
       if (Date.now() >= deadline) {
         this.log.debug?.(`cgroups left (not empty): ${left.join(', ')}`);
