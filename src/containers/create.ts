@@ -27,7 +27,7 @@ export function mergeEnv(image: string[] | null | undefined, user: string[] | nu
 /** The host's CPUs, for the checks below. */
 export interface HostCpus { ncpu: number; cpusets: CpusetAvailability }
 
-const hostCpus = (): HostCpus => ({ ncpu: availableParallelism(), cpusets: hostCpusets });
+export const hostCpus = (): HostCpus => ({ ncpu: availableParallelism(), cpusets: hostCpusets });
 
 /** Check HostConfig values with dockerd's messages (at create, and for an update). */
 export function validateHostConfig(h: HostConfig, host: HostCpus = hostCpus()): void {

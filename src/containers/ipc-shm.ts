@@ -3,10 +3,9 @@
  * the container's directory and binds in, so that a container started with
  * --ipc container:<it> can bind the same one (dockerd's ShmPath).
  */
-import { mkdirSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { mkdirSync } from 'node:fs';
 import type { ContainerRecord } from '../core/containers/types.ts';
-import { mountFs, unmountFs } from '../host/mount.ts';
+import { isMountPoint, mountFs, unmountFs } from '../host/mount.ts';
 
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 
@@ -14,19 +13,11 @@ export function shmPath(c: ContainerRecord): string {
   return `${c.bundle}/shm`;
 }
 
-function mounted(dir: string): boolean {
-  try {
-    return statSync(dir).dev !== statSync(dirname(dir)).dev;
-  } catch {
-    return false;
-  }
-}
-
 /** Mount the shareable /dev/shm of `c` (once); returns its path. */
 export async function mountShm(c: ContainerRecord): Promise<string> {
   const dir = shmPath(c);
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if (!mounted(dir)) {
+  if (!isMountPoint(dir)) {
     const size = Number(c.hostConfig.ShmSize ?? 0) > 0 ? Number(c.hostConfig.ShmSize) : DEFAULT_SHM_SIZE;
     await mountFs('shm', dir, 'tmpfs', `mode=1777,size=${size}`);
   }
@@ -37,7 +28,7 @@ export async function mountShm(c: ContainerRecord): Promise<string> {
 export async function releaseShm(c: ContainerRecord): Promise<void> {
   if (c.hostConfig.IpcMode !== 'shareable') return;
   const dir = shmPath(c);
-  for (let i = 0; i < 20 && mounted(dir); i++) {
+  for (let i = 0; i < 20 && isMountPoint(dir); i++) {
     try {
       await unmountFs(dir, i === 19);
     } catch {
@@ -48,5 +39,5 @@ export async function releaseShm(c: ContainerRecord): Promise<void> {
 
 /** Whether the shareable /dev/shm of `c` is there to be joined. */
 export function shmMounted(c: ContainerRecord): boolean {
-  return mounted(shmPath(c));
+  return isMountPoint(shmPath(c));
 }

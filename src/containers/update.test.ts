@@ -7,7 +7,8 @@ import { mergeUpdate, toRuncResources, updateContainer, validateUpdate, type Run
 
 const MiB = 1024 * 1024;
 const ID = 'cd'.repeat(32);
-const host = { ncpu: 4, blkioWeight: true };
+const cpus = { ncpu: 4, cpusets: (f: 'cpus' | 'mems') => (f === 'cpus' ? { text: '0-3', set: new Set([0, 1, 2, 3]) } : null) };
+const host = { ...cpus, blkioWeight: true };
 
 describe('validateUpdate', () => {
   it('uses the create checks, but allows a swap limit alone', () => {
@@ -27,7 +28,7 @@ describe('validateUpdate', () => {
     assert.throws(() => validateUpdate({ CpusetCpus: 'x' }, host), /Invalid value x for cpuset cpus/);
     assert.throws(() => validateUpdate({ Memory: '64m' }, host), /cannot unmarshal "64m" into Go struct field UpdateConfig.Memory/);
     assert.throws(() => validateUpdate({ BlkioWeight: 5 }, host), /Range of blkio weight is from 10 to 1000/);
-    assert.deepEqual(validateUpdate({ BlkioWeight: 500 }, { ncpu: 4, blkioWeight: false }), ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+    assert.deepEqual(validateUpdate({ BlkioWeight: 500 }, { ...cpus, blkioWeight: false }), ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
   });
 });
 
@@ -95,7 +96,7 @@ describe('updateContainer', () => {
       events: { publish: (type, action, id) => { events.push(`${type} ${action} ${id}`); } },
       attrs: () => ({ name: 'web' }),
       applyResources: apply ?? (async (_id, r) => { applied.push(r); }),
-      swapAccounting: true, ncpu: 4, blkioWeight: true,
+      swapAccounting: true, cpus, blkioWeight: true,
     };
     return { c, deps, saved, events, applied, run: (req: UpdateRequest) => updateContainer(deps, 'web', req) };
   }

@@ -1,14 +1,12 @@
 /* POST /containers/{id}/update: check, merge into the record, apply to a running container with `runc update`. */
 import { execFile } from 'node:child_process';
-import { cpus } from 'node:os';
 import { ConflictError, InvalidParameterError, SystemError, errorMessage } from '../core/errors.ts';
 import type { ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { UpdateRequest } from '../core/containers/stats-types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { runcMessage } from '../runtime/runc.ts';
 import type { ContainerDb } from './store.ts';
-import { validateHostConfig } from './create.ts';
-import { hostCpusets, type CpusetAvailability } from './cpuset.ts';
+import { hostCpus, validateHostConfig, type HostCpus } from './create.ts';
 
 /** runc's `update -r` input: the OCI LinuxResources parts runc can change. */
 export interface RuncResources {
@@ -29,7 +27,7 @@ const n = (v: unknown): number => Number(v ?? 0) || 0;
  * Check the request on its own, as dockerd's verifyContainerSettings does for
  * an update (a swap limit without a memory limit is allowed here). Returns warnings.
  */
-export function validateUpdate(req: UpdateRequest, host: { ncpu: number; blkioWeight: boolean }): string[] {
+export function validateUpdate(req: UpdateRequest, host: HostCpus & { blkioWeight: boolean }): string[] {
   for (const k of INTEGERS) {
     const v = req[k];
     if (v !== undefined && v !== null && !Number.isInteger(v)) throw new InvalidParameterError(`json: cannot unmarshal ${JSON.stringify(v)} into Go struct field UpdateConfig.${k} of type int64`);
@@ -40,9 +38,7 @@ export function validateUpdate(req: UpdateRequest, host: { ncpu: number; blkioWe
   const rp = req.RestartPolicy;
   if (rp !== undefined && rp !== null && (typeof rp !== 'object' || typeof (rp.Name ?? '') !== 'string')) throw new InvalidParameterError('json: cannot unmarshal RestartPolicy');
   const { MemorySwap, AutoRemove: _a, ...rest } = req;
-  const all = new Set(Array.from({ length: host.ncpu }, (_, i) => i));
-  const cpusets: CpusetAvailability = (file) => (file === 'cpus' ? { text: `0-${host.ncpu - 1}`, set: all } : hostCpusets(file));
-  validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig, { ncpu: host.ncpu, cpusets });
+  validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig, host);
   const weight = n(req.BlkioWeight);
   if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
   const warnings: string[] = [];
@@ -132,14 +128,15 @@ export interface UpdateDeps {
   /** Change the cgroup limits of a running container. */
   applyResources(id: string, res: RuncResources): Promise<void>;
   swapAccounting: boolean;
-  ncpu?: number;
+  /** The host's CPUs (default: what create checks against). */
+  cpus?: HostCpus;
   blkioWeight?: boolean;
 }
 
 /** dockerd's ContainerUpdate: validate, merge and persist, apply when running (restore on failure), event. */
 export async function updateContainer(d: UpdateDeps, idOrName: string, req: UpdateRequest): Promise<{ Warnings: string[] }> {
   const c = d.db.resolve(idOrName);
-  const warnings = validateUpdate(req, { ncpu: d.ncpu ?? cpus().length, blkioWeight: d.blkioWeight ?? true });
+  const warnings = validateUpdate(req, { ...(d.cpus ?? hostCpus()), blkioWeight: d.blkioWeight ?? true });
   const req2: UpdateRequest = warnings.length && !(d.blkioWeight ?? true) ? { ...req, BlkioWeight: 0 } : req;
   if (c.state.Status === 'removing' || c.state.Dead) {
     throw new ConflictError(`Cannot update container ${c.id}: container is marked for removal and cannot be "update"`);

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
-import { MountError, mountFs, unmountFs } from './mount.ts';
+import { isMountPoint, MountError, mountFs, unmountFs } from './mount.ts';
 import { nativeSys, preferNative } from './native.ts';
 
 const root = process.getuid?.() === 0;
@@ -73,4 +73,15 @@ test('addon: bad arguments are a TypeError, not a crash', { skip: !(preferNative
   assert.throws(() => sys.mountSync('x', 42 as unknown as string, 'tmpfs', 0, null, null), TypeError);
   assert.throws(() => (sys.mountSync as (...a: unknown[]) => unknown)(), TypeError);
   assert.throws(() => sys.mountSync(null as unknown as string, '/nonexistent-berth/x', 'tmpfs', 0, null, null), (e: unknown) => (e as { errno?: number }).errno === 2, 'ENOENT as an errno Error');
+});
+
+test('isMountPoint: a mounted filesystem yes; a plain or missing directory no', () => {
+  assert.equal(isMountPoint('/proc'), true);
+  const plain = mkdtempSync(join(tmpdir(), 'berth-mp-'));
+  try {
+    assert.equal(isMountPoint(plain), false);
+    assert.equal(isMountPoint(join(plain, 'missing')), false);
+  } finally {
+    rmSync(plain, { recursive: true, force: true });
+  }
 });

@@ -6,6 +6,8 @@
  * daemon's memory grows); both ways behave the same to callers.
  */
 import { execFile } from 'node:child_process';
+import { statSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { constants } from 'node:os';
 import { promisify } from 'node:util';
 import { nativeSys } from './native.ts';
@@ -69,5 +71,18 @@ export async function unmountFs(target: string, detach = false): Promise<boolean
   } catch (e) {
     if (e instanceof MountError && (e.code === 'EINVAL' || e.code === 'ENOENT')) return false;
     throw e;
+  }
+}
+
+/**
+ * Whether a filesystem is mounted on `dir`: its device then differs from its
+ * parent's (a stat each, not a read of the whole mount table). False when
+ * `dir` does not exist.
+ */
+export function isMountPoint(dir: string): boolean {
+  try {
+    return statSync(dir).dev !== statSync(dirname(dir)).dev;
+  } catch {
+    return false;
   }
 }

@@ -7,11 +7,11 @@
  *   <rwDir>/merged   the mounted root filesystem
  *   <rwDir>/empty    an empty lower for images without layers
  */
-import { chmodSync, mkdirSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { readFile, rm } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
-import { mountFs, unmountFs } from '../host/mount.ts';
+import { isMountPoint, mountFs, unmountFs } from '../host/mount.ts';
 
 /** overlayfs takes its options in one page. */
 const MAX_MOUNT_DATA = 4095;
@@ -55,14 +55,6 @@ export async function isMounted(path: string): Promise<boolean> {
 }
 
 /**
- * Whether an overlay is mounted on `merged`: its device then differs from
- * its parent's (a stat each, not a read of the whole mount table).
- */
-function overlayMounted(merged: string): boolean {
-  return statSync(merged).dev !== statSync(dirname(merged)).dev;
-}
-
-/**
  * Mount the overlay root filesystem of a container and return the merged
  * path. `lowerDirs` is LayerFiles.lowerDirs() of the image's top layer
  * (short links relative to `layersRoot`, topmost first), or '' for an image
@@ -75,7 +67,7 @@ export async function mountRootfs(layersRoot: string, lowerDirs: string, rwDir: 
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   // the root of the container's filesystem has the upper dir's mode: 0755 as in Docker (set once)
   for (const d of ['diff', 'work', 'merged']) makeDir(join(dir, d), d === 'work' ? 0o700 : 0o755);
-  if (overlayMounted(merged)) return merged;
+  if (isMountPoint(merged)) return merged;
   let lower = lowerDirs.trim();
   if (!lower) {
     lower = join(dir, 'empty');
