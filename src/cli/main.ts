@@ -14,7 +14,8 @@ const code = await runCli(
   rootCommand(),
   process.argv.slice(2),
   { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env },
-  (host) => createClient(host, { userAgent: `Berth-Client/${BERTH_VERSION} (linux)` }),
+  // DOCKER_API_VERSION (or BERTH_API_VERSION) fixes the API version, as for docker; else it is negotiated with the daemon.
+  (host) => createClient(host, { userAgent: `Berth-Client/${BERTH_VERSION} (linux)`, apiVersion: process.env.BERTH_API_VERSION || process.env.DOCKER_API_VERSION }),
   { version: BERTH_VERSION, build: 'unknown', columns: process.stdout.isTTY ? process.stdout.columns : 80 },
 );
 if (process.stdout.writableNeedDrain) await new Promise((resolve) => process.stdout.once('drain', resolve));

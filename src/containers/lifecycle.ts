@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises';
 import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
-import type { CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import type { CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerNetworking, NetAttachment } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
@@ -25,7 +25,7 @@ export interface LifecycleDeps {
   /** Remove a container completely (used by AutoRemove). */
   remove(c: ContainerRecord): Promise<void>;
   log: { warn(m: string): void; info(m: string): void };
-  cgroupDriver?: CgroupDriver;
+  cgroups?: CgroupPlacement;
   /** Called when the container runs / has stopped (health checks). */
   onRunning?(c: ContainerRecord): void;
   onStopped?(c: ContainerRecord): void;
@@ -90,7 +90,7 @@ export class Lifecycle {
     const spec = (async () => {
       const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
       net = await this.d.network?.attach(c);
-      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroupDriver: this.d.cgroupDriver, net, resolve: (ref) => this.d.db.resolve(ref) });
+      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroups: this.d.cgroups, net, resolve: (ref) => this.d.db.resolve(ref) });
     })();
     const prepared = spec.then(() => undefined, () => undefined); // its failure is the runtime's
     try {

@@ -14,7 +14,7 @@ import type { ContainerNetworking, EndpointConfig } from '../core/network/types.
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
 import { signalNumber } from '../core/signals.ts';
-import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { newContainer, validateHostConfig } from './create.ts';
 import { checkNamespaceModes } from './ns-modes.ts';
@@ -41,7 +41,8 @@ export interface ContainerServiceDeps {
   log: { warn(m: string): void; info(m: string): void };
   /** The daemon's log-driver and log-opts, used when a container names no driver. */
   logDefaults?: { Type: string; Config: Record<string, string> };
-  cgroupDriver?: CgroupDriver;
+  /** The cgroup driver and the daemon's default parent (cgroupfs under /berth when absent). */
+  cgroups?: CgroupPlacement;
   /** Volumes and mounts (absent: containers get the default mounts only). */
   mounts?: ContainerMountHooks;
   network?: ContainerNetworking;
@@ -65,7 +66,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.trash = new Trash(join(deps.dataRoot, 'containers', '.trash'));
     this.trash.sweep();
     this.life = new Lifecycle({
-      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroupDriver: deps.cgroupDriver, network: deps.network,
+      db: deps.db, runtime: deps.runtime, events: deps.events, layersRoot: deps.layersRoot, log: deps.log, cgroups: deps.cgroups, network: deps.network,
       lowerDirs: async (c) => {
         const layers = await deps.images.layersOf(await deps.images.get(c.imageId));
         return layers.length ? deps.layers.lowerDirs(layers.at(-1)!.cacheId) : '';
@@ -109,7 +110,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     }
     validateHostConfig(hostConfig);
     checkNamespaceModes(hostConfig);
-    containerCgroupsPath('x', this.d.cgroupDriver ?? 'cgroupfs', (hostConfig.CgroupParent as string | undefined) ?? '');
+    placeContainer('x', hostConfig.CgroupParent as string | undefined, this.d.cgroups ?? NO_PLACEMENT);
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
     const explicit = name ? validateName(name) : null;
     const want = platform ? parsePlatform(platform) : undefined;

@@ -4,7 +4,7 @@ import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { NetAttachment } from '../core/network/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
-import { containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import { resolveUser } from './users.ts';
 import { ensureWorkdir } from './workdir.ts';
 import { mountShm } from './ipc-shm.ts';
@@ -68,9 +68,9 @@ export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin'
 
 /** Everything the runtime needs, from the record and its mounted rootfs. */
 export async function specInput(c: ContainerRecord, rootfs: string, opts: {
-  mounts?: SpecInput['mounts']; cgroupDriver?: CgroupDriver; net?: NetAttachment; resolve?: (ref: string) => ContainerRecord;
+  mounts?: SpecInput['mounts']; cgroups?: CgroupPlacement; net?: NetAttachment; resolve?: (ref: string) => ContainerRecord;
 } = {}): Promise<SpecInput> {
-  const { mounts = [], cgroupDriver = 'cgroupfs', net } = opts;
+  const { mounts = [], cgroups = NO_PLACEMENT, net } = opts;
   const { shm, ...modes } = namespaceModes(c, opts.resolve ?? ((ref) => { throw new InvalidParameterError(`no container lookup for ${ref}`); }));
   if (c.hostConfig.IpcMode === 'shareable') await mountShm(c);
   const h = c.hostConfig;
@@ -104,7 +104,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     etcFiles: await writeEtcFiles(c, net),
     namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
     ...(shm ? { shm } : {}),
-    cgroupsPath: containerCgroupsPath(c.id, cgroupDriver, (h.CgroupParent as string | undefined) ?? ''),
+    cgroupsPath: placeContainer(c.id, h.CgroupParent as string | undefined, cgroups),
     resources: {
       memory: Number(h.Memory) || undefined,
       memorySwap: Number(h.MemorySwap) || undefined,

@@ -1,6 +1,6 @@
 /* GET /containers/{id}/stats: samples from the container's cgroup (v1 or v2), /proc/stat and its net/dev. */
 import { existsSync } from 'node:fs';
-import { cgroupDir, containerCgroupsPath, type CgroupDriver } from '../core/runtime/cgroup-path.ts';
+import { cgroupDir, NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ import { ZERO_TIME } from './create.ts';
 import type { ContainerDb } from './store.ts';
 import { runcUpdate, updateContainer, type RuncResources } from './update.ts';
 
-export interface StatsPaths { cgroupRoot: string; procRoot: string; cgroupDriver?: CgroupDriver }
+export interface StatsPaths { cgroupRoot: string; procRoot: string; cgroups?: CgroupPlacement }
 
 /** USER_HZ: cpuacct.stat and /proc/stat count in 1/100 s. */
 const NS_PER_TICK = 10_000_000;
@@ -172,7 +172,7 @@ async function readV2(root: string, rel: string): Promise<CgroupSample | null> {
 
 /** One sample of a running container (precpu_stats zeroed); null when its cgroup is gone. */
 export async function sampleContainer(c: ContainerRecord, paths: StatsPaths): Promise<StatsJSON | null> {
-  const rel = cgroupDir(containerCgroupsPath(c.id, paths.cgroupDriver ?? 'cgroupfs', (c.hostConfig.CgroupParent as string | undefined) ?? ''));
+  const rel = cgroupDir(placeContainer(c.id, c.hostConfig.CgroupParent as string | undefined, paths.cgroups ?? NO_PLACEMENT));
   const cg = isCgroupV2(paths.cgroupRoot) ? await readV2(paths.cgroupRoot, rel) : await readV1(paths.cgroupRoot, rel);
   if (!cg) return null;
   const read = rfc3339Nano(nowNs());
@@ -198,7 +198,7 @@ export interface StatsServiceDeps {
   attrs(c: ContainerRecord): Record<string, string>;
   applyResources(id: string, res: RuncResources): Promise<void>;
   swapAccounting: boolean;
-  cgroupDriver?: CgroupDriver;
+  cgroups?: CgroupPlacement;
   paths?: StatsPaths;
   /** Time between samples (dockerd: 1 s). */
   intervalMs?: number;
@@ -214,15 +214,15 @@ export class ContainerStatsService implements ContainerStatsBackend {
 
   constructor(deps: StatsServiceDeps) {
     this.d = deps;
-    this.paths = deps.paths ?? { cgroupRoot: CGROUP_ROOT, procRoot: '/proc', cgroupDriver: deps.cgroupDriver };
+    this.paths = deps.paths ?? { cgroupRoot: CGROUP_ROOT, procRoot: '/proc', cgroups: deps.cgroups };
     this.interval = deps.intervalMs ?? 1000;
   }
 
   /** For the wiring: the container service's records and events, runc under `<execRoot>/runc`. */
-  static of(svc: { d: { db: ContainerDb; events: EventSink; cgroupDriver?: CgroupDriver }; life: { attrs(c: ContainerRecord): Record<string, string> } }, execRoot: string): ContainerStatsService {
+  static of(svc: { d: { db: ContainerDb; events: EventSink; cgroups?: CgroupPlacement }; life: { attrs(c: ContainerRecord): Record<string, string> } }, execRoot: string): ContainerStatsService {
     const runcRoot = join(execRoot, 'runc');
     return new ContainerStatsService({
-      db: svc.d.db, events: svc.d.events, cgroupDriver: svc.d.cgroupDriver, attrs: (c) => svc.life.attrs(c), swapAccounting: hostFacts().swapAccounting,
+      db: svc.d.db, events: svc.d.events, cgroups: svc.d.cgroups, attrs: (c) => svc.life.attrs(c), swapAccounting: hostFacts().swapAccounting,
       applyResources: (id, res) => runcUpdate(RUNC_PATH, runcRoot, id, res),
     });
   }

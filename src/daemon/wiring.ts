@@ -96,7 +96,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const collected = await distCtx.collectBlobs(true);
   if (collected) logger.info(`removed ${collected} unreferenced layer blobs`);
   const distribution = new DistributionService(distCtx);
-  const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd' });
+  const runtime = new RuncConmonRuntime({ execRoot: cfg.execRoot, logger, systemdCgroup: cfg.cgroupDriver === 'systemd', ...(cfg.cgroupDriver === 'cgroupfs' && cfg.cgroupParent ? { cgroupParent: cfg.cgroupParent } : {}) });
   const containerDb = new ContainerDb(meta);
   // Volumes ask the container service which containers reference them.
   const volumes = new VolumeService({
@@ -113,7 +113,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   containerService = new ContainerService({
     db: containerDb, images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
     mounts: new ContainerMounts(volumes), network: containerNet,
-    logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroupDriver: cfg.cgroupDriver,
+    logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroups: { driver: cfg.cgroupDriver, parent: cfg.cgroupParent },
   });
   const svc = containerService;
   for (const c of containerDb.all()) if (c.state.Running) await containerNet.readopt(c);

@@ -4,6 +4,7 @@ import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime, ExecOptions, ExitStatus, RuntimeStartOptions } from '../core/runtime/types.ts';
+import { containerCgroupsPath } from '../core/runtime/cgroup-path.ts';
 import { connectAttach, reopenLog, resizeTerminal } from './attach.ts';
 import { CGROUP_ROOT, cgroupPids, hierarchies, isCgroupV2, moveToCgroup, oomKillCount, ownHierarchies, removeEmptyCgroup } from './cgroups.ts';
 import { CONMON_PATH, spawnConmon, type SyncPipe } from './conmon.ts';
@@ -65,7 +66,7 @@ export class RuncConmonRuntime implements ContainerRuntime {
     this.runc = new Runc(join(opts.execRoot, 'runc'), opts.runcPath ?? RUNC_PATH);
     this.conmonPath = opts.conmonPath ?? CONMON_PATH;
     this.systemdCgroup = opts.systemdCgroup ?? false;
-    this.conmonCgroup = `${(opts.cgroupParent ?? '/berth').replace(/\/+$/, '')}/conmon`;
+    this.conmonCgroup = containerCgroupsPath('conmon', 'cgroupfs', opts.cgroupParent);
     this.log = opts.logger ?? { warn: () => undefined };
     this.host = opts.host ?? hostFacts();
     this.exits = new ExitWatcher(join(opts.execRoot, 'exits'));

@@ -5,7 +5,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { API_VERSION, buildPath, createClient } from './client.ts';
+import { API_VERSION, buildPath, createClient, lowerVersion } from './client.ts';
 import { ApiError, DaemonConnectError, JsonStreamError } from './errors.ts';
 
 interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
@@ -218,4 +218,40 @@ test('a socket path nobody listens on is "Cannot connect" too (ECONNREFUSED)', a
 test('tcp hosts are not implemented yet; unknown schemes are rejected', async () => {
   await assert.rejects(createClient('tcp://127.0.0.1:2375').ping(), { kind: 'not-implemented', message: /tcp:\/\/127\.0\.0\.1:2375 is not implemented yet/ });
   await assert.rejects(createClient('bogus').ping(), { message: 'unable to parse berth host `bogus`' });
+});
+
+test('the API version is negotiated down to an older daemon\'s, or fixed by the caller; lowerVersion compares numerically', async () => {
+  assert.equal(lowerVersion('1.41', '1.50'), '1.41');
+  assert.equal(lowerVersion('1.9', '1.10'), '1.9');
+  assert.equal(lowerVersion('1.51', '1.50'), '1.50');
+  const oldSock = join(dir, 'old.sock');
+  const urls: string[] = [];
+  const old = http.createServer((req, res) => {
+    urls.push(req.url!);
+    if (req.url === '/_ping') {
+      res.writeHead(200, { 'Api-Version': '1.41' });
+      return res.end('OK');
+    }
+    send(res, 200, '{"ok":true}');
+  });
+  await new Promise<void>((resolve) => old.listen(oldSock, resolve));
+  try {
+    const c = createClient(`unix://${oldSock}`);
+    assert.deepEqual(await c.json('GET', '/info'), { ok: true });
+    await c.json('GET', '/version');
+    assert.equal(await c.version!(), '1.41');
+    assert.deepEqual(urls, ['/_ping', '/v1.41/info', '/v1.41/version'], 'one ping, then the lower version');
+    c.close?.();
+    urls.length = 0;
+    const fixed = createClient(`unix://${oldSock}`, { apiVersion: 'v1.40' });
+    await fixed.json('GET', '/info');
+    assert.deepEqual(urls, ['/v1.40/info'], 'a fixed version sends no ping');
+    fixed.close?.();
+  } finally {
+    await new Promise<void>((resolve) => old.close(() => resolve()));
+  }
+  // A current daemon keeps ours.
+  const cur = createClient(host);
+  assert.equal(await cur.version!(), API_VERSION);
+  cur.close?.();
 });

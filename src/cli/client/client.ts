@@ -44,13 +44,15 @@ export interface ApiClient {
   stream(method: string, path: string, opts?: RequestOptions): Promise<IncomingMessage>;
   jsonLines(method: string, path: string, opts: RequestOptions | undefined, onMessage: (m: any) => void): Promise<void>;
   ping(): Promise<PingResult>;
+  /** The API version the paths carry: fixed, or negotiated down to the daemon's on first use (docker's NegotiateAPIVersion). */
+  version?(): Promise<string>;
   /** Releases kept-alive connections. */
   close?(): void;
 }
 
 /** `path?query` with docker's encoding: arrays repeat the key, booleans are 1/0, undefined is left out. */
-export function buildPath(path: string, query?: Record<string, QueryValue>, versioned = true): string {
-  const prefix = versioned && path !== '/_ping' ? `/v${API_VERSION}` : '';
+export function buildPath(path: string, query?: Record<string, QueryValue>, versioned = true, version = API_VERSION): string {
+  const prefix = versioned && path !== '/_ping' ? `/v${version}` : '';
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query ?? {})) {
     if (value === undefined) continue;
@@ -105,10 +107,19 @@ export class HttpApiClient implements ApiClient {
   readonly host: string;
   readonly #agent = new http.Agent({ keepAlive: true });
   readonly #userAgent: string;
+  #version: Promise<string> | undefined;
 
-  constructor(host: string, opts: { userAgent?: string } = {}) {
+  /** `apiVersion` fixes the version (DOCKER_API_VERSION); without it the first versioned request negotiates. */
+  constructor(host: string, opts: { userAgent?: string; apiVersion?: string } = {}) {
     this.host = host;
     this.#userAgent = opts.userAgent ?? 'Berth-Client';
+    if (opts.apiVersion) this.#version = Promise.resolve(opts.apiVersion.replace(/^v/, ''));
+  }
+
+  /** As docker's client: the lower of ours and the daemon's (1.24 when its ping names none); ours when the ping fails (the request then says why). */
+  version(): Promise<string> {
+    this.#version ??= this.ping().then((p) => lowerVersion(p.apiVersion, API_VERSION), () => API_VERSION);
+    return this.#version;
   }
 
   /** The socket path of a unix:// host; rejects other schemes. */
@@ -134,16 +145,11 @@ export class HttpApiClient implements ApiClient {
   }
 
   /** Sends the request and resolves with the response once its headers arrived (any status). */
-  #send(method: string, path: string, opts: RequestOptions = {}): Promise<{ res: IncomingMessage; route: string }> {
+  async #send(method: string, path: string, opts: RequestOptions = {}): Promise<{ res: IncomingMessage; route: string }> {
+    const versioned = (opts.versioned ?? true) && path !== '/_ping';
+    const socketPath = this.#socketPath();
+    const route = buildPath(path, opts.query, versioned, versioned ? await this.version() : API_VERSION);
     return new Promise((resolve, reject) => {
-      let socketPath: string;
-      try {
-        socketPath = this.#socketPath();
-      } catch (e) {
-        reject(e);
-        return;
-      }
-      const route = buildPath(path, opts.query, opts.versioned ?? true);
       const headers: Record<string, string> = { 'User-Agent': this.#userAgent, ...opts.headers };
       let payload: Buffer | Uint8Array | NodeJS.ReadableStream | undefined;
       const body = opts.body;
@@ -247,6 +253,18 @@ export class HttpApiClient implements ApiClient {
   }
 }
 
-export function createClient(host: string, opts?: { userAgent?: string }): ApiClient {
+/** The lower of two API versions ("1.41" < "1.50"; numeric parts compared as numbers). */
+export function lowerVersion(a: string, b: string): string {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (x !== y) return x < y ? a : b;
+  }
+  return a;
+}
+
+export function createClient(host: string, opts?: { userAgent?: string; apiVersion?: string }): ApiClient {
   return new HttpApiClient(host, opts);
 }

@@ -6,7 +6,7 @@
  */
 import http, { type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { buildPath, readAll, type ApiClient, type QueryValue } from './client.ts';
+import { API_VERSION, buildPath, readAll, type ApiClient, type QueryValue } from './client.ts';
 import { ApiError, cannotConnectMessage, DaemonConnectError } from './errors.ts';
 
 export interface HijackOptions {
@@ -53,7 +53,7 @@ function connectError(host: string, e: NodeJS.ErrnoException): Error {
 }
 
 /** Opens a hijacked connection over the daemon's unix socket. */
-export function hijackUnix(host: string, userAgent: string, method: string, path: string, opts: HijackOptions = {}): Promise<Duplex> {
+export function hijackUnix(host: string, userAgent: string, method: string, path: string, opts: HijackOptions = {}, version = API_VERSION): Promise<Duplex> {
   return new Promise((resolve, reject) => {
     let socketPath: string;
     try {
@@ -71,7 +71,7 @@ export function hijackUnix(host: string, userAgent: string, method: string, path
     } else {
       headers['Content-Type'] = 'text/plain';
     }
-    const req = http.request({ socketPath, method, path: buildPath(path, opts.query), headers, agent: false, host: 'localhost', setHost: true });
+    const req = http.request({ socketPath, method, path: buildPath(path, opts.query, true, version), headers, agent: false, host: 'localhost', setHost: true });
     req.on('upgrade', (_res: IncomingMessage, socket: Duplex, head: Buffer) => {
       if (head.length > 0) socket.unshift(head);
       resolve(socket);
@@ -87,5 +87,5 @@ export function hijackUnix(host: string, userAgent: string, method: string, path
 /** Opens a hijacked connection through `client` (its own hijack when it has one, else its unix socket). */
 export function hijack(client: ApiClient, method: string, path: string, opts?: HijackOptions): Promise<Duplex> {
   if (isHijackCapable(client)) return client.hijack(method, path, opts);
-  return hijackUnix(client.host, 'Berth-Client', method, path, opts);
+  return (client.version?.() ?? Promise.resolve(API_VERSION)).then((v) => hijackUnix(client.host, 'Berth-Client', method, path, opts, v));
 }

@@ -13,13 +13,18 @@ import { goArch, INSPECT_FORMAT_HELP, readCliConfig } from './shared.ts';
 
 type Json = Record<string, any>;
 
-/** The client half of `version` (docker's clientVersion; JSON names, with Go field-name aliases for templates). */
-export function clientVersion(withApi: boolean): Json {
+/** The client half of `version` (docker's clientVersion; JSON names, with Go field-name aliases for templates); `api`: the version in use, if any. */
+export function clientVersion(api: string | undefined): Json {
   const v: Json = { Version: BERTH_VERSION };
-  if (withApi) v.ApiVersion = API_VERSION;
+  if (api) v.ApiVersion = api;
   Object.assign(v, { DefaultAPIVersion: API_VERSION, GoVersion: `node ${process.version}`, Os: process.platform, Arch: goArch(), Context: 'default' });
   Object.defineProperty(v, 'APIVersion', { value: v.ApiVersion ?? '', enumerable: false });
   return v;
+}
+
+/** The API version the client speaks (negotiated with the daemon unless fixed). */
+function apiVersionOf(ctx: CommandContext): Promise<string> {
+  return ctx.client.version?.() ?? Promise.resolve(API_VERSION);
 }
 
 /** Parses --format; `name` is the Go template's name as docker's messages show it ("version"). */
@@ -94,7 +99,6 @@ export function versionText(client: Json, server: Json | undefined): string {
 async function runVersion(ctx: CommandContext, p: ParsedArgs): Promise<void> {
   const format = p.flags.format as string;
   const tpl = format === '' ? undefined : parseTemplate(format, 'version');
-  const client = clientVersion(true);
   let server: Json | undefined;
   let failure: unknown;
   try {
@@ -102,6 +106,7 @@ async function runVersion(ctx: CommandContext, p: ParsedArgs): Promise<void> {
   } catch (e) {
     failure = e;
   }
+  const client = clientVersion(await apiVersionOf(ctx));
   let text: string;
   if (tpl) {
     try {
@@ -262,7 +267,7 @@ async function runInfo(ctx: CommandContext, p: ParsedArgs): Promise<void> {
       failure = e;
     }
   }
-  const clientInfo: Json = { Debug: ctx.debug, ...clientVersion(withServer), Plugins: [], Warnings: null };
+  const clientInfo: Json = { Debug: ctx.debug, ...clientVersion(withServer ? await apiVersionOf(ctx) : undefined), Plugins: [], Warnings: null };
   if (tpl) {
     let text = '';
     try {

@@ -2,6 +2,20 @@ import { InvalidParameterError } from '../errors.ts';
 
 export type CgroupDriver = 'cgroupfs' | 'systemd';
 
+/** The cgroupfs parent of containers (and of conmon) when neither the container nor the daemon names one. */
+export const DEFAULT_CGROUP_PARENT = '/berth';
+
+/** How containers' cgroups are placed: the driver, and the daemon's parent for those naming none ('' = default). */
+export interface CgroupPlacement { driver: CgroupDriver; parent: string }
+
+/** cgroupfs, default parent. */
+export const NO_PLACEMENT: CgroupPlacement = { driver: 'cgroupfs', parent: '' };
+
+/** The cgroupsPath of a container given its HostConfig.CgroupParent (which wins) and the daemon's placement. */
+export function placeContainer(id: string, own: string | undefined, p: CgroupPlacement): string {
+  return containerCgroupsPath(id, p.driver, own || p.parent);
+}
+
 /**
  * The OCI cgroupsPath of a container: `/berth/<id>` (or `/<parent>/<id>`)
  * with cgroupfs, `<slice>:berth:<id>` with systemd (as dockerd's
@@ -14,7 +28,7 @@ export function containerCgroupsPath(id: string, driver: CgroupDriver, parent = 
     return `${slice}:berth:${id}`;
   }
   const p = parent.split('/').filter((s) => s && s !== '.' && s !== '..').join('/');
-  return `/${p || 'berth'}/${id}`;
+  return `/${p || DEFAULT_CGROUP_PARENT.slice(1)}/${id}`;
 }
 
 /** systemd's slice nesting: `a-b.slice` lives in `a.slice/a-b.slice`; `-.slice` is the root. */

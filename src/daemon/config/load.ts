@@ -19,6 +19,7 @@ import {
 } from './types.ts';
 import { normalizeHost, normalizeInsecureRegistry, parseExecOpts, parseLogLevel, validateMirror } from './values.ts';
 import { validateLogConfig } from '../../containers/log-config.ts';
+import { containerCgroupsPath } from '../../core/runtime/cgroup-path.ts';
 
 /** Reads a file's text; undefined when it does not exist. */
 export type ReadFile = (path: string) => string | undefined;
@@ -113,6 +114,7 @@ function buildConfig(v: DaemonJson, configFile: string): DaemonConfig {
     insecureRegistries: (v['insecure-registries'] ?? []).map(normalizeInsecureRegistry),
     execOpts: [...(v['exec-opts'] ?? [])],
     cgroupDriver: parseExecOpts(v['exec-opts'] ?? []) ?? d.cgroupDriver,
+    cgroupParent: v['cgroup-parent'] ?? d.cgroupParent,
     defaultAddressPools: (v['default-address-pools'] ?? DEFAULT_ADDRESS_POOLS).map((p) => ({ ...p })),
     bridge: v.bridge ?? '',
     bip: validateBip(v.bip ?? ''),
@@ -124,6 +126,11 @@ function buildConfig(v: DaemonJson, configFile: string): DaemonConfig {
     maxConcurrentUploads: v['max-concurrent-uploads'] ?? DEFAULT_MAX_CONCURRENT_UPLOADS,
     tls: { verify: v.tlsverify ?? false },
   };
+  try {
+    containerCgroupsPath('x', cfg.cgroupDriver, cfg.cgroupParent);
+  } catch (e) {
+    fail((e as Error).message);
+  }
   if (v.tlscacert !== undefined) cfg.tls.cacert = v.tlscacert;
   if (v.tlscert !== undefined) cfg.tls.cert = v.tlscert;
   if (v.tlskey !== undefined) cfg.tls.key = v.tlskey;

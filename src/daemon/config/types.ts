@@ -29,6 +29,8 @@ export interface DaemonConfig {
   execOpts: string[];
   /** From exec-opt native.cgroupdriver. */
   cgroupDriver: CgroupDriver;
+  /** Containers' cgroup parent when they name none ('' = /berth, or system.slice with systemd). */
+  cgroupParent: string;
   defaultAddressPools: AddressPool[];
   /** Default bridge ('none': no default bridge network). */
   bridge: string;
@@ -56,6 +58,7 @@ export interface DaemonJson {
   'registry-mirrors'?: string[];
   'insecure-registries'?: string[];
   'exec-opts'?: string[];
+  'cgroup-parent'?: string;
   'default-address-pools'?: AddressPool[];
   bridge?: string;
   bip?: string;
@@ -86,6 +89,7 @@ export const KEY_TYPES: Record<DaemonJsonKey, 'string' | 'bool' | 'int' | 'strin
   'registry-mirrors': 'strings',
   'insecure-registries': 'strings',
   'exec-opts': 'strings',
+  'cgroup-parent': 'string',
   'default-address-pools': 'pools',
   bridge: 'string',
   bip: 'string',
@@ -158,6 +162,7 @@ export function defaultDaemonConfig(): DaemonConfig {
     insecureRegistries: [],
     execOpts: [],
     cgroupDriver: 'cgroupfs',
+    cgroupParent: '',
     defaultAddressPools: DEFAULT_ADDRESS_POOLS.map((p) => ({ ...p })),
     bridge: '',
     bip: '',

@@ -25,6 +25,7 @@ export interface FlagSpec {
 export const FLAGS: readonly FlagSpec[] = [
   { long: 'bip', kind: 'string', key: 'bip', usage: 'IPv4 address for the default bridge' },
   { long: 'bridge', short: 'b', kind: 'string', key: 'bridge', usage: 'Attach containers to a network bridge' },
+  { long: 'cgroup-parent', kind: 'string', key: 'cgroup-parent', usage: 'Set parent cgroup for all containers' },
   { long: 'config-file', kind: 'string', usage: 'Daemon configuration file', def: `"${DEFAULT_CONFIG_FILE}"` },
   { long: 'data-root', kind: 'string', key: 'data-root', usage: 'Root directory of persistent Berth state', def: `"${DEFAULT_DATA_ROOT}"` },
   { long: 'debug', short: 'D', kind: 'bool', key: 'debug', usage: 'Enable debug mode' },

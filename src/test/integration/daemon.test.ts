@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readdirSync } from 'node:fs';
+import { createWriteStream, existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { after, describe, it } from 'node:test';
 import { pack } from 'tar-stream';
+import { removeCgroupTree } from '../../runtime/cgroups.ts';
 import { BERTHD, DOCKER, Daemon, NODE, have, startWithBusybox } from './harness.ts';
 
 function startFails(d: Daemon, extra: string[] = []): { code: number; stderr: string } {
@@ -39,6 +40,7 @@ describe('berthd configuration and lifecycle', () => {
 
   it('exec-opts native.cgroupdriver=systemd needs a running systemd, as dockerd says', async () => {
     const d = make();
+    d.cgroupParent = '';
     d.writeConfig({ 'exec-opts': ['native.cgroupdriver=systemd'] });
     if (!existsSync('/run/systemd/system')) {
       const r = startFails(d);
@@ -102,6 +104,36 @@ describe('berthd configuration and lifecycle', () => {
     // A hang here would end in the harness's SIGKILL after 30 s and a null exit code.
     assert.equal(await d.stop('SIGTERM'), 0);
     await new Promise((r) => (attached.exitCode === null ? attached.once('exit', r) : r(null)));
+  });
+
+  it('--cgroup-parent places containers and conmon under it; a container\'s own --cgroup-parent wins', { skip: !(process.getuid?.() === 0 && have('runc') && have('conmon')) && 'needs root, runc and conmon' }, async () => {
+    const d = make();
+    const own = `${d.cgroupParent}-own`;
+    try {
+      await startWithBusybox(d);
+      const cgroupOf = (pid: number): string => readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+      const id = d.docker(['run', '-d', '--network', 'none', '--stop-timeout', '1', 'busybox', 'sleep', '600']).stdout.trim();
+      const pid = Number(d.docker(['inspect', '-f', '{{.State.Pid}}', id]).stdout.trim());
+      assert.ok(cgroupOf(pid).includes(`${d.cgroupParent}/${id}\n`), cgroupOf(pid));
+      const conmon = Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]);
+      assert.ok(cgroupOf(conmon).includes(`${d.cgroupParent}/conmon\n`), cgroupOf(conmon));
+      assert.equal(d.docker(['inspect', '-f', '{{.HostConfig.CgroupParent}}', id]).stdout.trim(), '', 'the daemon default is not written into the container');
+      const id2 = d.docker(['run', '-d', '--network', 'none', '--stop-timeout', '1', '--cgroup-parent', own, 'busybox', 'sleep', '600']).stdout.trim();
+      const pid2 = Number(d.docker(['inspect', '-f', '{{.State.Pid}}', id2]).stdout.trim());
+      assert.ok(cgroupOf(pid2).includes(`${own}/${id2}\n`), cgroupOf(pid2));
+      assert.equal(d.docker(['rm', '-f', id, id2]).code, 0);
+      assert.equal(await d.stop(), 0);
+      const hierarchy = existsSync('/sys/fs/cgroup/cgroup.controllers') ? '/sys/fs/cgroup' : '/sys/fs/cgroup/pids';
+      assert.ok(!existsSync(`${hierarchy}${d.cgroupParent}/conmon`), 'conmon\'s cgroup removed at shutdown');
+    } finally {
+      removeCgroupTree(own);
+    }
+    // With the systemd driver the parent must be a slice, as dockerd says.
+    const bad = make();
+    bad.writeConfig({ 'exec-opts': ['native.cgroupdriver=systemd'] });
+    const r = startFails(bad);
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /cgroup-parent for systemd cgroup should be a valid slice named as "xxx.slice"/);
   });
 
   it('SIGKILL during a large load leaves no half image; the next start removes leftovers', async () => {

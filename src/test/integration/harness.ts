@@ -6,12 +6,13 @@
 import { spawn, spawnSync, type ChildProcess, type SpawnSyncReturns } from 'node:child_process';
 import { after, before } from 'node:test';
 import { FakeRegistry } from '../registry/fake.ts';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { DatabaseSync } from 'node:sqlite';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { firewallTag, teardownFirewall } from '../../network/iptables.ts';
+import { removeCgroupTree } from '../../runtime/cgroups.ts';
 
 export const ROOT = resolve(import.meta.dirname, '../../..');
 export const NODE = process.execPath;
@@ -44,6 +45,8 @@ export class Daemon {
   /** The daemon's own default bridge and address block (several daemons run at once). */
   readonly bridge: string;
   readonly block: number;
+  /** The daemon's own cgroup parent (--cgroup-parent), removed at cleanup; '' leaves the flag out. */
+  cgroupParent: string;
   proc?: ChildProcess;
   log = '';
 
@@ -53,6 +56,7 @@ export class Daemon {
     this.dataRoot = join(this.dir, 'root');
     this.bridge = `bt${this.dir.slice(-6).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`;
     this.block = freeBlock();
+    this.cgroupParent = `/${basename(this.dir)}`;
     this.writeConfig({});
   }
 
@@ -65,7 +69,8 @@ export class Daemon {
   args(extra: string[] = []): string[] {
     return ['--data-root', this.dataRoot, '--exec-root', join(this.dir, 'exec'), '-H', this.host,
       '--pidfile', join(this.dir, 'berthd.pid'), '--config-file', join(this.dir, 'daemon.json'),
-      '--bridge', this.bridge, '--bip', `10.${this.block}.0.1/24`, '--default-address-pool', `base=10.${this.block}.0.0/16,size=24`, ...extra];
+      '--bridge', this.bridge, '--bip', `10.${this.block}.0.1/24`, '--default-address-pool', `base=10.${this.block}.0.0/16,size=24`,
+      ...(this.cgroupParent ? ['--cgroup-parent', this.cgroupParent] : []), ...extra];
   }
 
   writeConfig(obj: unknown): void {
@@ -153,11 +158,9 @@ export class Daemon {
     // Bridges and firewall rules a killed daemon (or a live-restore stop) left behind.
     await teardownFirewall(this.fwTag).catch(() => undefined);
     for (const link of this.bridges()) spawnSync('ip', ['link', 'del', link]);
-    // The daemon's default cgroup parent, once empty (rmdir fails while another test daemon uses it).
-    for (const h of existsSync('/sys/fs/cgroup') ? readdirSync('/sys/fs/cgroup') : []) {
-      for (const d of ['berth/conmon', 'berth']) {
-        try { rmdirSync(join('/sys/fs/cgroup', h, d)); } catch { /* busy or absent */ }
-      }
+    // The daemon's own cgroup parent (conmon's cgroup and any container cgroup a kill left), no one else's.
+    if (this.cgroupParent) {
+      for (let i = 0; i < 50 && removeCgroupTree(this.cgroupParent).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     }
     rmSync(this.dir, { recursive: true, force: true });
   }

@@ -8,9 +8,9 @@ const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
 const V1 = !existsSync('/sys/fs/cgroup/cgroup.controllers');
 const MiB = 1024 * 1024;
 
-/** A cgroup file of container `id` (v1: per controller; v2: unified). */
-function cgroupFile(controller: string, id: string, file: string): string {
-  const p = V1 ? `/sys/fs/cgroup/${controller}/berth/${id}/${file}` : `/sys/fs/cgroup/berth/${id}/${file}`;
+/** A cgroup file of container `id` under daemon `d`'s cgroup parent (v1: per controller; v2: unified). */
+function cgroupFile(d: Daemon, controller: string, id: string, file: string): string {
+  const p = V1 ? `/sys/fs/cgroup/${controller}${d.cgroupParent}/${id}/${file}` : `/sys/fs/cgroup${d.cgroupParent}/${id}/${file}`;
   return readFileSync(p, 'utf8').trim();
 }
 
@@ -110,7 +110,7 @@ describe('docker stats and docker update', { skip: !canRun && 'needs root, runc 
     const hc = JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].HostConfig;
     assert.equal(hc.Memory, 64 * MiB);
     assert.deepEqual(hc.RestartPolicy, { Name: 'always', MaximumRetryCount: 0 });
-    assert.equal(cgroupFile('memory', id, V1 ? 'memory.limit_in_bytes' : 'memory.max'), String(64 * MiB));
+    assert.equal(cgroupFile(d, 'memory', id, V1 ? 'memory.limit_in_bytes' : 'memory.max'), String(64 * MiB));
     assert.match(d.docker(['stats', '--no-stream', 'mem']).stdout, /MiB \/ 64MiB\s+\d+\.\d\d%/);
     const ev = d.docker(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'event=update', '--format', '{{.Action}} {{.Actor.Attributes.name}}']);
     assert.equal(ev.stdout, 'update mem\n');
@@ -118,17 +118,19 @@ describe('docker stats and docker update', { skip: !canRun && 'needs root, runc 
     const cpu = d.docker(['update', '--cpus', '0.5', '--pids-limit', '10', '--cpu-shares', '512', 'mem']);
     assert.equal(cpu.code, 0, cpu.stderr);
     if (V1) {
-      assert.equal(cgroupFile('cpu', id, 'cpu.cfs_quota_us'), '50000');
-      assert.equal(cgroupFile('cpu', id, 'cpu.shares'), '512');
+      assert.equal(cgroupFile(d, 'cpu', id, 'cpu.cfs_quota_us'), '50000');
+      assert.equal(cgroupFile(d, 'cpu', id, 'cpu.shares'), '512');
     }
-    assert.equal(cgroupFile('pids', id, 'pids.max'), '10');
+    assert.equal(cgroupFile(d, 'pids', id, 'pids.max'), '10');
     assert.equal(d.docker(['update', '--pids-limit', '-1', 'mem']).code, 0);
-    assert.equal(cgroupFile('pids', id, 'pids.max'), 'max');
+    assert.equal(cgroupFile(d, 'pids', id, 'pids.max'), 'max');
     assert.equal(JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].HostConfig.NanoCpus, 5e8);
     // The new restart policy is in force at the next exit (of its own: a docker kill is a manual stop, as in dockerd).
-    process.kill(JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].State.Pid, 'SIGKILL');
-    let st: { Running: boolean; Pid: number } = { Running: false, Pid: 0 };
-    for (let i = 0; i < 50 && !st.Running; i++) {
+    const oldPid = JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].State.Pid as number;
+    process.kill(oldPid, 'SIGKILL');
+    // Running again under a new pid (right after the kill, inspect may still show the old run).
+    let st: { Running: boolean; Pid: number } = { Running: false, Pid: oldPid };
+    for (let i = 0; i < 50 && !(st.Running && st.Pid !== oldPid); i++) {
       await new Promise((res) => setTimeout(res, 100));
       st = JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].State;
     }
