@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ConflictError, InvalidParameterError } from '../core/errors.ts';
+import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { ImageRecord } from '../core/images/types.ts';
 import { checkCapabilities } from '../core/runtime/caps.ts';
-import { signalNumber } from '../core/signals.ts';
+import { parseSignal } from '../core/signals.ts';
+import { MASKED_PATHS, READONLY_PATHS } from '../core/runtime/paths.ts';
 import { checkCpuset, hostCpusets, type CpusetAvailability } from './cpuset.ts';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
@@ -63,9 +64,64 @@ export function validateHostConfig(h: HostConfig, host: HostCpus = hostCpus()): 
   }
 }
 
+/**
+ * dockerd's create-time checks of the request that an update never sees:
+ * working dir, tmpfs targets, OOM score, isolation, storage options, links.
+ */
+export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostConfig, resolve: (ref: string) => unknown): void {
+  const wd = config.WorkingDir;
+  if (wd && !wd.startsWith('/')) throw new InvalidParameterError(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
+  for (const dst of Object.keys((h.Tmpfs as Record<string, string> | null | undefined) ?? {})) {
+    if (!dst.startsWith('/')) throw new InvalidParameterError(`invalid mount path: '${dst}' mount path must be absolute`);
+  }
+  const oom = Number(h.OomScoreAdj ?? 0);
+  if (oom < -1000 || oom > 1000) throw new InvalidParameterError(`Invalid value ${oom}, range for oom score adj is [-1000, 1000]`);
+  const iso = String(h.Isolation ?? '');
+  if (iso !== '' && iso.toLowerCase() !== 'default') throw new InvalidParameterError(`Invalid isolation: "${iso}" - linux only supports 'default'`);
+  if (Object.keys((h.StorageOpt as Record<string, string> | null | undefined) ?? {}).length) {
+    throw new InvalidParameterError("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
+  }
+  for (const link of (h.Links as string[] | null | undefined) ?? []) {
+    const name = link.split(':')[0].replace(/^\//, '');
+    try {
+      resolve(name);
+    } catch (e) {
+      // not a NotFound: that would make the CLI pull the image
+      if (e instanceof NotFoundError) throw new InvalidParameterError(`could not get container for ${name}: ${e.message}`);
+      throw e;
+    }
+  }
+}
+
+/** 64 MiB: /dev/shm's size when the container names none. */
+export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
+
+/**
+ * The values dockerd writes into a new container's HostConfig when the
+ * request leaves them out (its adaptContainerSettings and create), so that
+ * inspect shows what the container really gets.
+ */
+export function hostConfigDefaults(h: HostConfig, cgroupV2: boolean): void {
+  const mem = Number(h.Memory ?? 0);
+  if (mem > 0 && !Number(h.MemorySwap ?? 0)) h.MemorySwap = mem * 2;
+  if (!Number(h.ShmSize ?? 0)) h.ShmSize = DEFAULT_SHM_SIZE;
+  if (!h.IpcMode) h.IpcMode = 'private';
+  if (!h.CgroupnsMode) h.CgroupnsMode = cgroupV2 ? 'private' : 'host';
+  if (h.OomKillDisable === undefined || h.OomKillDisable === null) h.OomKillDisable = false;
+  if (!h.Privileged) {
+    if (!Array.isArray(h.MaskedPaths)) h.MaskedPaths = [...MASKED_PATHS];
+    if (!Array.isArray(h.ReadonlyPaths)) h.ReadonlyPaths = [...READONLY_PATHS];
+  }
+  // "no limit" is null, however the client said it (0 or any negative)
+  if (h.PidsLimit !== undefined && h.PidsLimit !== null && Number(h.PidsLimit) <= 0) h.PidsLimit = null;
+  if (h.MemorySwappiness !== undefined && h.MemorySwappiness !== null && Number(h.MemorySwappiness) === -1) h.MemorySwappiness = null;
+}
+
 /** Build a new container record from the request and the image, as dockerd merges them. */
 export function newContainer(opts: {
   name: string; imageRef: string; image: ImageRecord; config: Partial<ContainerConfig>; hostConfig: HostConfig; dataRoot: string;
+  /** Whether the host has cgroup v2 (the default cgroup namespace mode follows it). */
+  cgroupV2?: boolean;
 }): ContainerRecord {
   const { image, config: u } = opts;
   const ic = image.config.config ?? {};
@@ -102,7 +158,7 @@ export function newContainer(opts: {
   if (u.Healthcheck ?? ic.Healthcheck) config.Healthcheck = u.Healthcheck ?? ic.Healthcheck;
   const stopSignal = u.StopSignal || ic.StopSignal;
   if (stopSignal) {
-    signalNumber(stopSignal); // dockerd's "Invalid signal: X" at create
+    parseSignal(stopSignal); // dockerd's "Invalid signal: X" at create (a number is taken as it is)
     config.StopSignal = stopSignal;
   }
   if (u.StopTimeout !== undefined && u.StopTimeout !== null) config.StopTimeout = u.StopTimeout;
@@ -112,6 +168,7 @@ export function newContainer(opts: {
   if (hostConfig.NetworkMode === 'default' || !hostConfig.NetworkMode) hostConfig.NetworkMode = 'bridge';
   if (!hostConfig.RestartPolicy?.Name) hostConfig.RestartPolicy = { Name: 'no', MaximumRetryCount: 0 };
   if (!hostConfig.Runtime) hostConfig.Runtime = 'runc'; // the daemon's only (and so default) runtime
+  hostConfigDefaults(hostConfig, opts.cgroupV2 ?? false);
   const bundle = `${opts.dataRoot}/containers/${id}`;
   return {
     id,

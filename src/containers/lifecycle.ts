@@ -2,6 +2,7 @@ import { rm } from 'node:fs/promises';
 import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
+import { signalNumber } from '../core/signals.ts';
 import type { CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerNetworking, NetAttachment } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
@@ -187,14 +188,27 @@ export class Lifecycle {
     await this.exiting.get(id);
   }
 
-  /** `ref`: the name or ID the request gave (dockerd's error names it so). */
-  async kill(c: ContainerRecord, signal: string, ref = c.id): Promise<void> {
-    if (!c.state.Running) throw new ConflictError(`Cannot kill container: ${ref}: Container ${c.id} is not running`);
-    // as dockerd's killWithSignal: a killed container counts as stopped by hand (its restart policy leaves it down)
+  /** dockerd's killWithSignal (its callers add the "Cannot kill container: NAME" context). */
+  async kill(c: ContainerRecord, signal: string | number): Promise<void> {
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    const sig = signalNumber(signal);
+    // a killed container counts as stopped by hand (its restart policy leaves it down)
     c.hasBeenManuallyStopped = true;
     this.d.db.save(c);
-    await this.d.runtime.kill(c.id, signal, false);
-    this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(signal).replace(/^SIG/, '') }));
+    // A paused container is resumed after the signal when it is the one that stops it (no stop signal set, KILL, or the stop signal).
+    const stopSig = c.config.StopSignal ? signalNumber(c.config.StopSignal) : undefined;
+    const unpause = c.state.Paused && (stopSig === undefined || sig === 9 || sig === stopSig);
+    await this.d.runtime.kill(c.id, sig, false);
+    this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(sig) }));
+    if (unpause) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
+  }
+
+  /** The state after a resume the daemon did itself (a kill of a paused container), with dockerd's unpause event. */
+  private markUnpaused(c: ContainerRecord): void {
+    if (!c.state.Paused) return;
+    Object.assign(c.state, { Paused: false, Status: c.state.Running ? 'running' : c.state.Status });
+    this.d.db.save(c);
+    this.d.events.publish('container', 'unpause', c.id, this.attrs(c));
   }
 
   async stop(c: ContainerRecord, timeoutSec: number, signal: string): Promise<void> {
@@ -212,7 +226,7 @@ export class Lifecycle {
     const timedOut = timeoutSec >= 0 && await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSec * 1000).unref())]);
     if (timedOut) {
       await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
-      this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: 'KILL' }));
+      this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: '9' }));
     }
     await exited;
     await this.settled(c.id);

@@ -25,6 +25,8 @@ export function checkNamespaceModes(h: HostConfig): void {
   if (!IPC_MODES.includes(ipc) && !(peerOf(ipc) ?? '')) throw new InvalidParameterError(`Invalid IPC mode: ${ipc}`);
   if (!['', 'host'].includes(pid) && !(peerOf(pid) ?? '')) throw new InvalidParameterError(`Invalid PID mode: ${pid}`);
   if (!['', 'host'].includes(uts)) throw new InvalidParameterError(`Invalid UTS mode: ${uts}`);
+  const cgroupns = String(h.CgroupnsMode ?? '');
+  if (!['', 'host', 'private'].includes(cgroupns)) throw new InvalidParameterError(`invalid cgroup namespace mode: ${cgroupns}`);
 }
 
 /** At start: the pid and IPC namespaces, and what /dev/shm is when it is not the usual private tmpfs. */

@@ -4,7 +4,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { ConflictError, InvalidParameterError, NotModifiedError } from '../core/errors.ts';
+import { ConflictError, InvalidParameterError, NotModifiedError, withContext } from '../core/errors.ts';
 import type { ContainerBackend, ContainerConfig, ContainerListOptions, ContainerRecord, HostConfig, LogLine, LogOptions } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { Filters } from '../core/filters.ts';
@@ -13,10 +13,11 @@ import type { LayerFiles } from '../core/layers/types.ts';
 import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
-import { signalNumber } from '../core/signals.ts';
+import { parseSignal, supportedSignal } from '../core/signals.ts';
 import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
-import { newContainer, validateHostConfig } from './create.ts';
+import { newContainer, validateCreateRequest, validateHostConfig } from './create.ts';
+import { isCgroupV2 } from '../runtime/cgroups.ts';
 import { checkNamespaceModes } from './ns-modes.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
@@ -109,6 +110,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       hostConfig.LogConfig = { Type: lc.Type, Config: {} };
     }
     validateHostConfig(hostConfig);
+    validateCreateRequest(config, hostConfig, (ref) => this.d.db.resolve(ref));
     checkNamespaceModes(hostConfig);
     placeContainer('x', hostConfig.CgroupParent as string | undefined, this.d.cgroups ?? NO_PLACEMENT);
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
@@ -123,7 +125,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const owner = ownerOf(full);
     if (owner) throw nameConflict(full, owner);
     this.d.runtime.expectStart?.(); // `docker run` starts it next: the runtime gets ready meanwhile
-    const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot });
+    const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot, cgroupV2: isCgroupV2() });
     this.creating.set(full, c.id);
     let warnings: string[];
     try {
@@ -185,15 +187,20 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.d.events.publish('container', 'restart', c.id, this.life.attrs(c));
   }
 
+  /** dockerd's ContainerKill; every refusal worded as its router wraps it ("Cannot kill container: NAME: ..."). */
   async kill(idOrName: string, signal = 'SIGKILL'): Promise<void> {
-    const sig = signal || 'SIGKILL';
-    signalNumber(sig); // as dockerd: a bad signal is refused before the container is looked up
-    const c = this.d.db.resolve(idOrName);
-    if (!/^(SIG)?KILL$|^9$/i.test(sig)) return this.life.kill(c, sig, idOrName);
-    // As dockerd: a SIGKILL returns once the container is gone.
-    const exited = new Promise<void>((resolve) => this.life.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
-    await this.life.kill(c, sig, idOrName);
-    await Promise.race([exited.then(() => this.life.settled(c.id)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    try {
+      // as dockerd: a bad signal is refused before the container is looked up
+      const sig = supportedSignal(parseSignal(signal || 'SIGKILL'));
+      const c = this.d.db.resolve(idOrName);
+      if (sig !== 9) return await this.life.kill(c, sig);
+      // As dockerd: a SIGKILL returns once the container is gone.
+      const exited = new Promise<void>((resolve) => this.life.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
+      await this.life.kill(c, sig);
+      await Promise.race([exited.then(() => this.life.settled(c.id)), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    } catch (e) {
+      throw withContext(e, `Cannot kill container: ${idOrName}`);
+    }
   }
 
   async pause(idOrName: string): Promise<void> {
@@ -217,10 +224,16 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async rename(idOrName: string, newName: string): Promise<void> {
     const c = this.d.db.resolve(idOrName);
-    const full = validateName(newName);
+    const full = `/${newName.replace(/^\//, '')}`;
     if (full === c.name) throw new InvalidParameterError('Renaming a container with the same name as its current name');
-    const owner = this.d.db.nameOwner(full);
-    if (owner) throw nameConflict(full, owner.id);
+    // dockerd reserves the new name as "/NAME" and wraps the refusal
+    try {
+      validateName(full);
+      const owner = this.d.db.nameOwner(full);
+      if (owner) throw nameConflict(full, owner.id);
+    } catch (e) {
+      throw withContext(e, 'Error when allocating new name');
+    }
     const old = c.name;
     c.name = full;
     this.d.db.save(c);

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidParameterError } from '../core/errors.ts';
-import type { ContainerRecord } from '../core/containers/types.ts';
+import type { ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { NetAttachment } from '../core/network/types.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
@@ -102,7 +102,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     hostname: net?.hostname ?? c.config.Hostname,
     ...stdioOf(c),
     etcFiles: await writeEtcFiles(c, net),
-    namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private') },
+    namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private'), ...cgroupns(h) },
     ...(shm ? { shm } : {}),
     cgroupsPath: placeContainer(c.id, h.CgroupParent as string | undefined, cgroups),
     resources: {
@@ -119,6 +119,8 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     capAdd: (h.CapAdd as string[] | undefined) ?? [],
     capDrop: (h.CapDrop as string[] | undefined) ?? [],
     privileged: Boolean(h.Privileged),
+    ...(Array.isArray(h.MaskedPaths) ? { maskedPaths: h.MaskedPaths as string[] } : {}),
+    ...(Array.isArray(h.ReadonlyPaths) ? { readonlyPaths: h.ReadonlyPaths as string[] } : {}),
     readonlyRootfs: Boolean(h.ReadonlyRootfs),
     seccomp,
     noNewPrivileges: secOpts.some((o) => o === 'no-new-privileges' || o === 'no-new-privileges:true' || o === 'no-new-privileges=true'),
@@ -131,4 +133,9 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     mounts,
     init: Boolean(h.Init),
   };
+}
+
+/** --cgroupns host|private; left to the runtime's default when the container names neither. */
+function cgroupns(h: HostConfig): { cgroup?: 'private' | 'host' } {
+  return h.CgroupnsMode === 'private' || h.CgroupnsMode === 'host' ? { cgroup: h.CgroupnsMode } : {};
 }

@@ -158,7 +158,7 @@ describe('ContainerStatsService.stats', () => {
       byId: () => (present() ? c : undefined),
       save: () => undefined,
     },
-    events: { publish: () => undefined }, attrs: () => ({}), applyResources: async () => undefined, swapAccounting: true, paths, intervalMs: 20,
+    events: { publish: () => undefined }, attrs: () => ({}), applyResources: async () => undefined, paths, intervalMs: 20,
   });
   const collect = async (it: AsyncIterable<StatsJSON>): Promise<StatsJSON[]> => {
     const out: StatsJSON[] = [];

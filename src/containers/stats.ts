@@ -10,7 +10,6 @@ import type { BlkioStatEntry, BlkioStats, ContainerStatsBackend, CpuStats, Memor
 import type { EventSink } from '../core/events/types.ts';
 import { CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
 import { nowNs, rfc3339Nano } from '../runtime/exit.ts';
-import { hostFacts } from '../runtime/host.ts';
 import { RUNC_PATH } from '../runtime/runc.ts';
 import { ZERO_TIME } from './create.ts';
 import type { ContainerDb } from './store.ts';
@@ -197,7 +196,6 @@ export interface StatsServiceDeps {
   events: EventSink;
   attrs(c: ContainerRecord): Record<string, string>;
   applyResources(id: string, res: RuncResources): Promise<void>;
-  swapAccounting: boolean;
   cgroups?: CgroupPlacement;
   paths?: StatsPaths;
   /** Time between samples (dockerd: 1 s). */
@@ -222,7 +220,7 @@ export class ContainerStatsService implements ContainerStatsBackend {
   static of(svc: { d: { db: ContainerDb; events: EventSink; cgroups?: CgroupPlacement }; life: { attrs(c: ContainerRecord): Record<string, string> } }, execRoot: string): ContainerStatsService {
     const runcRoot = join(execRoot, 'runc');
     return new ContainerStatsService({
-      db: svc.d.db, events: svc.d.events, cgroups: svc.d.cgroups, attrs: (c) => svc.life.attrs(c), swapAccounting: hostFacts().swapAccounting,
+      db: svc.d.db, events: svc.d.events, cgroups: svc.d.cgroups, attrs: (c) => svc.life.attrs(c),
       applyResources: (id, res) => runcUpdate(RUNC_PATH, runcRoot, id, res),
     });
   }

@@ -29,39 +29,45 @@ describe('validateUpdate', () => {
     assert.throws(() => validateUpdate({ Memory: '64m' }, host), /cannot unmarshal "64m" into Go struct field UpdateConfig.Memory/);
     assert.throws(() => validateUpdate({ BlkioWeight: 5 }, host), /Range of blkio weight is from 10 to 1000/);
     assert.deepEqual(validateUpdate({ BlkioWeight: 500 }, { ...cpus, blkioWeight: false }), ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+    // without kernel support the weight is discarded before its range is looked at
+    assert.deepEqual(validateUpdate({ BlkioWeight: 5 }, { ...cpus, blkioWeight: false }), ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
   });
 });
 
 describe('mergeUpdate', () => {
   const base: HostConfig = { NetworkMode: 'bridge', RestartPolicy: { Name: 'no', MaximumRetryCount: 0 }, CpuShares: 0 };
   it('replaces the values that are set and keeps the rest', () => {
-    const out = mergeUpdate({ ...base, CpuShares: 512, Memory: 0 }, { Memory: 64 * MiB, CpuShares: 0, PidsLimit: 50, CpusetCpus: '0', RestartPolicy: { Name: 'always' } }, true);
+    const out = mergeUpdate({ ...base, CpuShares: 512, Memory: 0 }, { Memory: 64 * MiB, MemorySwap: 128 * MiB, CpuShares: 0, PidsLimit: 50, CpusetCpus: '0', RestartPolicy: { Name: 'always' } });
     assert.equal(out.Memory, 64 * MiB);
-    assert.equal(out.MemorySwap, undefined, 'no memory limit before: swap stays unlimited');
+    assert.equal(out.MemorySwap, 128 * MiB);
     assert.equal(out.CpuShares, 512);
     assert.equal(out.PidsLimit, 50);
     assert.equal(out.CpusetCpus, '0');
     assert.deepEqual(out.RestartPolicy, { Name: 'always', MaximumRetryCount: 0 });
-    assert.deepEqual(mergeUpdate({ ...base, PidsLimit: 50 }, { PidsLimit: -1 }, true).PidsLimit, 0);
-    assert.deepEqual(mergeUpdate(base, { RestartPolicy: { Name: '' } }, true).RestartPolicy, base.RestartPolicy);
+    assert.deepEqual(mergeUpdate({ ...base, PidsLimit: 50 }, { PidsLimit: -1 }).PidsLimit, 0);
+    assert.deepEqual(mergeUpdate(base, { RestartPolicy: { Name: '' } }).RestartPolicy, base.RestartPolicy);
   });
   it('refuses a memory limit above the swap limit in force', () => {
     const cur = { ...base, Memory: 32 * MiB };
-    assert.throws(() => mergeUpdate(cur, { Memory: 100 * MiB }, true), { kind: 'conflict', message: 'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time' });
-    assert.equal(mergeUpdate(cur, { Memory: 100 * MiB }, false).Memory, 100 * MiB, 'no swap accounting: no swap limit');
-    const raised = mergeUpdate(cur, { Memory: 48 * MiB }, true);
+    assert.throws(() => mergeUpdate(cur, { Memory: 100 * MiB }), { kind: 'conflict', message: 'Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time' });
+    // as dockerd: with no swap limit recorded (0) or an unlimited one (-1), a memory limit needs a swap limit in the same update
+    for (const MemorySwap of [0, -1]) {
+      assert.throws(() => mergeUpdate({ ...base, Memory: 0, MemorySwap }, { Memory: 10 * MiB }), { kind: 'conflict', message: /Memory limit should be smaller than already set memoryswap limit/ });
+    }
+    assert.equal(mergeUpdate({ ...base, MemorySwap: -1 }, { Memory: 10 * MiB, MemorySwap: -1 }).Memory, 10 * MiB);
+    const raised = mergeUpdate(cur, { Memory: 48 * MiB });
     assert.equal(raised.MemorySwap, 64 * MiB, 'the derived swap limit is pinned');
-    assert.equal(mergeUpdate(cur, { Memory: 100 * MiB, MemorySwap: 200 * MiB }, true).MemorySwap, 200 * MiB);
+    assert.equal(mergeUpdate(cur, { Memory: 100 * MiB, MemorySwap: 200 * MiB }).MemorySwap, 200 * MiB);
   });
   it('keeps NanoCpus and CPU period/quota apart', () => {
-    assert.throws(() => mergeUpdate({ ...base, CpuPeriod: 100000 }, { NanoCpus: 1e9 }, true), /Nano CPUs cannot be updated as CPU Period has already been set/);
-    assert.throws(() => mergeUpdate({ ...base, CpuQuota: 50000 }, { NanoCpus: 1e9 }, true), /Nano CPUs cannot be updated as CPU Quota has already been set/);
-    assert.throws(() => mergeUpdate({ ...base, NanoCpus: 1e9 }, { CpuQuota: 50000 }, true), /CPU Quota cannot be updated as NanoCPUs has already been set/);
-    assert.throws(() => mergeUpdate({ ...base, NanoCpus: 1e9 }, { CpuPeriod: 50000 }, true), /CPU Period cannot be updated as NanoCPUs has already been set/);
+    assert.throws(() => mergeUpdate({ ...base, CpuPeriod: 100000 }, { NanoCpus: 1e9 }), /Nano CPUs cannot be updated as CPU Period has already been set/);
+    assert.throws(() => mergeUpdate({ ...base, CpuQuota: 50000 }, { NanoCpus: 1e9 }), /Nano CPUs cannot be updated as CPU Quota has already been set/);
+    assert.throws(() => mergeUpdate({ ...base, NanoCpus: 1e9 }, { CpuQuota: 50000 }), /CPU Quota cannot be updated as NanoCPUs has already been set/);
+    assert.throws(() => mergeUpdate({ ...base, NanoCpus: 1e9 }, { CpuPeriod: 50000 }), /CPU Period cannot be updated as NanoCPUs has already been set/);
   });
   it('refuses a restart policy for an AutoRemove container', () => {
-    assert.throws(() => mergeUpdate({ ...base, AutoRemove: true }, { RestartPolicy: { Name: 'always' } }, true), /Restart policy cannot be updated because AutoRemove is enabled for the container/);
-    assert.equal(mergeUpdate({ ...base, AutoRemove: true }, { RestartPolicy: { Name: 'no' } }, true).RestartPolicy?.Name, 'no');
+    assert.throws(() => mergeUpdate({ ...base, AutoRemove: true }, { RestartPolicy: { Name: 'always' } }), /Restart policy cannot be updated because AutoRemove is enabled for the container/);
+    assert.equal(mergeUpdate({ ...base, AutoRemove: true }, { RestartPolicy: { Name: 'no' } }).RestartPolicy?.Name, 'no');
   });
 });
 
@@ -96,18 +102,18 @@ describe('updateContainer', () => {
       events: { publish: (type, action, id) => { events.push(`${type} ${action} ${id}`); } },
       attrs: () => ({ name: 'web' }),
       applyResources: apply ?? (async (_id, r) => { applied.push(r); }),
-      swapAccounting: true, cpus, blkioWeight: true,
+      cpus, blkioWeight: true,
     };
     return { c, deps, saved, events, applied, run: (req: UpdateRequest) => updateContainer(deps, 'web', req) };
   }
 
   it('merges, persists, applies to the running container and publishes update', async () => {
     const t = setup();
-    assert.deepEqual(await t.run({ Memory: 64 * MiB, RestartPolicy: { Name: 'always' } }), { Warnings: [] });
+    assert.deepEqual(await t.run({ Memory: 64 * MiB, MemorySwap: 128 * MiB, RestartPolicy: { Name: 'always' } }), { Warnings: [] });
     assert.equal(t.c.hostConfig.Memory, 64 * MiB);
     assert.equal(t.c.hostConfig.RestartPolicy?.Name, 'always');
     assert.equal(t.saved.length, 1);
-    assert.deepEqual(t.applied, [{ memory: { limit: 64 * MiB } }]);
+    assert.deepEqual(t.applied, [{ memory: { limit: 64 * MiB, swap: 128 * MiB } }]);
     assert.deepEqual(t.events, [`container update ${ID}`]);
   });
 

@@ -39,21 +39,21 @@ export function validateUpdate(req: UpdateRequest, host: HostCpus & { blkioWeigh
   if (rp !== undefined && rp !== null && (typeof rp !== 'object' || typeof (rp.Name ?? '') !== 'string')) throw new InvalidParameterError('json: cannot unmarshal RestartPolicy');
   const { MemorySwap, AutoRemove: _a, ...rest } = req;
   validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig, host);
+  // As dockerd: without kernel support the weight is discarded (with a warning) before its range is checked.
   const weight = n(req.BlkioWeight);
+  if (weight > 0 && !host.blkioWeight) return ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.'];
   if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
-  const warnings: string[] = [];
-  if (weight > 0 && !host.blkioWeight) warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');
-  return warnings;
+  return [];
 }
 
-/** The swap limit in force: the stored one, else what the spec derives from the memory limit (2x). */
-function effectiveSwap(h: HostConfig, swapAccounting: boolean): number {
+/** The container's swap limit as dockerd records it: set at create (2x the memory limit when not given; 0 = no limit, -1 = unlimited). */
+function recordedSwap(h: HostConfig): number {
   if (n(h.MemorySwap) !== 0) return n(h.MemorySwap);
-  return swapAccounting && n(h.Memory) > 0 ? 2 * n(h.Memory) : 0;
+  return n(h.Memory) > 0 ? 2 * n(h.Memory) : 0; // a record from before create stored the 2x
 }
 
 /** dockerd's UpdateContainer: the new HostConfig, or a conflict message (thrown as ConflictError). */
-export function mergeUpdate(cur: HostConfig, req: UpdateRequest, swapAccounting: boolean): HostConfig {
+export function mergeUpdate(cur: HostConfig, req: UpdateRequest): HostConfig {
   const conflict = (m: string): ConflictError => new ConflictError(m);
   // NanoCpus sets period and quota: once one style is in use, the other cannot be updated.
   if (n(req.NanoCpus) > 0 && n(cur.CpuPeriod) > 0) throw conflict('Conflicting options: Nano CPUs cannot be updated as CPU Period has already been set');
@@ -62,11 +62,12 @@ export function mergeUpdate(cur: HostConfig, req: UpdateRequest, swapAccounting:
   if (n(req.CpuQuota) > 0 && n(cur.NanoCpus) > 0) throw conflict('Conflicting options: CPU Quota cannot be updated as NanoCPUs has already been set');
   const out: HostConfig = { ...cur };
   if (n(req.Memory) !== 0) {
-    const swap = effectiveSwap(cur, swapAccounting);
-    if (swap > 0 && n(req.Memory) > swap && n(req.MemorySwap) === 0) {
+    // As dockerd's UpdateContainer: the new limit must stay under the recorded swap limit unless that is updated too;
+    // with no swap limit (0) or an unlimited one (-1) a memory limit needs a swap limit in the same update.
+    const swap = recordedSwap(cur);
+    if (n(req.Memory) > swap && n(req.MemorySwap) === 0) {
       throw conflict('Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time');
     }
-    // Keep the swap limit the cgroup has now (dockerd stores the derived 2x at create).
     if (n(cur.MemorySwap) === 0 && swap > 0) out.MemorySwap = swap;
     out.Memory = req.Memory;
   }
@@ -127,7 +128,6 @@ export interface UpdateDeps {
   attrs(c: ContainerRecord): Record<string, string>;
   /** Change the cgroup limits of a running container. */
   applyResources(id: string, res: RuncResources): Promise<void>;
-  swapAccounting: boolean;
   /** The host's CPUs (default: what create checks against). */
   cpus?: HostCpus;
   blkioWeight?: boolean;
@@ -144,7 +144,7 @@ export async function updateContainer(d: UpdateDeps, idOrName: string, req: Upda
   const backup = c.hostConfig;
   let merged: HostConfig;
   try {
-    merged = mergeUpdate(backup, req2, d.swapAccounting);
+    merged = mergeUpdate(backup, req2);
   } catch (e) {
     throw new ConflictError(`Cannot update container ${c.id}: ${errorMessage(e)}`, { cause: e });
   }

@@ -88,3 +88,10 @@ export function errorFromData(d: ErrorData): Error {
   if (d.code) e.code = d.code;
   return e;
 }
+
+/** The same kind of error with `context: ` before its message (Go's errors.Wrap): the status stays. */
+export function withContext(e: unknown, context: string): Error {
+  const message = `${context}: ${errorMessage(e)}`;
+  if (isBerthError(e)) return new BerthError(e.kind, message, { cause: e });
+  return new SystemError(message, { cause: e });
+}

@@ -22,3 +22,24 @@ export function signalNumber(sig: string | number): number {
   }
   throw new InvalidParameterError(`Invalid signal: ${sig}`);
 }
+
+/**
+ * dockerd's ParseSignal: any non-zero integer, or a known name (with or
+ * without SIG); whether the platform has that signal is checked apart
+ * (`supportedSignal`), as a kill does and a create does not.
+ */
+export function parseSignal(raw: string): number {
+  const t = raw.trim();
+  if (/^[+-]?\d+$/.test(t)) {
+    const n = Number(t);
+    if (n === 0) throw new InvalidParameterError(`Invalid signal: ${raw}`);
+    return n;
+  }
+  return signalNumber(t);
+}
+
+/** A signal number this platform has: dockerd's "the linux daemon does not support signal N" otherwise. */
+export function supportedSignal(n: number): number {
+  if (!Number.isInteger(n) || n < 1 || n > SIGRTMAX) throw new InvalidParameterError(`the linux daemon does not support signal ${n}`);
+  return n;
+}

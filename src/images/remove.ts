@@ -51,7 +51,7 @@ export async function removeImage(svc: ImageService, input: string, opts: { forc
   const untag = (name: string): void => {
     db.tx(() => db.removeRef(name));
     records.push({ Untagged: familiar(name) });
-    events.publish('image', 'untag', id, { name: familiar(name) });
+    events.publish('image', 'untag', id, { name: id }); // dockerd names the image by its ID here, not by the tag
   };
   let refs = refNames();
   const parentId = db.get(id)?.parent ?? '';
@@ -141,7 +141,7 @@ export async function pruneImages(svc: ImageService, f: Filters): Promise<{ Imag
     for (const r of db.refsOf(row.id)) {
       db.tx(() => db.removeRef(r.name));
       recs.push({ Untagged: familiar(r.name) });
-      svc.deps.events.publish('image', 'untag', row.id, { name: familiar(r.name) });
+      svc.deps.events.publish('image', 'untag', row.id, { name: row.id });
     }
     await deleteUnreferenced(svc, row.id, recs);
     reclaimed += before - db.layersSize();

@@ -6,13 +6,13 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { ConflictError, ForbiddenError, InvalidParameterError } from '../core/errors.ts';
+import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerNetView, ContainerNetworking, EndpointConfig, EndpointRecord, NetAttachment, NetworkRecord, PortBinding } from '../core/network/types.ts';
 import { allocateIp, contains, macForIp, parseCidr } from './ipam.ts';
 import { addVeth, deleteLink } from './link.ts';
 import { wantedBindings } from './ports.ts';
-import { normEndpoint, type NetworkService } from './service.ts';
+import { checkIpFormat, normEndpoint, type NetworkService } from './service.ts';
 
 const mode = (c: ContainerRecord): string => String(c.hostConfig.NetworkMode || 'bridge');
 
@@ -35,16 +35,28 @@ export class ContainerNet implements ContainerNetworking {
     const h = c.hostConfig;
     const published = Object.keys((h.PortBindings as object | null) ?? {}).length > 0 || Boolean(h.PublishAllPorts);
     if (m.startsWith('container:')) {
-      const other = this.s.d.containers.resolve(m.slice('container:'.length));
-      if (other.id === c.id) throw new InvalidParameterError('cannot join own network namespace');
+      // As dockerd, a container that does not exist (yet) fails the start, not the create (a 404 here would make the CLI pull the image).
+      let other: ContainerRecord | undefined;
+      try {
+        other = this.s.d.containers.resolve(m.slice('container:'.length));
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+      }
+      if (other?.id === c.id) throw new InvalidParameterError('cannot join own network namespace');
       if (published) throw new InvalidParameterError('conflicting options: port publishing and the container type network mode');
       if (((h.Dns as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: dns and the network mode');
       if (((h.ExtraHosts as string[] | null) ?? []).length) throw new InvalidParameterError('conflicting options: custom host-to-IP mapping and the network mode');
       if (c.config.MacAddress) throw new InvalidParameterError('conflicting options: mac-address and the network mode');
       return [];
     }
-    if (m === 'host') return published ? ['Published ports are discarded when using host network mode'] : [];
-    if (m === 'none') return [];
+    if (m === 'host' || m === 'none') {
+      // dockerd's checks of the endpoint settings on a network of its own (none, host): no address can be asked for
+      for (const ep of Object.values(endpoints ?? {})) {
+        checkIpFormat(ep);
+        if (ep.IPAMConfig?.IPv4Address || ep.IPAMConfig?.IPv6Address) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
+      }
+      return m === 'host' && published ? ['Published ports are discarded when using host network mode'] : [];
+    }
     const primary = this.primaryNetwork(c, false);
     if (!primary) return [];
     const entries = Object.entries(endpoints ?? {});

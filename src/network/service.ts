@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
@@ -341,6 +342,7 @@ export class NetworkService implements NetworkBackend {
   /** Checks of an endpoint's requested settings against its network. */
   checkEndpoint(n: NetworkRecord, config: EndpointConfig): void {
     const ip = config.IPAMConfig?.IPv4Address;
+    checkIpFormat(config);
     if (n.isDefault && (config.Aliases ?? []).length) throw new InvalidParameterError('network-scoped alias is supported only for containers in user defined networks');
     if (!ip) return;
     if (n.isDefault) throw new InvalidParameterError('user specified IP address is supported on user defined networks only');
@@ -382,4 +384,12 @@ export function normEndpoint(e: EndpointConfig): EndpointConfig {
     Links: e.Links?.length ? [...e.Links] : null,
     DriverOpts: e.DriverOpts ?? null,
   };
+}
+
+/** A requested address must be one (dockerd's "invalid IPv4 address: X"). */
+export function checkIpFormat(config: EndpointConfig): void {
+  const v4 = config.IPAMConfig?.IPv4Address;
+  if (v4 && isIP(v4) !== 4) throw new InvalidParameterError(`invalid IPv4 address: ${v4}`);
+  const v6 = config.IPAMConfig?.IPv6Address;
+  if (v6 && isIP(v6) !== 6) throw new InvalidParameterError(`invalid IPv6 address: ${v6}`);
 }

@@ -1,5 +1,6 @@
 /* SpecInput → OCI runtime spec (config.json), equivalent to what dockerd hands to runc. */
 import { InvalidParameterError } from '../core/errors.ts';
+import { MASKED_PATHS, READONLY_PATHS } from '../core/runtime/paths.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, tweakCapabilities } from '../core/runtime/caps.ts';
 import { DEFAULT_DEVICE_RULES, hostDevices, userDevices } from './devices.ts';
@@ -9,13 +10,8 @@ import type { OciDevice, OciDeviceRule, OciNamespace, OciResources, OciRlimit, O
 import { DEFAULT_SECCOMP_PROFILE, toOciSeccomp } from './seccomp.ts';
 
 export const OCI_VERSION = '1.0.2';
+export { MASKED_PATHS, READONLY_PATHS };
 
-/** Docker's masked and read-only /proc and /sys paths (skipped when privileged). */
-export const MASKED_PATHS: readonly string[] = [
-  '/proc/asound', '/proc/acpi', '/proc/interrupts', '/proc/kcore', '/proc/keys', '/proc/latency_stats', '/proc/timer_list',
-  '/proc/timer_stats', '/proc/sched_debug', '/proc/scsi', '/sys/firmware', '/sys/devices/virtual/powercap',
-];
-export const READONLY_PATHS: readonly string[] = ['/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
 /** Docker's effective default for RLIMIT_NOFILE (dockerd's own limit under systemd). */
 const DEFAULT_NOFILE = 1048576;
@@ -64,7 +60,7 @@ function namespaces(input: SpecInput, host: HostFacts): OciNamespace[] {
   if (typeof n.ipc === 'object') ns.push({ type: 'ipc', path: n.ipc.path });
   else if (n.ipc === 'private') ns.push({ type: 'ipc' });
   // Docker's default cgroupns is private on cgroup v2, the host's on v1
-  if (host.cgroupV2) ns.push({ type: 'cgroup' });
+  if ((n.cgroup ?? (host.cgroupV2 ? 'private' : 'host')) === 'private') ns.push({ type: 'cgroup' });
   return ns;
 }
 
@@ -155,8 +151,8 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
   Object.assign(sysctl, input.sysctls);
   if (Object.keys(sysctl).length) spec.linux.sysctl = sysctl;
   if (!input.privileged) {
-    spec.linux.maskedPaths = [...MASKED_PATHS];
-    spec.linux.readonlyPaths = [...READONLY_PATHS];
+    spec.linux.maskedPaths = [...(input.maskedPaths ?? MASKED_PATHS)];
+    spec.linux.readonlyPaths = [...(input.readonlyPaths ?? READONLY_PATHS)];
     if (input.seccomp === 'default') spec.linux.seccomp = toOciSeccomp(DEFAULT_SECCOMP_PROFILE, caps, host);
     else if (input.seccomp !== 'unconfined') spec.linux.seccomp = toOciSeccomp(input.seccomp.profile, caps, host);
   }

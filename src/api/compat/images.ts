@@ -33,7 +33,8 @@ export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData:
     RepoTags: familiar(img.repoTags),
     RepoDigests: familiar(img.repoDigests),
     Parent: img.parent,
-    Comment: c.comment ?? '',
+    // as dockerd's inspect: an image without a comment of its own shows its newest history entry's (a commit -m)
+    Comment: c.comment || c.history?.at(-1)?.comment || '',
     Created: c.created ?? '0001-01-01T00:00:00Z',
     DockerVersion: c.docker_version ?? '',
     Author: c.author ?? '',

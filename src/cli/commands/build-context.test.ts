@@ -53,3 +53,13 @@ test('stdin: a tar passes through, anything else is a Dockerfile', async () => {
   t.end(tar);
   assert.deepEqual((await members((await contextFromStdin(t)).body)).map((m) => m.split(' ')[1]), ['Outside.df']);
 });
+
+test('the context is whole even when it is read a while after it was made (tar has exited by then)', async () => {
+  const dir = join(root, 'late');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'Dockerfile'), 'FROM x\n');
+  writeFileSync(join(dir, 'data'), 'x'.repeat(100_000));
+  const ctx = await contextFromDir(dir, '');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.deepEqual((await members(ctx.body)).sort(), ['0/0 Dockerfile', '0/0 data']);
+});

@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstat, readdir, readFile } from 'node:fs/promises';
 import { relative, resolve } from 'node:path';
-import { Readable } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import { compilePatterns, isExcluded, readDockerignore } from '../../core/build/dockerignore.ts';
 
 export interface BuildContext {
@@ -92,13 +92,16 @@ export async function contextFromDir(dir: string, dockerfile: string, stdinDocke
   // -b 1: 512-byte records, so the archive ends in exactly two zero blocks (held back to append a member)
   const tar = spawn('tar', ['-c', '-f', '-', '-b', '1', '-C', root, '--numeric-owner', '--owner=0', '--group=0', '--no-recursion', '--null', '-T', '-'],
     { stdio: ['pipe', 'pipe', 'pipe'] });
+  // Read through a pipe from the start: a child's stdout nobody listens to yet is drained and lost when the child exits
+  // (the request that sends this body may start a moment later, after the API version is negotiated).
+  const stdout = tar.stdout.pipe(new PassThrough());
   let stderr = '';
   tar.stderr.on('data', (d) => { stderr += d; });
   tar.stdin.end(files.map((f) => `${f}\0`).join(''));
   const exited = new Promise<number | null>((r) => tar.on('close', r));
   async function* gen(): AsyncGenerator<Buffer> {
     let held = Buffer.alloc(0);
-    for await (const c of tar.stdout) {
+    for await (const c of stdout) {
       held = Buffer.concat([held, c as Buffer]);
       if (held.length > 1024) {
         yield held.subarray(0, held.length - 1024);

@@ -18,7 +18,9 @@ export interface SpecInput {
   /** Files bind-mounted from the container's own directory: /etc/hosts, /etc/hostname, /etc/resolv.conf. */
   etcFiles: { hosts: string; hostname: string; resolvConf: string };
   /** `{ path }`: join that namespace (/proc/PID/ns/..., another container's). */
-  namespaces: { pid: 'private' | 'host' | { path: string }; ipc: 'private' | 'host' | { path: string }; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string } };
+  namespaces: { pid: 'private' | 'host' | { path: string }; ipc: 'private' | 'host' | { path: string }; uts: 'private' | 'host'; network: 'private' | 'host' | { path: string };
+    /** The cgroup namespace (HostConfig.CgroupnsMode); absent: private on cgroup v2, the host's on v1. */
+    cgroup?: 'private' | 'host' };
   /** /dev/shm when not the usual private tmpfs (or the host's with ipc host): none at all, or a bind of a shared one. */
   shm?: 'none' | { bind: string };
   cgroupsPath: string;            // absolute, e.g. /berth/<id>
@@ -29,6 +31,9 @@ export interface SpecInput {
   capAdd: string[];
   capDrop: string[];
   privileged: boolean;
+  /** HostConfig.MaskedPaths / ReadonlyPaths (empty with systempaths=unconfined); absent: Docker's defaults. */
+  maskedPaths?: string[];
+  readonlyPaths?: string[];
   readonlyRootfs: boolean;
   seccomp: 'default' | 'unconfined' | { profile: unknown };
   noNewPrivileges: boolean;

@@ -104,7 +104,9 @@ describe('docker stats and docker update', { skip: !canRun && 'needs root, runc 
   it('docker update changes memory and restart policy, in the record and the cgroup', async () => {
     const id = d.docker(['inspect', '-f', '{{.Id}}', 'mem']).stdout.trim();
     const since = Math.floor(Date.now() / 1000) - 1;
-    const r = d.docker(['update', '--memory', '64m', '--restart', 'always', 'mem']);
+    // as dockerd: a container with no memory limit needs the swap limit in the same update
+    assert.match(d.docker(['update', '--memory', '64m', 'mem']).stderr, /Memory limit should be smaller than already set memoryswap limit, update the memoryswap at the same time/);
+    const r = d.docker(['update', '--memory', '64m', '--memory-swap', '128m', '--restart', 'always', 'mem']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, 'mem\n');
     const hc = JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].HostConfig;

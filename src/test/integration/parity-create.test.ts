@@ -1,0 +1,109 @@
+/*
+ * More behaviours found different from dockerd in side-by-side runs, now as
+ * dockerd: the HostConfig a create records, create-time checks, kill of a
+ * paused container and kill's wording, commit comments, rename errors.
+ */
+import assert from 'node:assert/strict';
+import { existsSync, readlinkSync } from 'node:fs';
+import { after, before, describe, it } from 'node:test';
+import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
+
+const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
+const V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+
+describe('create defaults and checks, kill, commit and rename as dockerd', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+  const d = new Daemon();
+  before(() => startWithBusybox(d));
+  after(async () => { removeAll(d); await d.cleanup(); });
+  const run = (args: string[]) => d.docker(['run', '--rm', '--network', 'none', ...args]);
+  const inspect = (name: string) => JSON.parse(d.docker(['inspect', name]).stdout)[0];
+
+  it('records dockerd\'s HostConfig defaults, and the container gets them', () => {
+    assert.equal(d.docker(['create', '--network', 'none', '--name', 'dflt', 'busybox', 'true']).code, 0);
+    const h = inspect('dflt').HostConfig;
+    assert.equal(h.ShmSize, 64 * 1024 * 1024);
+    assert.equal(h.IpcMode, 'private');
+    assert.equal(h.CgroupnsMode, V2 ? 'private' : 'host');
+    assert.equal(h.OomKillDisable, false);
+    assert.equal(h.PidsLimit, null);
+    assert.equal(h.MemorySwappiness, null);
+    assert.ok(h.MaskedPaths.includes('/proc/kcore'), JSON.stringify(h.MaskedPaths));
+    assert.ok(h.ReadonlyPaths.includes('/proc/sys'), JSON.stringify(h.ReadonlyPaths));
+    d.docker(['create', '--network', 'none', '--name', 'mem', '-m', '20m', 'busybox', 'true']);
+    assert.equal(d.docker(['inspect', '-f', '{{.HostConfig.Memory}} {{.HostConfig.MemorySwap}}', 'mem']).stdout.trim(), '20971520 41943040');
+    d.docker(['create', '--network', 'none', '--name', 'priv', '--privileged', 'busybox', 'true']);
+    assert.equal(inspect('priv').HostConfig.MaskedPaths, null, 'privileged: nothing masked');
+    d.docker(['rm', 'dflt', 'mem', 'priv']);
+    // the masked paths in force are the container's own: systempaths=unconfined (the CLI sends empty lists) unmasks them
+    const masked = (extra: string[]) => run([...extra, 'busybox', 'sh', '-c', 'grep -c " /proc/keys " /proc/mounts']).stdout.trim();
+    assert.equal(masked([]), '1');
+    assert.equal(masked(['--security-opt', 'systempaths=unconfined']), '0');
+    // --cgroupns: its own cgroup namespace or the host's
+    const hostNs = readlinkSync('/proc/self/ns/cgroup');
+    assert.notEqual(run(['--cgroupns', 'private', 'busybox', 'readlink', '/proc/self/ns/cgroup']).stdout.trim(), hostNs);
+    assert.equal(run(['--cgroupns', 'host', 'busybox', 'readlink', '/proc/self/ns/cgroup']).stdout.trim(), hostNs);
+  });
+
+  it('--network container:X of a missing container fails the start, not the create (no pull)', () => {
+    const c = d.docker(['create', '--name', 'joiner', '--network', 'container:missing', 'busybox', 'true']);
+    assert.equal(c.code, 0, c.stderr);
+    assert.doesNotMatch(c.stderr, /Unable to find image/);
+    const s = d.docker(['start', 'joiner']);
+    assert.equal(s.code, 1);
+    assert.match(s.stderr, /No such container: missing/);
+    d.docker(['rm', 'joiner']);
+  });
+
+  it('refuses at create what dockerd refuses, in its words, without trying a pull', () => {
+    const refused: [string[], RegExp][] = [
+      [['--oom-score-adj', '2000'], /Invalid value 2000, range for oom score adj is \[-1000, 1000\]/],
+      [['--link', 'missing:alias'], /could not get container for missing: No such container: missing/],
+      [['--tmpfs', 'relative'], /invalid mount path: 'relative' mount path must be absolute/],
+      [['-w', 'relative'], /the working directory 'relative' is invalid, it needs to be an absolute path/],
+      [['--isolation', 'hyperv'], /Invalid isolation: "hyperv" - linux only supports 'default'/],
+      [['--storage-opt', 'size=1G'], /--storage-opt is supported only for overlay over xfs with 'pquota' mount option/],
+      [['--ip', '10.0.0.5'], /user specified IP address is supported on user defined networks only/],
+      [['--ip', 'bad'], /invalid IPv4 address: bad/],
+    ];
+    for (const [flags, message] of refused) {
+      const r = run([...flags, 'busybox', 'true']);
+      assert.equal(r.code, 125, `${flags.join(' ')}: ${r.stderr}`);
+      assert.match(r.stderr, message);
+      assert.doesNotMatch(r.stderr, /Unable to find image/);
+    }
+    // a numeric stop signal is taken as it is at create (dockerd's ParseSignal)
+    assert.equal(d.docker(['create', '--network', 'none', '--name', 'sig99', '--stop-signal', '99', 'busybox', 'true']).code, 0);
+    d.docker(['rm', 'sig99']);
+    assert.equal(d.docker(['ps', '-aq']).stdout.trim(), '', 'nothing left by the refused creates');
+  });
+
+  it('kill resumes a paused container; its errors carry "Cannot kill container: NAME"; events name the signal by number', () => {
+    const since = Math.floor(Date.now() / 1000) - 1;
+    d.docker(['run', '-d', '--network', 'none', '--name', 'pk', 'busybox', 'sh', '-c', 'trap "" HUP; sleep 100']);
+    assert.equal(d.docker(['pause', 'pk']).code, 0);
+    assert.equal(d.docker(['kill', '-s', 'HUP', 'pk']).code, 0);
+    assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', 'pk']).stdout.trim(), 'running false');
+    assert.match(d.docker(['unpause', 'pk']).stderr, /Container [0-9a-f]{64} is not paused/);
+    const ev = d.docker(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'container=pk',
+      '--filter', 'event=kill', '--filter', 'event=unpause', '--format', '{{.Action}} {{.Actor.Attributes.signal}}']);
+    assert.equal(ev.stdout, 'kill 1\nunpause <no value>\n');
+    assert.match(d.docker(['kill', 'nosuch']).stderr, /Error response from daemon: Cannot kill container: nosuch: No such container: nosuch/);
+    assert.match(d.docker(['kill', '-s', '99', 'pk']).stderr, /Cannot kill container: pk: the linux daemon does not support signal 99/);
+    d.docker(['rm', '-f', 'pk']);
+  });
+
+  it('commit -m shows as the image comment; rename refusals say "Error when allocating new name"; untag events name the image ID', () => {
+    d.docker(['create', '--network', 'none', '--name', 'src', 'busybox', 'true']);
+    d.docker(['create', '--network', 'none', '--name', 'other', 'busybox', 'true']);
+    assert.equal(d.docker(['commit', '-m', 'my message', 'src', 'committed:1']).code, 0);
+    assert.equal(d.docker(['image', 'inspect', '-f', '{{.Comment}}', 'committed:1']).stdout.trim(), 'my message');
+    assert.match(d.docker(['rename', 'src', 'bad name']).stderr, /Error when allocating new name: Invalid container name \(\/bad name\), only \[a-zA-Z0-9\]\[a-zA-Z0-9_.-\] are allowed/);
+    assert.match(d.docker(['rename', 'src', 'other']).stderr, /Error when allocating new name: Conflict. The container name "\/other" is already in use/);
+    const id = d.docker(['image', 'inspect', '-f', '{{.Id}}', 'committed:1']).stdout.trim();
+    const since = Math.floor(Date.now() / 1000) - 1;
+    assert.equal(d.docker(['rmi', 'committed:1']).code, 0);
+    const ev = d.docker(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000) + 1), '--filter', 'event=untag', '--format', '{{.Actor.ID}} {{.Actor.Attributes.name}}']);
+    assert.equal(ev.stdout, `${id} ${id}\n`);
+    d.docker(['rm', 'src', 'other']);
+  });
+});
