@@ -1,9 +1,46 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { mergeEnv } from './create.ts';
+import { checkBlkioWeight, hostConfigDefaults, mergeEnv, validateCreateRequest } from './create.ts';
+import type { HostConfig } from '../core/containers/types.ts';
+import { NotFoundError } from '../core/errors.ts';
 
 test('env: KEY=VALUE replaces or appends, a bare KEY removes (moby\'s ReplaceOrAppendEnvValues)', () => {
   assert.deepEqual(mergeEnv(['PATH=/bin', 'A=1', 'B=2'], ['A=9', 'C=3', 'B', 'NOPE']), ['PATH=/bin', 'A=9', 'C=3']);
   assert.deepEqual(mergeEnv(null, ['X=']), ['X=']);
   assert.deepEqual(mergeEnv(['X=1'], undefined), ['X=1']);
+});
+
+test('blkio weight: discarded with a warning without kernel support, else checked for range', () => {
+  assert.deepEqual(checkBlkioWeight(5, false), ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.']);
+  assert.throws(() => checkBlkioWeight(5, true), /Range of blkio weight is from 10 to 1000/);
+  assert.deepEqual(checkBlkioWeight(500, true), []);
+  assert.deepEqual(checkBlkioWeight(0, false), []);
+});
+
+test('HostConfig defaults as dockerd records them', () => {
+  const h: HostConfig = { NetworkMode: 'bridge', Memory: 10, PidsLimit: 0, MemorySwappiness: -1 };
+  hostConfigDefaults(h, false);
+  assert.equal(h.MemorySwap, 20);
+  assert.equal(h.ShmSize, 64 * 1024 * 1024);
+  assert.equal(h.IpcMode, 'private');
+  assert.equal(h.CgroupnsMode, 'host');
+  assert.equal(h.PidsLimit, null);
+  assert.equal(h.MemorySwappiness, null);
+  assert.ok((h.MaskedPaths as string[]).includes('/proc/keys'));
+  const given: HostConfig = { NetworkMode: 'bridge', Memory: 10, MemorySwap: -1, IpcMode: 'host', MaskedPaths: [], Privileged: false, PidsLimit: 5 };
+  hostConfigDefaults(given, true);
+  assert.deepEqual([given.MemorySwap, given.IpcMode, given.MaskedPaths, given.PidsLimit, given.CgroupnsMode], [-1, 'host', [], 5, 'private']);
+  const priv: HostConfig = { NetworkMode: 'bridge', Privileged: true };
+  hostConfigDefaults(priv, false);
+  assert.equal(priv.MaskedPaths, undefined);
+});
+
+test('create-only checks', () => {
+  const none = () => { throw new Error('not called'); };
+  assert.throws(() => validateCreateRequest({ WorkingDir: 'rel' }, { NetworkMode: 'none' }, none), /the working directory 'rel' is invalid/);
+  assert.throws(() => validateCreateRequest({}, { NetworkMode: 'none', OomScoreAdj: -1001 }, none), /Invalid value -1001, range for oom score adj is \[-1000, 1000\]/);
+  assert.throws(() => validateCreateRequest({}, { NetworkMode: 'none', Tmpfs: { x: '' } }, none), /invalid mount path: 'x' mount path must be absolute/);
+  assert.doesNotThrow(() => validateCreateRequest({ WorkingDir: '/w' }, { NetworkMode: 'none', Isolation: 'default', OomScoreAdj: 1000 }, none));
+  const missing = (): never => { throw new NotFoundError('No such container: gone'); };
+  assert.throws(() => validateCreateRequest({}, { NetworkMode: 'none', Links: ['/gone:/me/gone'] }, missing), { kind: 'invalid-parameter', message: 'could not get container for gone: No such container: gone' });
 });

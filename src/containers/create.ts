@@ -93,6 +93,13 @@ export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostC
   }
 }
 
+/** As dockerd: without kernel support a blkio weight is discarded with a warning, before its range is checked. */
+export function checkBlkioWeight(weight: number, supported: boolean): string[] {
+  if (weight > 0 && !supported) return ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.'];
+  if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
+  return [];
+}
+
 /** 64 MiB: /dev/shm's size when the container names none. */
 export const DEFAULT_SHM_SIZE = 64 * 1024 * 1024;
 

@@ -16,8 +16,8 @@ import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
 import { parseSignal, supportedSignal } from '../core/signals.ts';
 import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
-import { newContainer, validateCreateRequest, validateHostConfig } from './create.ts';
-import { isCgroupV2 } from '../runtime/cgroups.ts';
+import { checkBlkioWeight, newContainer, validateCreateRequest, validateHostConfig } from './create.ts';
+import { blkioWeightSupported, isCgroupV2 } from '../runtime/cgroups.ts';
 import { checkNamespaceModes } from './ns-modes.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
@@ -111,6 +111,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     }
     validateHostConfig(hostConfig);
     validateCreateRequest(config, hostConfig, (ref) => this.d.db.resolve(ref));
+    const blkioWarnings = checkBlkioWeight(Number(hostConfig.BlkioWeight ?? 0), blkioWeightSupported());
+    if (blkioWarnings.length) hostConfig.BlkioWeight = 0;
     checkNamespaceModes(hostConfig);
     placeContainer('x', hostConfig.CgroupParent as string | undefined, this.d.cgroups ?? NO_PLACEMENT);
     validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
@@ -129,7 +131,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.creating.set(full, c.id);
     let warnings: string[];
     try {
-      warnings = (await this.d.network?.validateCreate(c, endpoints)) ?? [];
+      warnings = [...blkioWarnings, ...((await this.d.network?.validateCreate(c, endpoints)) ?? [])];
       if (this.d.mounts) c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
       try {
         await mkdir(c.rwDir, { recursive: true });

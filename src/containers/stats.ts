@@ -1,5 +1,4 @@
 /* GET /containers/{id}/stats: samples from the container's cgroup (v1 or v2), /proc/stat and its net/dev. */
-import { existsSync } from 'node:fs';
 import { cgroupDir, NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import { readFile } from 'node:fs/promises';
 import { totalmem } from 'node:os';
@@ -8,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { BlkioStatEntry, BlkioStats, ContainerStatsBackend, CpuStats, MemoryStats, NetworkStats, StatsJSON, StatsOptions, UpdateRequest } from '../core/containers/stats-types.ts';
 import type { EventSink } from '../core/events/types.ts';
-import { CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
+import { blkioWeightSupported, CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
 import { nowNs, rfc3339Nano } from '../runtime/exit.ts';
 import { RUNC_PATH } from '../runtime/runc.ts';
 import { ZERO_TIME } from './create.ts';
@@ -269,7 +268,7 @@ export class ContainerStatsService implements ContainerStatsBackend {
   update(idOrName: string, req: UpdateRequest): Promise<{ Warnings: string[] }> {
     return updateContainer({
       ...this.d,
-      blkioWeight: isCgroupV2(this.paths.cgroupRoot) || existsSync(join(this.paths.cgroupRoot, 'blkio', 'blkio.weight')),
+      blkioWeight: blkioWeightSupported(this.paths.cgroupRoot),
     }, idOrName, req);
   }
 }

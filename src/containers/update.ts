@@ -6,7 +6,7 @@ import type { UpdateRequest } from '../core/containers/stats-types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { runcMessage } from '../runtime/runc.ts';
 import type { ContainerDb } from './store.ts';
-import { hostCpus, validateHostConfig, type HostCpus } from './create.ts';
+import { checkBlkioWeight, hostCpus, validateHostConfig, type HostCpus } from './create.ts';
 
 /** runc's `update -r` input: the OCI LinuxResources parts runc can change. */
 export interface RuncResources {
@@ -39,11 +39,7 @@ export function validateUpdate(req: UpdateRequest, host: HostCpus & { blkioWeigh
   if (rp !== undefined && rp !== null && (typeof rp !== 'object' || typeof (rp.Name ?? '') !== 'string')) throw new InvalidParameterError('json: cannot unmarshal RestartPolicy');
   const { MemorySwap, AutoRemove: _a, ...rest } = req;
   validateHostConfig({ ...rest, ...(n(req.Memory) > 0 ? { MemorySwap } : {}), RestartPolicy: rp ?? { Name: '' } } as HostConfig, host);
-  // As dockerd: without kernel support the weight is discarded (with a warning) before its range is checked.
-  const weight = n(req.BlkioWeight);
-  if (weight > 0 && !host.blkioWeight) return ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.'];
-  if (weight > 0 && (weight < 10 || weight > 1000)) throw new InvalidParameterError('Range of blkio weight is from 10 to 1000');
-  return [];
+  return checkBlkioWeight(n(req.BlkioWeight), host.blkioWeight);
 }
 
 /** The container's swap limit as dockerd records it: set at create (2x the memory limit when not given; 0 = no limit, -1 = unlimited). */
