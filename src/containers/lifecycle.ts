@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { ConflictError } from '../core/errors.ts';
+import { ConflictError, SystemError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { signalNumber } from '../core/signals.ts';
@@ -9,6 +9,7 @@ import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtim
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import { releaseShm } from './ipc-shm.ts';
+import { logAttrs } from './log-attrs.ts';
 import type { ContainerDb } from './store.ts';
 import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
@@ -81,6 +82,7 @@ export class Lifecycle {
   async start(c: ContainerRecord): Promise<void> {
     if (c.state.Running) return;
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
+    await this.openLogger(c);
     // containers created before mounts were resolved at create get theirs now
     if (this.d.mounts && !c.mountPoints) {
       c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
@@ -123,6 +125,20 @@ export class Lifecycle {
       // dockerd removes an AutoRemove container whose start failed; `run --rm` waits for that.
       if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
       throw e;
+    }
+  }
+
+  /** dockerd opens the log driver at start: a bad labels-regex/env-regex fails the start (exit code 128 unless one is set). */
+  private async openLogger(c: ContainerRecord): Promise<void> {
+    const lc = c.hostConfig.LogConfig as { Type?: string; Config?: Record<string, string> } | undefined;
+    try {
+      logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []);
+    } catch (e) {
+      const msg = `failed to initialize logging driver: ${(e as Error).message}`;
+      Object.assign(c.state, { Error: msg, ExitCode: c.state.ExitCode || 128 });
+      this.d.db.save(c);
+      if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
+      throw new SystemError(msg);
     }
   }
 

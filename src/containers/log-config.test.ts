@@ -25,4 +25,6 @@ test('validateLogConfig: dockerd wording for bad options', () => {
   assert.throws(() => validateLogConfig('json-file', { 'max-size': '0' }), /max-size must be a positive number/);
   assert.throws(() => validateLogConfig('json-file', { 'max-size': '1m', compress: 'true' }), /compress cannot be true/);
   assert.throws(() => validateLogConfig('none', { 'max-size': '1m' }), /invalid logging opts for driver none/);
+  assert.throws(() => validateLogConfig('local', { labels: 'a' }), /unknown log opt 'labels' for log driver local/);
+  assert.deepEqual(validateLogConfig('json-file', { labels: 'a', 'labels-regex': '.', env: 'X', 'env-regex': '^Y', tag: 't' }), { maxSize: 0, maxFiles: 1, compress: false });
 });

@@ -44,7 +44,9 @@ export function validateLogConfig(type: string, config: Record<string, string>):
     return policy;
   }
   const allowed = FILE_OPTS[driver as 'json-file' | 'local'];
-  for (const k of Object.keys(config)) if (!allowed.includes(k)) throw new InvalidParameterError(`unknown log opt '${k}' for ${driver} log driver`);
+  // (the two drivers word it differently in dockerd)
+  const unknown = (k: string): string => (driver === 'local' ? `unknown log opt '${k}' for log driver local` : `unknown log opt '${k}' for ${driver} log driver`);
+  for (const k of Object.keys(config)) if (!allowed.includes(k)) throw new InvalidParameterError(unknown(k));
   if (config['max-size'] !== undefined) {
     policy.maxSize = fromHumanSize(config['max-size']);
     if (policy.maxSize <= 0) throw new InvalidParameterError('max-size must be a positive number');

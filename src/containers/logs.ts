@@ -4,19 +4,7 @@ import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LogLine, LogOptions } from '../core/containers/types.ts';
-
-/** One line of conmon's k8s-file log: `TIME STREAM F|P MESSAGE`. */
-export function parseLogLine(line: string): LogLine | null {
-  const a = line.indexOf(' ');
-  const b = line.indexOf(' ', a + 1);
-  const c = line.indexOf(' ', b + 1);
-  if (a < 0 || b < 0) return null;
-  const tag = c < 0 ? line.slice(b + 1) : line.slice(b + 1, c);
-  const msg = c < 0 ? '' : line.slice(c + 1);
-  const stream = line.slice(a + 1, b) === 'stderr' ? 2 : 1;
-  const full = tag.split(',').includes('F');
-  return { stream, time: line.slice(0, a), data: Buffer.from(full ? `${msg}\n` : msg) };
-}
+import { LineJoiner, parseRecord } from './log-join.ts';
 
 /** RFC3339 with any offset → ms since epoch (nanoseconds dropped). */
 export function logTimeMs(t: string): number {
@@ -64,14 +52,8 @@ async function openRotated(path: string): Promise<{ name: string; fh: FileHandle
   }
 }
 
-async function readLines(input: Readable, each: (l: LogLine) => void, o: LogOptions): Promise<number> {
-  let consumed = 0;
-  for await (const line of createInterface({ input, crlfDelay: Infinity })) {
-    consumed += Buffer.byteLength(line) + 1;
-    const l = parseLogLine(line);
-    if (l && wanted(l, o)) each(l);
-  }
-  return consumed;
+async function readLines(input: Readable, each: (line: string) => void): Promise<void> {
+  for await (const line of createInterface({ input, crlfDelay: Infinity })) each(line);
 }
 
 /**
@@ -104,14 +86,17 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
   let fh: FileHandle | null = await open(path, 'r').catch(() => null);
   let ino = fh ? (await fh.stat()).ino : -1;
   let offset = 0;
+  const joiner = new LineJoiner();
+  const feed = (each: (l: LogLine) => void) => (line: string): void => {
+    const r = parseRecord(line);
+    if (r) joiner.push(r, (l) => { if (wanted(l, o)) each(l); });
+  };
+  const flush = (each: (l: LogLine) => void): void => joiner.flush((l) => { if (wanted(l, o)) each(l); });
   const fromLive = async (each: (l: LogLine) => void): Promise<void> => {
     if (!fh) return;
     const size = (await fh.stat()).size;
     if (size < offset) offset = 0; // truncated by a one-file rotation
-    offset = await readComplete(fh, offset, size, (line) => {
-      const l = parseLogLine(line);
-      if (l && wanted(l, o)) each(l);
-    });
+    offset = await readComplete(fh, offset, size, feed(each));
   };
   const initial: LogLine[] = [];
   const keep = (l: LogLine): void => { initial.push(l); };
@@ -119,10 +104,12 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
     const raw = rot.createReadStream(); // closes the handle at its end
     // pipeline passes a read error on to gunzip, so the line reader ends instead of waiting forever
     const input = name.endsWith('.gz') ? pipeline(raw, createGunzip(), () => undefined) : raw;
-    await readLines(input, keep, o).catch(() => 0);
+    await readLines(input, feed(keep)).catch(() => undefined);
     raw.destroy();
   }
   await fromLive(keep);
+  // a line the container left unfinished counts once it has stopped; while it runs, the rest may come
+  if (done()) flush(keep);
   const tail = o.tail === 'all' ? initial : o.tail <= 0 ? [] : initial.slice(-o.tail);
   for (const l of tail) onLine(l);
   try {
@@ -138,7 +125,10 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
         offset = 0;
         continue;
       }
-      if (finished) return;
+      if (finished) {
+        flush(onLine);
+        return;
+      }
       await new Promise((r) => setTimeout(r, 100));
     }
   } finally {

@@ -25,6 +25,7 @@ import { Lifecycle } from './lifecycle.ts';
 import { validateLogConfig, type RotationPolicy } from './log-config.ts';
 import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
+import { formatAttrs, logAttrs } from './log-attrs.ts';
 import { generateName, validateName } from './names.ts';
 import { ContainerDb, nameConflict } from './store.ts';
 import { Trash } from './trash.ts';
@@ -103,12 +104,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}, platform?: string): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
     const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
-    if (!lc?.Type) {
-      const def = this.d.logDefaults ?? { Type: 'json-file', Config: {} };
-      hostConfig.LogConfig = { Type: def.Type, Config: { ...def.Config, ...lc?.Config } };
-    } else if (!lc.Config) {
-      hostConfig.LogConfig = { Type: lc.Type, Config: {} };
-    }
+    // dockerd's mergeAndVerifyLogConfig: the daemon's log-opts fill in when the driver is the daemon's
+    const def = this.d.logDefaults ?? { Type: 'json-file', Config: {} };
+    const type = lc?.Type || def.Type;
+    hostConfig.LogConfig = { Type: type, Config: type === def.Type ? { ...def.Config, ...lc?.Config } : { ...lc?.Config } };
     validateHostConfig(hostConfig);
     validateCreateRequest(config, hostConfig, (ref) => this.d.db.resolve(ref));
     const blkioWarnings = checkBlkioWeight(Number(hostConfig.BlkioWeight ?? 0), blkioWeightSupported());
@@ -297,9 +296,13 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async logs(idOrName: string, opts: LogOptions, onLine: (l: LogLine) => void, signal: AbortSignal, begin?: () => void): Promise<{ tty: boolean }> {
     const c = this.d.db.resolve(idOrName);
-    if ((c.hostConfig.LogConfig as LogConfig | undefined)?.Type === 'none') throw new InvalidParameterError('configured logging driver does not support reading');
+    const lc = c.hostConfig.LogConfig as LogConfig | undefined;
+    if (lc?.Type === 'none') throw new InvalidParameterError('configured logging driver does not support reading');
+    // dockerd opens the log driver to read it: a bad labels-regex/env-regex fails here too
+    const attrs = Buffer.from(`${formatAttrs(logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []))} `);
     begin?.();
-    await readLog(c.logPath, opts, onLine, () => !c.state.Running || !this.d.db.byId(c.id), signal);
+    const each = opts.details ? (l: LogLine): void => onLine({ ...l, data: Buffer.concat([attrs, l.data]) }) : onLine;
+    await readLog(c.logPath, opts, each, () => !c.state.Running || !this.d.db.byId(c.id), signal);
     return { tty: c.config.Tty };
   }
 

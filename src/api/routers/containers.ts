@@ -177,7 +177,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
       const data = timestamps ? Buffer.concat([Buffer.from(`${dockerTime(l.time)} `), l.data]) : l.data;
       r.res.write(rec.config.Tty ? data : frame(l.stream, data));
     };
-    await c.logs(r.params[0], { stdout, stderr, follow: qBool(q, 'follow'), tail: Number.isNaN(tail as number) || (tail as number) < 0 ? 'all' : tail, since, until, timestamps }, send, r.signal, begin);
+    await c.logs(r.params[0], { stdout, stderr, follow: qBool(q, 'follow'), tail: Number.isNaN(tail as number) || (tail as number) < 0 ? 'all' : tail, since, until, timestamps, details: qBool(q, 'details') }, send, r.signal, begin);
     r.res.end();
   };
 

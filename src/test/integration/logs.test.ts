@@ -69,6 +69,52 @@ describe('container logs: rotation with --log-opt, drivers, daemon defaults', { 
     assert.ok(n < 4000, `${n} lines kept`);
   });
 
+  it('logs --details: the log attrs (labels/env the log-opts pick) before each line, as dockerd prints them', () => {
+    const run = (args: string[]): string => {
+      const id = d.docker(['run', '-d', '--network', 'none', ...args]).stdout.trim();
+      assert.match(id, /^[0-9a-f]{64}$/);
+      assert.equal(d.docker(['wait', id]).stdout.trim(), '0');
+      return id;
+    };
+    const plain = run(['busybox', 'echo', 'hi']);
+    assert.equal(d.docker(['logs', '--details', plain]).stdout, ' hi\n');
+    assert.equal(d.docker(['logs', plain]).stdout, 'hi\n');
+    const ts = '\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{9}Z';
+    const attrs = run(['--label', 'a=b', '--label', 'c=d', '--label', 'e=f', '--log-opt', 'labels=a,c', '-e', 'X=1', '--log-opt', 'env=X',
+      '--log-opt', 'env-regex=^Y', '-e', 'Y1=2', '-e', 'Z=3', 'busybox', 'sh', '-c', 'echo hi; echo err >&2; sleep 0.2; echo last']); // (conmon may log two streams' lines out of order unless apart)
+    const both = d.docker(['logs', '--details', attrs]);
+    assert.equal(both.stdout, 'X=1,Y1=2,a=b,c=d hi\nX=1,Y1=2,a=b,c=d last\n');
+    assert.equal(both.stderr, 'X=1,Y1=2,a=b,c=d err\n');
+    assert.match(d.docker(['logs', '--details', '-t', '--tail', '1', attrs]).stdout, new RegExp(`^${ts} X=1,Y1=2,a=b,c=d last\\n$`));
+    assert.equal(d.docker(['logs', '--details', '-f', '--since', '2000-01-01T00:00:00Z', attrs]).stdout, 'X=1,Y1=2,a=b,c=d hi\nX=1,Y1=2,a=b,c=d last\n');
+    // keys and values query-escaped like Go's url.QueryEscape
+    const escaped = run(['--label', 'k/x=v&w y', '--log-opt', 'labels-regex=^k', 'busybox', 'echo', 'hi']);
+    assert.equal(d.docker(['logs', '--details', escaped]).stdout, 'k%2Fx=v%26w+y hi\n');
+    // a line written in pieces is one line with one prefix (and one timestamp), as dockerd's log copier makes it
+    const pieces = run(['--label', 'a=b', '--log-opt', 'labels=a', 'busybox', 'sh', '-c', 'printf abc; sleep 0.3; echo def; printf tail']);
+    assert.match(d.docker(['logs', '--details', '-t', pieces]).stdout, new RegExp(`^${ts} a=b abcdef\\n${ts} a=b tail$`));
+    assert.equal(d.docker(['logs', '--tail', '2', pieces]).stdout, 'abcdef\ntail');
+    // the local driver keeps no attrs
+    assert.equal(d.docker(['logs', '--details', run(['--log-driver', 'local', '--label', 'a=b', 'busybox', 'echo', 'hi'])]).stdout, ' hi\n');
+  });
+
+  it('a bad labels-regex/env-regex fails the start as dockerd\'s logger does; daemon log-opts fill in for the daemon\'s driver', () => {
+    const r = d.docker(['run', '--name', 'lgd-badre', '--network', 'none', '--log-opt', 'labels-regex=[', 'busybox', 'echo', 'hi']);
+    assert.equal(r.code, 125);
+    assert.match(r.stderr, /Error response from daemon: failed to initialize logging driver: error parsing regexp: missing closing \]: `\[`/);
+    const st = JSON.parse(d.docker(['inspect', 'lgd-badre']).stdout)[0].State;
+    assert.equal(st.Status, 'created');
+    assert.equal(st.ExitCode, 128);
+    assert.equal(st.Error, 'failed to initialize logging driver: error parsing regexp: missing closing ]: `[`');
+    const l = d.docker(['logs', 'lgd-badre']);
+    assert.equal(l.code, 1);
+    assert.match(l.stderr, /error parsing regexp: missing closing \]: `\[`/);
+    assert.match(d.docker(['run', '--rm', '--network', 'none', '--log-opt', 'env-regex=a**', 'busybox', 'true']).stderr, /invalid nested repetition operator: `\*\*`/);
+    assert.match(d.docker(['create', '--log-driver', 'local', '--log-opt', 'labels=a', 'busybox']).stderr, /unknown log opt 'labels' for log driver local/);
+    const id = d.docker(['create', '--log-driver', 'json-file', '--log-opt', 'labels=a', 'busybox']).stdout.trim();
+    assert.deepEqual(JSON.parse(d.docker(['inspect', id]).stdout)[0].HostConfig.LogConfig, { Type: 'json-file', Config: { 'max-size': '50k', labels: 'a' } });
+  });
+
   it('log driver none keeps nothing; bad drivers and options get dockerd\'s errors', () => {
     const id = d.docker(['run', '-d', '--log-driver', 'none', 'busybox', 'echo', 'hi']).stdout.trim();
     assert.equal(d.docker(['wait', id]).stdout.trim(), '0');
