@@ -315,7 +315,8 @@ export class ContainerNet implements ContainerNetworking {
       for (const k of Object.keys(c.config.ExposedPorts ?? {})) ports[k] = null;
       for (const p of pub?.ports ?? []) (ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     }
-    const sandboxKey = c.state.Running && primary ? this.nsPath(c) : '';
+    // the running container's own network namespace (bridge networks or none, as dockerd's sandbox); none for host or another's
+    const sandboxKey = c.state.Running && (primary || m === 'none') ? this.nsPath(c) : '';
     return { sandboxKey, ports, networks, primary };
   }
 

@@ -80,6 +80,9 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
   it('kill resumes a paused container; its errors carry "Cannot kill container: NAME"; events name the signal by number', () => {
     const since = Math.floor(Date.now() / 1000) - 1;
     d.docker(['run', '-d', '--network', 'none', '--name', 'pk', 'busybox', 'sh', '-c', 'trap "" HUP; sleep 100']);
+    // a container on the none network has its own namespace, named by SandboxKey (nsenter --net=... works on it)
+    const key = d.docker(['inspect', '-f', '{{.NetworkSettings.SandboxKey}}', 'pk']).stdout.trim();
+    assert.equal(readlinkSync(key), d.docker(['exec', 'pk', 'readlink', '/proc/self/ns/net']).stdout.trim());
     assert.equal(d.docker(['pause', 'pk']).code, 0);
     assert.equal(d.docker(['kill', '-s', 'HUP', 'pk']).code, 0);
     assert.equal(d.docker(['inspect', '-f', '{{.State.Status}} {{.State.Paused}}', 'pk']).stdout.trim(), 'running false');
