@@ -82,10 +82,12 @@ test('ensureInitLayer lays the files out once: what the container removed later 
   assert.equal(shape(join(root, 'etc/mtab')), 'link /proc/mounts');
 });
 
-test('concurrent first uses of one root both succeed', async (t) => {
-  const root = join(scratch(t), 'root');
+test('concurrent first uses of one container wait for one set-up', async (t) => {
+  const base = scratch(t);
+  const [rw, root] = [join(base, 'rw'), join(base, 'root')];
+  mkdirSync(rw);
   mkdirSync(root);
-  await Promise.all([setupInitLayer(root), setupInitLayer(root), setupInitLayer(root)]);
+  await Promise.all([ensureInitLayer(rw, root), ensureInitLayer(rw, root), ensureInitLayer(rw, root)]);
   assert.equal(shape(join(root, 'etc/mtab')), 'link /proc/mounts');
   assert.equal(shape(join(root, '.dockerenv')), 'file 755 0');
 });

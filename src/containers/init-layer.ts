@@ -53,18 +53,8 @@ async function ensureDir(p: string): Promise<void> {
 
 async function create(p: string, kind: Kind): Promise<void> {
   if (kind === 'dir') return ensureDir(p);
-  try {
-    await createLeaf(p, kind);
-  } catch (e) {
-    // made meanwhile by a concurrent first use of the same root filesystem
-    const st = isCode(e, 'EEXIST') ? await lstatOrNull(p) : null;
-    if (!st || (kind === 'file' ? !st.isFile() : !st.isSymbolicLink())) throw e;
-  }
-}
-
-async function createLeaf(p: string, kind: 'file' | { link: string }): Promise<void> {
   if (kind === 'file') {
-    // O_EXCL|O_NOFOLLOW: never opens what another writer put there meanwhile
+    // O_CREAT|O_EXCL: fails on anything there, a symlink included, rather than follow it
     const fh = await open(p, 'wx', 0o755);
     try {
       await fh.chmod(0o755);
@@ -92,7 +82,7 @@ async function setupPath(root: string, path: string, kind: Kind): Promise<void> 
     const st = await lstatOrNull(p);
     const last = i === parts.length - 1;
     if (st?.isDirectory()) continue;
-    if (st) await unlink(p).catch((e: unknown) => { if (!isCode(e, 'ENOENT')) throw e; });
+    if (st) await unlink(p);
     await create(p, last ? kind : 'dir');
   }
 }
@@ -102,15 +92,25 @@ export async function setupInitLayer(root: string): Promise<void> {
   for (const [path, kind] of INIT_LAYER) await setupPath(root, path, kind);
 }
 
+/** Set-ups under way, by rwDir: a concurrent first use (start and export at once) waits for the one running. */
+const pending = new Map<string, Promise<void>>();
+
 /**
  * Once per container (its rwDir keeps a marker): the init files, before the
  * first start or the first look at its files. Later starts leave them as the
  * container left them (a file it removed stays removed, as over dockerd's
  * init layer).
  */
-export async function ensureInitLayer(rwDir: string, root: string): Promise<void> {
+export function ensureInitLayer(rwDir: string, root: string): Promise<void> {
   const marker = join(rwDir, MARKER);
-  if (existsSync(marker)) return;
-  await setupInitLayer(root);
-  await writeFile(marker, '');
+  if (existsSync(marker)) return Promise.resolve();
+  let p = pending.get(rwDir);
+  if (!p) {
+    p = (async () => {
+      await setupInitLayer(root);
+      await writeFile(marker, '');
+    })().finally(() => pending.delete(rwDir));
+    pending.set(rwDir, p);
+  }
+  return p;
 }
