@@ -53,8 +53,7 @@ export async function commitStep(images: ImageService, s: StepCommit): Promise<s
     layer = await layers.unpack(packUpperDir(s.upperDir, { clampMtime: s.clampMtime }));
   } else if (s.layer && s.container) {
     const upper = diffDir(s.container.rwDir);
-    const lowers = chain.map((l) => layers.diffDir(l.cacheId)).reverse();
-    layer = await layers.unpack(packUpperDir(upper, { exclude: runtimeArtifacts(upper, lowers), clampMtime: s.clampMtime }));
+    layer = await layers.unpack(packUpperDir(upper, { exclude: runtimeArtifacts(upper), clampMtime: s.clampMtime }));
   }
   try {
     const history: HistoryEntry = { created: s.created, created_by: s.createdBy };

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -68,14 +68,36 @@ test('runtime mount targets (dockerd keeps them in its init layer) are left out'
     mk(low, { 'etc/passwd': 'root', 'etc/hostname': 'img', 'dev': null });
     mk(up, { 'etc/hosts': '', 'etc/resolv.conf': '', 'etc/hostname': '', 'proc': null, 'sys': null, 'dev/pts': null, '.dockerenv': 'not empty' });
     utimesSync(join(up, 'etc'), 1700000099, 1700000099);
-    const only = runtimeArtifacts(up, [low]);
+    const only = runtimeArtifacts(up);
     assert.deepEqual((await containerChanges(up, [low], only)).map((c) => `${'CAD'[c.Kind]} ${c.Path}`), [
-      'A /.dockerenv', 'C /etc', 'C /etc/hostname',
-    ], 'an image file, a non-empty file and the dir holding them stay');
-    rmSync(join(up, 'etc/hostname'));
+      'A /.dockerenv',
+    ], 'a non-empty file stays; an empty one over the image\'s file is the init layer\'s');
+    writeFileSync(join(up, 'etc/hosts'), 'written');
+    assert.deepEqual((await containerChanges(up, [low], only)).map((c) => `${'CAD'[c.Kind]} ${c.Path}`), [
+      'A /.dockerenv', 'C /etc', 'A /etc/hosts',
+    ], 'a written init file and the dir holding it stay');
+    rmSync(join(up, 'etc/hosts'));
     rmSync(join(up, '.dockerenv'));
     assert.deepEqual(await containerChanges(up, [low], only), [], 'nothing but mount targets: no changes');
   } finally {
     rmSync(base, { recursive: true, force: true });
   }
+});
+
+test('the /etc/mtab link of the init layer is left out, over an image\'s own /etc/mtab too; another link is not', async (t) => {
+  const base = mkdtempSync(join(tmpdir(), 'berth-changes-'));
+  t.after(() => rmSync(base, { recursive: true, force: true }));
+  const [low, up] = ['low', 'up'].map((d) => join(base, d));
+  mk(low, { 'etc/mtab': 'image mtab', 'etc/passwd': 'root' });
+  mk(up, { 'etc': null, 'dev/console': '', 'dev/shm': null });
+  symlinkSync('/proc/mounts', join(up, 'etc/mtab'));
+  const only = runtimeArtifacts(up);
+  assert.deepEqual(await containerChanges(up, [low], only), []);
+  rmSync(join(up, 'etc/mtab'));
+  symlinkSync('/proc/self/mounts', join(up, 'etc/mtab'));
+  assert.deepEqual((await containerChanges(up, [low], only)).map((c) => `${'CAD'[c.Kind]} ${c.Path}`), ['C /etc', 'C /etc/mtab']);
+  writeFileSync(join(up, 'dev/shm/x'), 'x');
+  assert.deepEqual((await containerChanges(up, [low], only)).map((c) => `${'CAD'[c.Kind]} ${c.Path}`), [
+    'A /dev', 'A /dev/shm', 'A /dev/shm/x', 'C /etc', 'C /etc/mtab',
+  ], 'an init dir with a file of the container is the container\'s');
 });

@@ -134,8 +134,7 @@ async function register(images: ImageService, c: ContainerRecord, image: ImageRe
   const layers = images.deps.layers;
   const chain = await images.layersOf(image);
   const upper = diffDir(c.rwDir);
-  const lowers = chain.map((l) => layers.diffDir(l.cacheId)).reverse();
-  const layer = await layers.unpack(packUpperDir(upper, { exclude: runtimeArtifacts(upper, lowers) }));
+  const layer = await layers.unpack(packUpperDir(upper, { exclude: runtimeArtifacts(upper) }));
   const empty = layer.diffId === EMPTY_LAYER_DIFF_ID;
   try {
     const parentLayers = chain.map((l) => ({ cacheId: l.cacheId, diffId: l.diffId, size: l.size, tarSize: l.tarSize }));

@@ -60,7 +60,7 @@ export class ContainerFilesService implements ContainerFilesBackend {
     const root = this.containers.d.layersRoot;
     const lowers = lower ? lower.split(':').map((l) => join(root, l)) : [];
     const upper = diffDir(c.rwDir);
-    return containerChanges(upper, lowers, runtimeArtifacts(upper, lowers));
+    return containerChanges(upper, lowers, runtimeArtifacts(upper));
   }
 
   /**

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { SpecMount } from '../core/volumes/types.ts';
 import { isMounted, mergedDir, mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
+import { ensureInitLayer } from './init-layer.ts';
 import { bindVolumes, unbindVolumes } from './volume-binds.ts';
 
 export interface RootfsAccessDeps {
@@ -94,6 +95,14 @@ export class RootfsAccess {
         if (await isMounted(merged)) return merged;
         u.mountedHere = true;
         const root = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+        try {
+          // a container never started yet shows dockerd's init files too
+          await ensureInitLayer(c.rwDir, root);
+        } catch (e) {
+          await unmountRootfs(c.rwDir).catch(() => undefined);
+          u.mountedHere = false;
+          throw e;
+        }
         const withVolumes = volumes && this.d.volumes && c.mountPoints?.length;
         if (volumes) {
           try {

@@ -8,6 +8,7 @@ import type { ContainerNetworking, NetAttachment } from '../core/network/types.t
 import type { AttachStreams, ContainerRuntime, ExitStatus } from '../core/runtime/types.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
+import { ensureInitLayer } from './init-layer.ts';
 import { releaseShm } from './ipc-shm.ts';
 import { logAttrs } from './log-attrs.ts';
 import type { ContainerDb } from './store.ts';
@@ -92,6 +93,7 @@ export class Lifecycle {
     let net: NetAttachment | undefined;
     const spec = (async () => {
       const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
+      await ensureInitLayer(c.rwDir, rootfs);
       net = await this.d.network?.attach(c);
       return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroups: this.d.cgroups, net, resolve: (ref) => this.d.db.resolve(ref) });
     })();

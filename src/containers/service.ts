@@ -1,4 +1,5 @@
 import { directorySize } from '../core/dir-size.ts';
+import { runtimeArtifacts } from './init-paths.ts';
 import { diffDir } from '../layers/rootfs.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -163,7 +164,9 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       return p;
     };
     return Promise.all(cs.map(async (c) => {
-      const [rw, image] = await Promise.all([directorySize(diffDir(c.rwDir)), imageSize(c.imageId)]);
+      // dockerd's init layer is not the container's: its files are not counted
+      const upper = diffDir(c.rwDir);
+      const [rw, image] = await Promise.all([directorySize(upper, runtimeArtifacts(upper)), imageSize(c.imageId)]);
       return { rw, rootFs: rw + image };
     }));
   }

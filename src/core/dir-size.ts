@@ -1,4 +1,5 @@
 /* The size of a directory tree, as dockerd's directory.Size counts it. */
+import type { Stats } from 'node:fs';
 import { lstat, readdir } from 'node:fs/promises';
 
 const SLASH = Buffer.from('/');
@@ -7,8 +8,16 @@ const SLASH = Buffer.from('/');
  * Bytes in a directory tree, like dockerd's directory.Size: every non-directory
  * entry's lstat size (a symlink's is its target's length), hard links once.
  * Paths are handled as bytes, so names that are not UTF-8 count too.
+ * `exclude` (given the path relative to `dir`) leaves entries, and what is
+ * below them, uncounted.
  */
-export async function directorySize(dir: string): Promise<number> {
+export async function directorySize(dir: string, exclude?: (rel: Buffer, st: Stats) => Promise<boolean>): Promise<number> {
+  const root = Buffer.from(dir);
+  const excluded = async (p: Buffer): Promise<boolean> => {
+    if (!exclude) return false;
+    const st = await lstat(p).catch(() => null);
+    return !st || exclude(p.subarray(root.length + 1), st);
+  };
   const seen = new Set<string>();
   let total = 0;
   const walk = async (d: Buffer): Promise<void> => {
@@ -21,11 +30,11 @@ export async function directorySize(dir: string): Promise<number> {
     for (const e of entries) {
       const p = Buffer.concat([d, SLASH, e.name]);
       if (e.isDirectory()) {
-        await walk(p);
+        if (!(await excluded(p))) await walk(p);
         continue;
       }
       const st = await lstat(p).catch(() => null);
-      if (!st) continue;
+      if (!st || (exclude && (await exclude(p.subarray(root.length + 1), st)))) continue;
       if (st.nlink > 1) {
         const key = `${st.dev}:${st.ino}`;
         if (seen.has(key)) continue;
@@ -34,6 +43,6 @@ export async function directorySize(dir: string): Promise<number> {
       total += st.size;
     }
   };
-  await walk(Buffer.from(dir));
+  await walk(root);
   return total;
 }
