@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkBlkioWeight, hostConfigDefaults, mergeEnv, validateCreateRequest } from './create.ts';
+import { checkBlkioWeight, hostConfigDefaults, mergeEnv } from './create.ts';
+import { validateCreateRequest } from './create-checks.ts';
 import type { HostConfig } from '../core/containers/types.ts';
 import { NotFoundError } from '../core/errors.ts';
 

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, InvalidParameterError } from '../core/errors.ts';
 import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { ImageRecord } from '../core/images/types.ts';
 import { checkCapabilities } from '../core/runtime/caps.ts';
@@ -61,35 +61,6 @@ export function validateHostConfig(h: HostConfig, host: HostCpus = hostCpus()): 
   if ((rp.MaximumRetryCount ?? 0) < 0) throw new InvalidParameterError('invalid restart policy: maximum retry count cannot be negative');
   if (h.AutoRemove && rp.Name !== '' && rp.Name !== 'no') {
     throw new ConflictError("conflicting options: cannot specify both --restart and --rm");
-  }
-}
-
-/**
- * dockerd's create-time checks of the request that an update never sees:
- * working dir, tmpfs targets, OOM score, isolation, storage options, links.
- */
-export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostConfig, resolve: (ref: string) => unknown): void {
-  const wd = config.WorkingDir;
-  if (wd && !wd.startsWith('/')) throw new InvalidParameterError(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
-  for (const dst of Object.keys((h.Tmpfs as Record<string, string> | null | undefined) ?? {})) {
-    if (!dst.startsWith('/')) throw new InvalidParameterError(`invalid mount path: '${dst}' mount path must be absolute`);
-  }
-  const oom = Number(h.OomScoreAdj ?? 0);
-  if (oom < -1000 || oom > 1000) throw new InvalidParameterError(`Invalid value ${oom}, range for oom score adj is [-1000, 1000]`);
-  const iso = String(h.Isolation ?? '');
-  if (iso !== '' && iso.toLowerCase() !== 'default') throw new InvalidParameterError(`Invalid isolation: "${iso}" - linux only supports 'default'`);
-  if (Object.keys((h.StorageOpt as Record<string, string> | null | undefined) ?? {}).length) {
-    throw new InvalidParameterError("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
-  }
-  for (const link of (h.Links as string[] | null | undefined) ?? []) {
-    const name = link.split(':')[0].replace(/^\//, '');
-    try {
-      resolve(name);
-    } catch (e) {
-      // not a NotFound: that would make the CLI pull the image
-      if (e instanceof NotFoundError) throw new InvalidParameterError(`could not get container for ${name}: ${e.message}`);
-      throw e;
-    }
   }
 }
 

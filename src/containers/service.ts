@@ -3,8 +3,6 @@ import { runtimeArtifacts } from './init-paths.ts';
 import { diffDir } from '../layers/rootfs.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { ConflictError, InvalidParameterError, NotModifiedError, withContext } from '../core/errors.ts';
 import type { ContainerBackend, ContainerConfig, ContainerListOptions, ContainerRecord, HostConfig, LogLine, LogOptions } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
@@ -15,11 +13,12 @@ import type { ContainerNetworking, EndpointConfig } from '../core/network/types.
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import { checkImagePlatform, parsePlatform } from '../core/platform.ts';
 import { parseSignal, supportedSignal } from '../core/signals.ts';
-import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
+import type { CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import type { ContainerMountHooks } from '../core/volumes/types.ts';
-import { checkBlkioWeight, newContainer, validateCreateRequest, validateHostConfig } from './create.ts';
-import { blkioWeightSupported, isCgroupV2 } from '../runtime/cgroups.ts';
-import { checkNamespaceModes } from './ns-modes.ts';
+import { newContainer } from './create.ts';
+import { checkCreateRequest } from './create-checks.ts';
+import { isCgroupV2 } from '../runtime/cgroups.ts';
+import { containerTop } from './top.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
@@ -30,8 +29,6 @@ import { formatAttrs, logAttrs } from './log-attrs.ts';
 import { generateName, validateName } from './names.ts';
 import { ContainerDb, nameConflict } from './store.ts';
 import { Trash } from './trash.ts';
-
-const run = promisify(execFile);
 
 export interface ContainerServiceDeps {
   db: ContainerDb;
@@ -104,18 +101,9 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}, platform?: string): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
-    const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
-    // dockerd's mergeAndVerifyLogConfig: the daemon's log-opts fill in when the driver is the daemon's
-    const def = this.d.logDefaults ?? { Type: 'json-file', Config: {} };
-    const type = lc?.Type || def.Type;
-    hostConfig.LogConfig = { Type: type, Config: type === def.Type ? { ...def.Config, ...lc?.Config } : { ...lc?.Config } };
-    validateHostConfig(hostConfig);
-    validateCreateRequest(config, hostConfig, (ref) => this.d.db.resolve(ref));
-    const blkioWarnings = checkBlkioWeight(Number(hostConfig.BlkioWeight ?? 0), blkioWeightSupported());
-    if (blkioWarnings.length) hostConfig.BlkioWeight = 0;
-    checkNamespaceModes(hostConfig);
-    placeContainer('x', hostConfig.CgroupParent as string | undefined, this.d.cgroups ?? NO_PLACEMENT);
-    validateLogConfig((hostConfig.LogConfig as LogConfig).Type, (hostConfig.LogConfig as LogConfig).Config);
+    const blkioWarnings = checkCreateRequest(config, hostConfig, {
+      logDefaults: this.d.logDefaults, cgroups: this.d.cgroups, resolve: (ref: string) => this.d.db.resolve(ref),
+    });
     const explicit = name ? validateName(name) : null;
     const want = platform ? parsePlatform(platform) : undefined;
     const image = await this.d.images.get(config.Image);
@@ -318,21 +306,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
-    const pids = new Set((await this.d.runtime.pids(c.id)).map(String));
-    const args = (psArgs || '-ef').split(/\s+/).filter(Boolean);
-    const { stdout } = await run('ps', args).catch((e: { stderr?: string; message: string }) => {
-      // dockerd's: "ps: " and the first line of what ps said
-      throw new InvalidParameterError(`ps: ${(e.stderr ?? '').split('\n')[0].trim() || e.message}`);
-    });
-    const lines = stdout.trimEnd().split('\n');
-    const titles = lines[0].trim().split(/\s+/);
-    const pidCol = titles.indexOf('PID');
-    if (pidCol < 0) throw new InvalidParameterError(`Couldn't find PID field in ps output`);
-    const rows = lines.slice(1).map((l) => {
-      const f = l.trim().split(/\s+/);
-      return [...f.slice(0, titles.length - 1), f.slice(titles.length - 1).join(' ')];
-    }).filter((f) => pids.has(f[pidCol]));
-    return { Titles: titles, Processes: rows };
+    return containerTop(await this.d.runtime.pids(c.id), psArgs);
   }
 
   async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
