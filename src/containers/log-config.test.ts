@@ -18,7 +18,7 @@ test('validateLogConfig: defaults and rotation policy', () => {
 });
 
 test('validateLogConfig: dockerd wording for bad options', () => {
-  assert.throws(() => validateLogConfig('syslogx', {}), /logger: no log driver named 'syslogx' is registered/);
+  assert.throws(() => validateLogConfig('syslogx', {}), /error looking up logging plugin syslogx: plugin "syslogx" not found/);
   assert.throws(() => validateLogConfig('json-file', { 'max-age': '1' }), /unknown log opt 'max-age' for json-file log driver/);
   assert.throws(() => validateLogConfig('json-file', { 'max-file': '0' }), /max-file cannot be less than 1/);
   assert.throws(() => validateLogConfig('json-file', { 'max-file': 'x' }), /strconv.Atoi: parsing "x": invalid syntax/);

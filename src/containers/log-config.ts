@@ -37,7 +37,7 @@ function parseBool(s: string): boolean {
  */
 export function validateLogConfig(type: string, config: Record<string, string>): RotationPolicy {
   const driver = type || 'json-file';
-  if (!(LOG_DRIVERS as readonly string[]).includes(driver)) throw new InvalidParameterError(`logger: no log driver named '${driver}' is registered`);
+  if (!(LOG_DRIVERS as readonly string[]).includes(driver)) throw new InvalidParameterError(`error looking up logging plugin ${driver}: plugin "${driver}" not found`); // dockerd, which looks a name it lacks up among plugins
   const policy: RotationPolicy = { maxSize: 0, maxFiles: 1, compress: false };
   if (driver === 'none') {
     if (Object.keys(config).length > 0) throw new InvalidParameterError('invalid logging opts for driver none');

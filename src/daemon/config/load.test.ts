@@ -246,6 +246,6 @@ test('log-driver and log-opts from the file and from flags', () => {
   assert.equal(c.logDriver, 'json-file');
   assert.deepEqual(loadDaemonConfig([], files({ [DEF]: '{"log-driver": "local", "log-opts": {"max-size": "1m"}}' })).logOpts, { 'max-size': '1m' });
   throwsMsg(() => loadDaemonConfig([], files({ [DEF]: '{"log-opts": {"max-file": "0"}}' })), `${MERGED}failed to set log opts: max-file cannot be less than 1`);
-  throwsMsg(() => loadDaemonConfig([], files({ [DEF]: '{"log-driver": "gelfx"}' })), `${MERGED}failed to set log opts: logger: no log driver named 'gelfx' is registered`);
+  throwsMsg(() => loadDaemonConfig([], files({ [DEF]: '{"log-driver": "gelfx"}' })), `${MERGED}failed to set log opts: error looking up logging plugin gelfx: plugin "gelfx" not found`);
   assert.throws(() => loadDaemonConfig([], files({ [DEF]: '{"log-opts": {"max-file": 3}}' })), /cannot unmarshal number 3 into configuration option log-opts of type string/);
 });

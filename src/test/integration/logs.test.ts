@@ -121,7 +121,7 @@ describe('container logs: rotation with --log-opt, drivers, daemon defaults', { 
     const r = d.docker(['logs', id]);
     assert.notEqual(r.code, 0);
     assert.match(r.stderr, /configured logging driver does not support reading/);
-    assert.match(d.docker(['create', '--log-driver', 'nosuch', 'busybox']).stderr, /logger: no log driver named 'nosuch' is registered/);
+    assert.match(d.docker(['create', '--log-driver', 'nosuch', 'busybox']).stderr, /error looking up logging plugin nosuch: plugin "nosuch" not found/);
     assert.match(d.docker(['create', '--log-opt', 'max-age=1', 'busybox']).stderr, /unknown log opt 'max-age' for json-file log driver/);
     assert.match(d.docker(['create', '--log-opt', 'max-file=0', 'busybox']).stderr, /max-file cannot be less than 1/);
     assert.match(d.berth(['create', '--log-opt', 'max-size=huge', 'busybox']).stderr, /invalid size: 'huge'/);
