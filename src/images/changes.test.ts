@@ -62,7 +62,7 @@ test('applyChanges: ENV legacy form `KEY value with spaces`', () => {
 
 test('applyChanges: ENV errors', () => {
   assert.throws(() => applyChanges({}, ['ENV']), invalid('ENV requires at least one argument'));
-  assert.throws(() => applyChanges({}, ['ENV ONLYKEY']), invalid('ENV requires at least one argument'));
+  assert.throws(() => applyChanges({}, ['ENV ONLYKEY']), invalid('ENV must have two arguments'));
   assert.throws(() => applyChanges({}, ['ENV A=1 =2']), invalid('ENV names can not be blank'));
   assert.throws(() => applyChanges({}, ['ENV A="open']), invalid(/^unexpected end of statement/));
 });

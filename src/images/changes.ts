@@ -55,7 +55,7 @@ function keyValues(instr: string, rest: string): [string, string][] {
   if (!words[0].includes('=')) {
     // legacy form: KEY value with spaces
     const m = /^\s*(\S+)\s+(.*)$/.exec(rest);
-    if (!m) throw new InvalidParameterError(`${instr} requires at least one argument`);
+    if (!m) throw new InvalidParameterError(`${instr} must have two arguments`); // the Dockerfile parser's words, as for a build
     return [[m[1], m[2].trim()]];
   }
   return words.map((w) => {

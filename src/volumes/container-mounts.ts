@@ -32,7 +32,7 @@ async function checkPropagation(source: string, propagation: string): Promise<vo
   if (!shared && propagation !== 'slave' && propagation !== 'rslave') return;
   const m = await mountOf(await realpath(source).catch(() => source));
   if (shared && !m.shared) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared mount.`);
-  if (!shared && !m.shared && !m.slave) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared or slave mount.`);
+  if (!shared && !m.shared && !m.slave) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared or slave mount`);
 }
 
 export class ContainerMounts implements ContainerMountHooks {
