@@ -32,6 +32,11 @@ export function qInt(q: URLSearchParams, name: string, dflt: number): number {
   return n;
 }
 
+/** A list Go would send as null when it has nothing (a nil slice): prune reports and the like. */
+export function nullIfEmpty<T>(list: T[] | null | undefined): T[] | null {
+  return list?.length ? list : null;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown): void {
   sendJsonText(res, status, JSON.stringify(body));
 }

@@ -31,6 +31,7 @@ export class ExecManager implements ExecBackend {
       attachStderr: !!body.AttachStderr, env: body.Env ?? [], user: body.User || c.config.User, workingDir: body.WorkingDir || c.config.WorkingDir || '/',
       privileged: !!body.Privileged, detachKeys: body.DetachKeys ?? '', running: false, exitCode: null, pid: 0,
     };
+    this.sweep();
     this.execs.set(id, rec);
     this.svc.d.runtime.expectStart?.(); // its start comes next
     this.svc.d.events.publish('container', `exec_create: ${execAction(rec.cmd)}`, c.id, { ...this.svc.life.attrs(c), execID: id });
@@ -86,5 +87,15 @@ export class ExecManager implements ExecBackend {
   /** Forget the sessions of a removed container. */
   forget(containerId: string): void {
     for (const [id, e] of this.execs) if (e.containerId === containerId && !e.running) this.execs.delete(id);
+  }
+
+  /** A container's exec sessions that have not ended (created or running): dockerd's ExecIDs. */
+  idsOf(containerId: string): string[] {
+    return [...this.execs.values()].filter((e) => e.containerId === containerId && e.exitCode === null).map((e) => e.id);
+  }
+
+  /** Ended sessions stay inspectable while their container exists (as in dockerd); those of removed containers go. */
+  private sweep(): void {
+    for (const [id, e] of this.execs) if (!e.running && !this.svc.d.db.byId(e.containerId)) this.execs.delete(id);
   }
 }

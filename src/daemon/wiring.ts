@@ -159,6 +159,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   });
   await builder.init();
 
+  const execs = new ExecManager(svc);
   const listener = apiListener({
     routes: [...systemRoutes(system, events, (c) => containerNet.view(c)), ...distributionRoutes(distribution), ...imageRoutes(images, distribution), ...volumeRoutes(volumes), ...containerRoutes(svc, async (id) => {
       const c = svc.d.db.byId(id);
@@ -167,7 +168,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       const img = await images.get(c.imageId).then((i) => images.graphDriverData(i), () => null);
       const lower = img ? [img.UpperDir, img.LowerDir].filter(Boolean).join(':') : '';
       return { ...(lower ? { LowerDir: lower } : {}), MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` };
-    }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`), ...networkRoutes(networks), ...execRoutes(new ExecManager(svc)),
+    }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`, (id) => execs.idsOf(id)), ...networkRoutes(networks), ...execRoutes(execs),
       ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder)],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,

@@ -73,7 +73,7 @@ export function containerSummary(c: ContainerRecord, net?: ContainerNetView): Re
 }
 
 /** GET /containers/{id}/json (Docker's full shape). */
-export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null, net?: ContainerNetView): Record<string, unknown> {
+export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null, net?: ContainerNetView, execIds?: string[]): Record<string, unknown> {
   const p = net?.primary;
   return {
     Id: c.id,
@@ -93,7 +93,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     MountLabel: '',
     ProcessLabel: '',
     AppArmorProfile: '',
-    ExecIDs: null,
+    ExecIDs: execIds?.length ? execIds : null,
     HostConfig: c.hostConfig.Runtime ? c.hostConfig : { ...c.hostConfig, Runtime: 'runc' },
     GraphDriver: { Data: graph, Name: 'overlay2' },
     Mounts: mountsJson(c.mountPoints),

@@ -26,7 +26,21 @@ export function legacySummary(s: Record<string, unknown>): Record<string, unknow
 }
 
 /** GET /images/{name}/json (API 1.50 ImageInspect). */
-export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData: Record<string, string> | null): Record<string, unknown> {
+/** ocispec.ImageConfig then Docker's extensions: the image Config of API 1.50, in its order. */
+const IMAGE_CONFIG_KEYS = ['User', 'ExposedPorts', 'Env', 'Entrypoint', 'Cmd', 'Volumes', 'WorkingDir', 'Labels', 'StopSignal', 'ArgsEscaped', 'Healthcheck', 'OnBuild', 'Shell'];
+
+const isEmpty = (v: unknown): boolean => v === null || v === undefined || v === '' || v === false
+  || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
+
+/** API 1.50's image Config (DockerOCIImageConfig: only its fields, empty ones left out); older versions get the container-config shape. */
+export function imageConfigShape(config: Record<string, unknown> | null | undefined, legacy: boolean): Record<string, unknown> | null {
+  if (!config || legacy) return config ?? null;
+  const out: Record<string, unknown> = {};
+  for (const k of IMAGE_CONFIG_KEYS) if (!isEmpty(config[k])) out[k] = config[k];
+  return out;
+}
+
+export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData: Record<string, string> | null, legacyConfig = false): Record<string, unknown> {
   const c = img.config;
   const out: Record<string, unknown> = {
     Id: img.id,
@@ -38,7 +52,7 @@ export function imageInspect(img: ImageRecord, layers: LayerRecord[], graphData:
     Created: c.created ?? '0001-01-01T00:00:00Z',
     DockerVersion: c.docker_version ?? '',
     Author: c.author ?? '',
-    Config: c.config ?? null,
+    Config: imageConfigShape(c.config as Record<string, unknown> | undefined, legacyConfig),
     Architecture: c.architecture,
   };
   if (c.variant) out.Variant = c.variant;

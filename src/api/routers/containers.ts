@@ -6,7 +6,7 @@ import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
 import { SummaryCache } from '../compat/summary-cache.ts';
 import { frame, hijack } from '../hijack.ts';
-import { qBool, qInt, readJson, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
+import { qBool, qInt, readJson, nullIfEmpty, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
@@ -108,7 +108,7 @@ function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: Conta
  * of what a container's list item shows (see SummaryCache).
  */
 export function containerRoutes(c: ContainerBackend, graph: (id: string) => Promise<Record<string, string> | null>, net?: (rec: ContainerRecord) => ContainerNetView,
-  revision?: (rec: ContainerRecord) => string): Route[] {
+  revision?: (rec: ContainerRecord) => string, execIds?: (containerId: string) => string[]): Route[] {
   const summaries = new SummaryCache();
 
   const create = async (r: Req): Promise<void> => {
@@ -127,7 +127,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     if (net && ['network', 'publish', 'expose'].some((k) => filters.has(k))) out = out.filter((rec) => networkFilters(filters, rec, net(rec)));
     if (size) {
       const sizes = await c.sizes(out);
-      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), SizeRw: sizes[i].rw, SizeRootFs: sizes[i].rootFs })));
+      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), ...(sizes[i].rw ? { SizeRw: sizes[i].rw } : {}), ...(sizes[i].rootFs ? { SizeRootFs: sizes[i].rootFs } : {}) }))); // omitempty, as dockerd
     } else if (revision) {
       const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec) }));
       sendJsonBytes(r.res, 200, summaries.body(items, all && limit < 0 && filters.size === 0));
@@ -196,10 +196,13 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
   return [
     { method: 'POST', path: '/containers/create', handler: create },
     { method: 'GET', path: '/containers/json', handler: list },
-    { method: 'POST', path: '/containers/prune', handler: async (r) => sendJson(r.res, 200, await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']))) },
+    { method: 'POST', path: '/containers/prune', handler: async (r) => {
+      const rep = await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']));
+      sendJson(r.res, 200, { ...rep, ContainersDeleted: nullIfEmpty(rep.ContainersDeleted) });
+    } },
     { method: 'GET', path: '/containers/{id}/json', handler: async (r) => {
       const rec = await c.get(id(r));
-      const body = containerInspect(rec, await graph(rec.id), net?.(rec));
+      const body = containerInspect(rec, await graph(rec.id), net?.(rec), execIds?.(rec.id));
       if (!qBool(r.query, 'size')) return sendJson(r.res, 200, body);
       // `inspect -s`: the sizes right after GraphDriver, where dockerd has them
       const [sz] = await c.sizes([rec]);

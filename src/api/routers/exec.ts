@@ -101,9 +101,10 @@ export function execRoutes(x: ExecBackend): Route[] {
   const inspect = (r: Req): void => {
     const e = x.get(r.params[0]);
     sendJson(r.res, 200, {
-      CanRemove: false, ContainerID: e.containerId, DetachKeys: e.detachKeys, ExitCode: e.exitCode ?? 0, ID: e.id,
+      // ExitCode is null until the process ended; user is left out when empty (omitempty), as dockerd sends them
+      CanRemove: false, ContainerID: e.containerId, DetachKeys: e.detachKeys, ExitCode: e.exitCode, ID: e.id,
       OpenStderr: e.attachStderr, OpenStdin: e.attachStdin, OpenStdout: e.attachStdout, Running: e.running, Pid: e.pid,
-      ProcessConfig: { arguments: e.cmd.slice(1), entrypoint: e.cmd[0], privileged: e.privileged, tty: e.tty, user: e.user },
+      ProcessConfig: { arguments: e.cmd.slice(1), entrypoint: e.cmd[0], privileged: e.privileged, tty: e.tty, ...(e.user ? { user: e.user } : {}) },
     });
   };
 

@@ -3,7 +3,7 @@ import { parseFilters } from '../../core/filters.ts';
 import type { DistributionBackend } from '../../core/distribution/types.ts';
 import type { ImageBackend } from '../../core/images/types.ts';
 import { imageHistory, imageInspect, imageSummary, legacySummary } from '../compat/images.ts';
-import { JsonStream, qBool, sendJson, versionLess, type Req } from '../http.ts';
+import { JsonStream, qBool, nullIfEmpty, sendJson, versionLess, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 import { registryAuth, streamProgress } from './distribution.ts';
 
@@ -29,7 +29,7 @@ export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): R
   const inspect = async (r: Req): Promise<void> => {
     const img = await images.get(r.params[0]);
     const layers = await images.layersOf(img);
-    sendJson(r.res, 200, imageInspect(img, layers, await images.graphDriverData(img)));
+    sendJson(r.res, 200, imageInspect(img, layers, await images.graphDriverData(img), versionLess(r.apiVersion, '1.50')));
   };
 
   const history = async (r: Req): Promise<void> => {
@@ -101,7 +101,8 @@ export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): R
 
   const prune = async (r: Req): Promise<void> => {
     const filters = parseFilters(r.query.get('filters'), PRUNE_FILTERS);
-    sendJson(r.res, 200, await images.prune({ filters }));
+    const rep = await images.prune({ filters });
+    sendJson(r.res, 200, { ...rep, ImagesDeleted: nullIfEmpty(rep.ImagesDeleted) });
   };
 
   return [

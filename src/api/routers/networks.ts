@@ -1,7 +1,7 @@
 import { parseFilters } from '../../core/filters.ts';
 import type { EndpointConfig, NetworkBackend, NetworkCreateRequest } from '../../core/network/types.ts';
 import { networkShape } from '../compat/networks.ts';
-import { readJson, sendJson, sendNoContent, type Req } from '../http.ts';
+import { readJson, nullIfEmpty, sendJson, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const LIST_FILTERS = ['dangling', 'driver', 'id', 'label', 'name', 'scope', 'type'];
@@ -34,7 +34,7 @@ export function networkRoutes(n: NetworkBackend): Route[] {
   };
   const prune = async (r: Req): Promise<void> => {
     const deleted = await n.prune(parseFilters(r.query.get('filters'), PRUNE_FILTERS));
-    sendJson(r.res, 200, { NetworksDeleted: deleted });
+    sendJson(r.res, 200, { NetworksDeleted: nullIfEmpty(deleted) });
   };
   return [
     { method: 'GET', path: '/networks', handler: list },

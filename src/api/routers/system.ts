@@ -52,13 +52,14 @@ export function eventMatches(e: EngineEvent, f: Filters): boolean {
 }
 
 function diskUsageShape(du: DiskUsage, view?: (c: ContainerRecord) => ContainerNetView | undefined): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  if (du.layersSize !== undefined) out.LayersSize = du.layersSize;
-  if (du.images) out.Images = du.images.map((i) => imageSummary(i.image, i.containers, i.sharedSize));
-  if (du.containers) out.Containers = du.containers.map((u) => ({ ...containerSummary(u.container, view?.(u.container)), SizeRw: u.sizeRw, SizeRootFs: u.sizeRootFs }));
-  if (du.volumes) out.Volumes = du.volumes.map(volumeJson);
-  if (du.buildCache) out.BuildCache = du.buildCache;
-  return out;
+  // dockerd's DiskUsage: every key, null for the kinds not asked for (or with nothing in them); sizes of 0 left out as omitempty does
+  return {
+    LayersSize: du.layersSize ?? 0,
+    Images: du.images?.map((i) => imageSummary(i.image, i.containers, i.sharedSize)) ?? null,
+    Containers: du.containers?.map((u) => ({ ...containerSummary(u.container, view?.(u.container)), ...(u.sizeRw ? { SizeRw: u.sizeRw } : {}), ...(u.sizeRootFs ? { SizeRootFs: u.sizeRootFs } : {}) })) ?? null,
+    Volumes: du.volumes?.map(volumeJson) ?? null,
+    BuildCache: du.buildCache?.length ? du.buildCache : null,
+  };
 }
 
 /** /_ping, /version, /info, /system/df, /events. */

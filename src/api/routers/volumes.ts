@@ -1,7 +1,7 @@
 import { parseFilters } from '../../core/filters.ts';
 import type { VolumeBackend } from '../../core/volumes/types.ts';
 import { volumeJson } from '../compat/volumes.ts';
-import { qBool, readJson, sendJson, sendNoContent, type Req } from '../http.ts';
+import { qBool, readJson, nullIfEmpty, sendJson, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 interface CreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
@@ -18,7 +18,7 @@ export function volumeRoutes(v: VolumeBackend): Route[] {
   };
   const prune = async (r: Req): Promise<void> => {
     const res = await v.prune(parseFilters(r.query.get('filters'), ['label', 'label!', 'all']));
-    sendJson(r.res, 200, { VolumesDeleted: res.deleted, SpaceReclaimed: res.reclaimed });
+    sendJson(r.res, 200, { VolumesDeleted: nullIfEmpty(res.deleted), SpaceReclaimed: res.reclaimed });
   };
   return [
     { method: 'GET', path: '/volumes', handler: list },

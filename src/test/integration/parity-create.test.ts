@@ -110,3 +110,47 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     d.docker(['rm', 'src', 'other']);
   });
 });
+
+describe('API 1.50 shapes as dockerd sends them', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+  const d = new Daemon();
+  before(() => startWithBusybox(d));
+  after(async () => { removeAll(d); await d.cleanup(); });
+  const get = async (path: string) => JSON.parse((await d.http('GET', path)).body);
+
+  it('ExecIDs lists unfinished execs; exec inspect has a null ExitCode until the end and no empty user', async () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'ex', 'busybox', 'sleep', '100']);
+    assert.equal((await get('/v1.50/containers/ex/json')).ExecIDs, null);
+    const created = await d.http('POST', '/v1.50/containers/ex/exec', JSON.stringify({ Cmd: ['sleep', '30'] }));
+    const execId = JSON.parse(created.body).Id as string;
+    const before = await get(`/v1.50/exec/${execId}/json`);
+    assert.equal(before.ExitCode, null);
+    assert.equal('user' in before.ProcessConfig, false);
+    assert.deepEqual((await get('/v1.50/containers/ex/json')).ExecIDs, [execId]);
+    const quick = JSON.parse((await d.http('POST', '/v1.50/containers/ex/exec', JSON.stringify({ Cmd: ['true'], User: 'root' }))).body).Id as string;
+    await d.http('POST', `/v1.50/exec/${quick}/start`, JSON.stringify({ Detach: true }));
+    let after = await get(`/v1.50/exec/${quick}/json`);
+    for (let i = 0; i < 50 && after.Running !== false; i++) { await new Promise((r) => setTimeout(r, 50)); after = await get(`/v1.50/exec/${quick}/json`); }
+    for (let i = 0; i < 50 && after.ExitCode === null; i++) { await new Promise((r) => setTimeout(r, 50)); after = await get(`/v1.50/exec/${quick}/json`); }
+    assert.equal(after.ExitCode, 0);
+    assert.equal(after.ProcessConfig.user, 'root');
+    assert.deepEqual((await get('/v1.50/containers/ex/json')).ExecIDs, [execId], 'an ended exec is no longer listed');
+    d.docker(['rm', '-f', 'ex']);
+  });
+
+  it('system df always has its five keys; sizes of 0 and empty prune reports are left out or null; the image Config is the OCI one', async () => {
+    assert.deepEqual(Object.keys(await get('/v1.50/system/df?type=volume')).sort(), ['BuildCache', 'Containers', 'Images', 'LayersSize', 'Volumes']);
+    const df = await get('/v1.50/system/df?type=volume');
+    assert.equal(df.Images, null);
+    assert.ok(Array.isArray(df.Volumes));
+    d.docker(['create', '--network', 'none', '--name', 'sz', 'busybox', 'true']);
+    const [row] = await get('/v1.50/containers/json?all=1&size=1&filters=' + encodeURIComponent(JSON.stringify({ name: ['sz'] })));
+    assert.equal('SizeRw' in row, false, 'an empty writable layer: no SizeRw (omitempty)');
+    assert.ok(row.SizeRootFs > 0);
+    d.docker(['rm', 'sz']);
+    const prune = JSON.parse((await d.http('POST', '/v1.50/containers/prune')).body);
+    assert.equal(prune.ContainersDeleted, null);
+    const cfg = (await get('/v1.50/images/busybox/json')).Config;
+    assert.deepEqual(cfg, { Cmd: ['sh'] }, 'API 1.50: only the image config\'s own fields, empty ones left out');
+    assert.equal((await get('/v1.41/images/busybox/json')).Config.Hostname, '', 'older API versions keep the container-config shape');
+  });
+});
