@@ -34,6 +34,13 @@ test('HostConfig defaults as dockerd records them', () => {
   const priv: HostConfig = { NetworkMode: 'bridge', Privileged: true };
   hostConfigDefaults(priv, false);
   assert.equal(priv.MaskedPaths, undefined);
+  assert.deepEqual(priv.SecurityOpt, ['label=disable']);
+  const pidHost: HostConfig = { NetworkMode: 'bridge', PidMode: 'host', SecurityOpt: ['no-new-privileges'] };
+  hostConfigDefaults(pidHost, false);
+  assert.deepEqual(pidHost.SecurityOpt, ['no-new-privileges', 'label=disable']);
+  const own: HostConfig = { NetworkMode: 'bridge', IpcMode: 'host', SecurityOpt: ['label=type:x'] };
+  hostConfigDefaults(own, false);
+  assert.deepEqual(own.SecurityOpt, ['label=type:x'], 'a label option of the client\'s is kept as it is');
 });
 
 test('create-only checks', () => {

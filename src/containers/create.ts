@@ -90,6 +90,9 @@ export function hostConfigDefaults(h: HostConfig, cgroupV2: boolean): void {
     if (!Array.isArray(h.MaskedPaths)) h.MaskedPaths = [...MASKED_PATHS];
     if (!Array.isArray(h.ReadonlyPaths)) h.ReadonlyPaths = [...READONLY_PATHS];
   }
+  // dockerd's generateSecurityOpt: host IPC or PID namespaces, or privileged, turn labelling off unless the client set a label option
+  const sec = (h.SecurityOpt as string[] | null | undefined) ?? [];
+  if ((h.IpcMode === 'host' || h.PidMode === 'host' || h.Privileged) && !sec.some((o) => /^label[=:]/.test(o))) h.SecurityOpt = [...sec, 'label=disable'];
   // "no limit" is null, however the client said it (0 or any negative)
   if (h.PidsLimit !== undefined && h.PidsLimit !== null && Number(h.PidsLimit) <= 0) h.PidsLimit = null;
   if (h.MemorySwappiness !== undefined && h.MemorySwappiness !== null && Number(h.MemorySwappiness) === -1) h.MemorySwappiness = null;

@@ -104,7 +104,8 @@ export class SystemService implements SystemBackend {
       LiveRestoreEnabled: s.liveRestore, Isolation: '', InitBinary: 'docker-init',
       ContainerdCommit: { ID: '' }, RuncCommit: { ID: f.runcVersion }, InitCommit: { ID: f.initVersion },
       SecurityOptions: ['name=seccomp,profile=builtin', ...(f.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
-      Warnings: [],
+      CDISpecDirs: [],
+      Warnings: null, // Go's nil list: no warnings
     };
   }
 
