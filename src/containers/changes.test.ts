@@ -101,3 +101,18 @@ test('the /etc/mtab link of the init layer is left out, over an image\'s own /et
     'A /dev', 'A /dev/shm', 'A /dev/shm/x', 'C /etc', 'C /etc/mtab',
   ], 'an init dir with a file of the container is the container\'s');
 });
+
+test('containerChanges: a symlinked directory in an image layer is not followed (onto the host or elsewhere)', async () => {
+  const base = mkdtempSync(join(tmpdir(), 'berth-changes-'));
+  try {
+    // the "host" has outside/f; the image's layer has etc -> <outside> (absolute) and rel -> ../outside
+    mk(base, { 'outside/f': 'host', 'layer/keep': 'k', 'upper/etc/f': 'new', 'upper/rel/f': 'new' });
+    symlinkSync(join(base, 'outside'), join(base, 'layer/etc'));
+    symlinkSync('../outside', join(base, 'layer/rel'));
+    const changes = await containerChanges(join(base, 'upper'), [join(base, 'layer')]);
+    // a directory over the image's symlink replaces it (C), and what is under it is new (A), never a change of the host's file
+    assert.deepEqual(changes.map((c) => `${'CAD'[c.Kind]} ${c.Path}`), ['C /etc', 'A /etc/f', 'C /rel', 'A /rel/f']);
+  } finally {
+    rmSync(base, { recursive: true, force: true });
+  }
+});

@@ -23,11 +23,37 @@ const DELETE = 2;
 const SLASH = Buffer.from('/');
 
 
-/** The path in the topmost lower layer that has it, unless a whiteout above hides it. */
+/**
+ * `rel` in one layer, never following a symlink on the way (an image's
+ * `/etc -> /tmp` must not send a lookup to the host's /tmp): 'absent' when
+ * the layer lacks a parent, 'masked' when a parent there is a whiteout or not
+ * a directory (it hides the layers below), else the entry's stats (or null).
+ */
+async function inLayer(layer: Buffer, rel: Buffer): Promise<Stats | null | 'absent' | 'masked'> {
+  const parts: Buffer[] = [];
+  let start = 0;
+  for (let i = 0; i <= rel.length; i++) {
+    if (i === rel.length || rel[i] === 0x2f) {
+      if (i > start) parts.push(rel.subarray(start, i));
+      start = i + 1;
+    }
+  }
+  let dir = layer;
+  for (let i = 0; i < parts.length - 1; i++) {
+    dir = Buffer.concat([dir, SLASH, parts[i]]);
+    const st = await lstatOrNull(dir);
+    if (!st) return 'absent';
+    if (isWhiteout(st) || !st.isDirectory()) return 'masked';
+  }
+  return lstatOrNull(Buffer.concat([layer, SLASH, rel]));
+}
+
+/** The path in the topmost lower layer that has it, unless a whiteout or a non-directory parent above hides it. */
 async function lowerStat(lowers: Buffer[], rel: Buffer): Promise<Stats | null> {
   for (const layer of lowers) {
-    const st = await lstatOrNull(Buffer.concat([layer, SLASH, rel]));
-    if (!st) continue;
+    const st = await inLayer(layer, rel);
+    if (st === 'absent' || st === null) continue;
+    if (st === 'masked') return null;
     return isWhiteout(st) ? null : st;
   }
   return null;
@@ -43,9 +69,9 @@ async function lowerNames(lowers: Buffer[], rel: Buffer): Promise<Set<string>> {
   const names = new Set<string>();
   for (const layer of lowers) {
     const dir = Buffer.concat([layer, SLASH, rel]);
-    const st = await lstatOrNull(dir);
-    if (!st) continue;
-    if (!st.isDirectory()) break;
+    const st = await inLayer(layer, rel);
+    if (st === 'absent' || st === null) continue;
+    if (st === 'masked' || !st.isDirectory()) break;
     for (const n of await sortedNames(dir)) {
       const k = n.toString('latin1');
       if (seen.has(k)) continue;
