@@ -12,10 +12,9 @@
  * removed and replaced: an image's /etc -> /tmp or /etc/mtab -> /host/path
  * is never followed, so nothing is written outside the root filesystem.
  */
-import { existsSync } from 'node:fs';
-import { chmod, lstat, mkdir, open, symlink, unlink, writeFile } from 'node:fs/promises';
+import { chmodSync, closeSync, existsSync, fchmodSync, lstatSync, mkdirSync, openSync, symlinkSync, unlinkSync, writeFileSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
-import { hostPath, lstatOrNull } from './scoped-path.ts';
+import { hostPath } from './scoped-path.ts';
 
 type Kind = 'dir' | 'file' | { link: string };
 
@@ -40,30 +39,39 @@ function isCode(e: unknown, ...codes: string[]): boolean {
   return codes.includes((e as NodeJS.ErrnoException).code ?? '');
 }
 
-/** A directory at `p` (0755, as dockerd's MkdirAllAndChownNew); an existing one is kept as it is. */
-async function ensureDir(p: string): Promise<void> {
+function lstatOrNull(p: string): Stats | null {
   try {
-    await mkdir(p, { mode: 0o755 });
+    return lstatSync(p);
   } catch (e) {
-    if (isCode(e, 'EEXIST') && (await lstat(p)).isDirectory()) return;
+    if (isCode(e, 'ENOENT')) return null;
     throw e;
   }
-  await chmod(p, 0o755); // past the umask
 }
 
-async function create(p: string, kind: Kind): Promise<void> {
+/** A directory at `p` (0755, as dockerd's MkdirAllAndChownNew); an existing one is kept as it is. */
+function ensureDir(p: string): void {
+  try {
+    mkdirSync(p, { mode: 0o755 });
+  } catch (e) {
+    if (isCode(e, 'EEXIST') && lstatSync(p).isDirectory()) return;
+    throw e;
+  }
+  chmodSync(p, 0o755); // past the umask
+}
+
+function create(p: string, kind: Kind): void {
   if (kind === 'dir') return ensureDir(p);
   if (kind === 'file') {
     // O_CREAT|O_EXCL: fails on anything there, a symlink included, rather than follow it
-    const fh = await open(p, 'wx', 0o755);
+    const fd = openSync(p, 'wx', 0o755);
     try {
-      await fh.chmod(0o755);
+      fchmodSync(fd, 0o755);
     } finally {
-      await fh.close();
+      closeSync(fd);
     }
     return;
   }
-  await symlink(kind.link, p);
+  symlinkSync(kind.link, p);
 }
 
 /**
@@ -72,45 +80,39 @@ async function create(p: string, kind: Kind): Promise<void> {
  * then the entry itself unless a directory is there already (dockerd keeps
  * an image's directory even where it wants a file).
  */
-async function setupPath(root: string, path: string, kind: Kind): Promise<void> {
+function setupPath(root: string, path: string, kind: Kind): void {
   const parts = path.split('/').filter(Boolean);
   let rel = '';
   for (let i = 0; i < parts.length; i++) {
     rel = `${rel}/${parts[i]}`;
     const p = hostPath(root, rel);
     // every parent of `p` was checked to be a directory (not a symlink) before
-    const st = await lstatOrNull(p);
+    const st = lstatOrNull(p);
     const last = i === parts.length - 1;
     if (st?.isDirectory()) continue;
-    if (st) await unlink(p);
-    await create(p, last ? kind : 'dir');
+    if (st) unlinkSync(p);
+    create(p, last ? kind : 'dir');
   }
 }
 
-/** Write the init files into the root filesystem mounted at `root`. */
-export async function setupInitLayer(root: string): Promise<void> {
-  for (const [path, kind] of INIT_LAYER) await setupPath(root, path, kind);
+/**
+ * Write the init files into the root filesystem mounted at `root`. With
+ * synchronous calls (about 1 ms through overlayfs, against 2.5–5 ms for the
+ * same calls queued on libuv's pool): a container start waits for this.
+ */
+export function setupInitLayer(root: string): void {
+  for (const [path, kind] of INIT_LAYER) setupPath(root, path, kind);
 }
-
-/** Set-ups under way, by rwDir: a concurrent first use (start and export at once) waits for the one running. */
-const pending = new Map<string, Promise<void>>();
 
 /**
  * Once per container (its rwDir keeps a marker): the init files, before the
  * first start or the first look at its files. Later starts leave them as the
  * container left them (a file it removed stays removed, as over dockerd's
- * init layer).
+ * init layer). Synchronous, so two first uses at once cannot interleave.
  */
-export function ensureInitLayer(rwDir: string, root: string): Promise<void> {
+export async function ensureInitLayer(rwDir: string, root: string): Promise<void> {
   const marker = join(rwDir, MARKER);
-  if (existsSync(marker)) return Promise.resolve();
-  let p = pending.get(rwDir);
-  if (!p) {
-    p = (async () => {
-      await setupInitLayer(root);
-      await writeFile(marker, '');
-    })().finally(() => pending.delete(rwDir));
-    pending.set(rwDir, p);
-  }
-  return p;
+  if (existsSync(marker)) return;
+  setupInitLayer(root);
+  writeFileSync(marker, '');
 }
