@@ -95,7 +95,7 @@ describe('sampleContainer', () => {
       { major: 8, minor: 0, op: 'Read', value: 4096 }, { major: 8, minor: 0, op: 'Write', value: 8192 }, { major: 8, minor: 0, op: 'Sync', value: 0 },
     ]);
     assert.equal(s.blkio_stats.io_serviced_recursive!.length, 2);
-    assert.equal(s.blkio_stats.io_queue_recursive, null);
+    assert.deepEqual(s.blkio_stats.io_queue_recursive, [], 'v1: dockerd sends every blkio list, empty where the throttle files say nothing');
     assert.deepEqual(s.cpu_stats, {
       cpu_usage: { total_usage: 123456789, percpu_usage: [100000000, 23456789], usage_in_kernelmode: 30_000_000, usage_in_usermode: 70_000_000 },
       throttling_data: { periods: 10, throttled_periods: 2, throttled_time: 5000 },

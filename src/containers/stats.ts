@@ -136,7 +136,11 @@ async function readV1(root: string, rel: string): Promise<CgroupSample | null> {
   const memory: MemoryStats = { usage: memUsage ?? 0, ...(memMax ? { max_usage: memMax } : {}), stats: sorted(stats), ...(failcnt ? { failcnt } : {}), limit: capLimit(memLimit) };
   return {
     pids_stats: pids(pidsCur, pidsMax),
-    blkio_stats: { ...noBlkio(), io_service_bytes_recursive: parseBlkioV1(bytesR ?? bytes), io_serviced_recursive: parseBlkioV1(iosR ?? ios) },
+    // v1 (as dockerd through containerd): every list is one, empty for the counters the throttle files do not give
+    blkio_stats: {
+      io_service_bytes_recursive: parseBlkioV1(bytesR ?? bytes), io_serviced_recursive: parseBlkioV1(iosR ?? ios), io_queue_recursive: [], io_service_time_recursive: [],
+      io_wait_time_recursive: [], io_merged_recursive: [], io_time_recursive: [], sectors_recursive: [],
+    },
     cpu_stats: {
       cpu_usage: {
         total_usage: usage ?? 0,
