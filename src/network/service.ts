@@ -379,7 +379,8 @@ export class NetworkService implements NetworkBackend {
 export function normEndpoint(e: EndpointConfig): EndpointConfig {
   return {
     Aliases: e.Aliases?.length ? [...e.Aliases] : null,
-    IPAMConfig: e.IPAMConfig && (e.IPAMConfig.IPv4Address || e.IPAMConfig.IPv6Address) ? { ...e.IPAMConfig } : null,
+    // kept as the client sent it, its empty fields left out (docker network connect always sends one: dockerd shows {})
+    IPAMConfig: e.IPAMConfig ? Object.fromEntries(Object.entries(e.IPAMConfig).filter(([, v]) => v !== '' && v !== null && v !== undefined && !(Array.isArray(v) && !v.length))) : null,
     MacAddress: e.MacAddress ?? '',
     Links: e.Links?.length ? [...e.Links] : null,
     DriverOpts: e.DriverOpts ?? null,

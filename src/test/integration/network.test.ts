@@ -132,6 +132,9 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     ok(['run', '-d', '--name', 'roam', '--network', 'othernet', 'busybox', 'sleep', '300']);
     ok(['network', 'connect', '--alias', 'wanderer', 'mynet', 'roam']);
     assert.match(ok(['exec', 'roam', 'ip', 'addr', 'show', 'eth1']), new RegExp(`inet 10\\.${d.block}\\.\\d+\\.\\d+/24`));
+    // as dockerd: the IPAMConfig the CLI's connect always sends is kept ({}); a run without --ip has none
+    const eps = JSON.parse(ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'roam']));
+    assert.deepEqual([eps.mynet.IPAMConfig, eps.othernet.IPAMConfig], [{}, null]);
     assert.match(sh(['--network', 'mynet'], 'nslookup wanderer'), /Name:\s+wanderer/);
     const twice = d.docker(['network', 'connect', 'mynet', 'roam']);
     assert.notEqual(twice.code, 0);
