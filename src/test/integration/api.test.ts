@@ -50,6 +50,18 @@ describe('Engine API basics', () => {
     assert.equal(badFilter.status, 400);
   });
 
+  it('answers swarm mode\'s endpoints as a node outside a swarm (503), for the docker CLI too', async () => {
+    for (const path of ['/swarm', '/services', '/tasks/x', '/nodes', '/secrets', '/configs/y']) {
+      const r = await d.http('GET', `/v1.50${path}`);
+      assert.equal(r.status, 503, path);
+      assert.match(JSON.parse(r.body).message, /^This node is not a swarm manager\. Use "docker swarm init" or "docker swarm join"/);
+    }
+    assert.equal((await d.http('POST', '/v1.50/swarm/init', '{}')).status, 501);
+    const ls = d.docker(['service', 'ls']);
+    assert.equal(ls.code, 1);
+    assert.match(ls.stderr, /Error response from daemon: This node is not a swarm manager/);
+  });
+
   it('reports the daemon settings in /info', async () => {
     const info = JSON.parse((await d.http('GET', '/info')).body);
     assert.equal(info.Driver, 'overlay2');
