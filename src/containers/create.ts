@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { ConflictError, InvalidParameterError } from '../core/errors.ts';
 import type { ContainerConfig, ContainerRecord, HostConfig } from '../core/containers/types.ts';
 import type { ImageRecord } from '../core/images/types.ts';
@@ -117,7 +117,8 @@ export function newContainer(opts: {
   const argv = [...(entrypoint ?? []), ...(cmd ?? [])];
   if (argv.length === 0) throw new InvalidParameterError('No command specified');
   const config: ContainerConfig = {
-    Hostname: u.Hostname || id.slice(0, 12),
+    // dockerd's newContainer: the host's name on the host network, else the short ID
+    Hostname: u.Hostname || (opts.hostConfig.NetworkMode === 'host' ? hostname() : id.slice(0, 12)),
     Domainname: u.Domainname ?? '',
     User: u.User || ic.User || '',
     AttachStdin: u.AttachStdin ?? false,

@@ -5,7 +5,7 @@ import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
-import { mergeEnv } from './create.ts';
+import { execEnv } from './exec-env.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
 /** dockerd's action text: the entrypoint, a space, the arguments ("true " for a bare command). */
@@ -53,7 +53,7 @@ export class ExecManager implements ExecBackend {
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
     try {
       const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
-      const env = mergeEnv(c.config.Env, rec.env);
+      const env = execEnv(c, user, opts.tty ?? rec.tty, rec.env);
       handle = await this.svc.d.runtime.exec({
         id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
         tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,

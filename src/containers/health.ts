@@ -1,6 +1,7 @@
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
+import { execEnv } from './exec-env.ts';
 
 export interface HealthState {
   Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
@@ -57,7 +58,7 @@ export class HealthMonitor {
     try {
       const user = await resolveUser(`${c.rwDir}/merged`, c.config.User);
       const handle = await this.svc.d.runtime.exec({
-        id: c.id, execId: `health-${c.id.slice(0, 12)}-${Date.now()}`, args, env: c.config.Env, cwd: c.config.WorkingDir || '/',
+        id: c.id, execId: `health-${c.id.slice(0, 12)}-${Date.now()}`, args, env: execEnv(c, user, false), cwd: c.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, tty: false, openStdin: false, privileged: false,
       }, c.bundle, true);
       handle.streams?.onOutput((_s, d) => { if (output.length < MAX_OUTPUT) output += d.toString('utf8'); });

@@ -10,7 +10,7 @@ import { ensureWorkdir } from './workdir.ts';
 import { mountShm } from './ipc-shm.ts';
 import { namespaceModes } from './ns-modes.ts';
 
-const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 /*
  * The files written here are small and on every container's start path:
@@ -24,7 +24,7 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
   // `--network container:<name>`: the joined container's files.
   if (net?.etcFrom) return { hostname: join(net.etcFrom, 'hostname'), hosts: join(net.etcFrom, 'hosts'), resolvConf: join(net.etcFrom, 'resolv.conf') };
   const hostNet = h.NetworkMode === 'host';
-  writeFileSync(files.hostname, `${hostNet ? readOr('/etc/hostname', 'localhost\n').trim() : c.config.Hostname}\n`);
+  writeFileSync(files.hostname, `${c.config.Hostname}\n`);
   let hosts = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
   if (hostNet) hosts = readOr('/etc/hosts', hosts);
   for (const extra of (h.ExtraHosts as string[] | undefined) ?? []) {
@@ -34,22 +34,45 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
   }
   for (const l of net?.hostsLines ?? []) hosts += `${l}\n`;
   writeFileSync(files.hosts, hosts);
-  let resolv = readOr('/etc/resolv.conf', '');
-  const dns = (h.Dns as string[] | undefined) ?? [];
-  const search = (h.DnsSearch as string[] | undefined) ?? [];
-  const options = (h.DnsOptions as string[] | undefined) ?? [];
-  if (net?.resolvConf !== undefined) {
-    resolv = net.resolvConf;
-  } else if (dns.length || search.length || options.length) {
-    resolv = [...dns.map((d) => `nameserver ${d}`), ...(search.length ? [`search ${search.join(' ')}`] : []), ...(options.length ? [`options ${options.join(' ')}`] : [])].join('\n') + '\n';
-  } else if (!hostNet) {
-    // Loopback resolvers of the host are unreachable from the container's namespace.
-    const kept = resolv.split('\n').filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l));
-    if (!kept.some((l) => /^\s*nameserver\s/.test(l))) kept.push('nameserver 8.8.8.8', 'nameserver 8.8.4.4');
-    resolv = kept.join('\n').replace(/\n*$/, '\n');
-  }
+  const resolv = net?.resolvConf ?? containerResolvConf(readOr('/etc/resolv.conf', ''), hostNet, {
+    dns: (h.Dns as string[] | undefined) ?? [], search: (h.DnsSearch as string[] | undefined) ?? [], options: (h.DnsOptions as string[] | undefined) ?? [],
+  });
   writeFileSync(files.resolvConf, resolv);
   return files;
+}
+
+/**
+ * A container's resolv.conf from the host's, as dockerd makes it without
+ * its embedded DNS: the host's loopback resolvers dropped (unreachable from
+ * the container's own namespace; Google's when none is left), then --dns,
+ * --dns-search ("." for none) and --dns-option each replace their kind of
+ * line and keep the others.
+ */
+export function containerResolvConf(host: string, hostNet: boolean, o: { dns: string[]; search: string[]; options: string[] }): string {
+  const lines = host.split('\n');
+  const field = (kind: string): string[] => lines.flatMap((l) => {
+    const m = new RegExp(`^\\s*${kind}\\s+(.*)$`).exec(l);
+    return m ? m[1].trim().split(/\s+/) : [];
+  });
+  let nameservers = field('nameserver');
+  if (!hostNet) {
+    nameservers = nameservers.filter((n) => !/^(127\.|::1$)/.test(n));
+    if (!nameservers.length) nameservers = ['8.8.8.8', '8.8.4.4'];
+  }
+  if (!o.dns.length && !o.search.length && !o.options.length) {
+    if (hostNet) return host;
+    const kept = lines.filter((l) => !/^\s*nameserver\s+(127\.|::1)/.test(l));
+    while (kept.length && kept.at(-1) === '') kept.pop();
+    if (!kept.some((l) => /^\s*nameserver\s/.test(l))) kept.push(...nameservers.map((n) => `nameserver ${n}`));
+    return kept.join('\n').replace(/\n*$/, '\n');
+  }
+  const search = o.search.length ? (o.search.join(' ').trim() === '.' ? [] : o.search) : field('search');
+  const options = o.options.length ? o.options : field('options');
+  return [
+    ...(search.length ? [`search ${search.join(' ')}`] : []),
+    ...(o.dns.length ? o.dns : nameservers).map((n) => `nameserver ${n}`),
+    ...(options.length ? [`options ${options.join(' ')}`] : []),
+  ].join('\n') + '\n';
 }
 
 function readOr(path: string, fallback: string): string {
@@ -100,6 +123,9 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     cwd,
     user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
     hostname: net?.hostname ?? c.config.Hostname,
+    ...(c.config.Domainname ? { domainname: c.config.Domainname } : {}),
+    ...(Number(h.OomScoreAdj ?? 0) ? { oomScoreAdj: Number(h.OomScoreAdj) } : {}),
+    ...((h.DeviceCgroupRules as string[] | null | undefined)?.length ? { deviceCgroupRules: h.DeviceCgroupRules as string[] } : {}),
     ...stdioOf(c),
     etcFiles: await writeEtcFiles(c, net),
     namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private'), ...cgroupns(h) },

@@ -13,6 +13,7 @@ export const DEFAULT_DEVICE_RULES: readonly OciDeviceRule[] = [
   { allow: true, type: 'c', major: 1, minor: 8, access: 'rwm' }, // /dev/random
   { allow: true, type: 'c', major: 1, minor: 7, access: 'rwm' }, // /dev/full
   { allow: true, type: 'c', major: 5, minor: 0, access: 'rwm' }, // /dev/tty
+  { allow: true, type: 'c', major: 5, minor: 1, access: 'rwm' }, // /dev/console
   { allow: true, type: 'c', major: 1, minor: 5, access: 'rwm' }, // /dev/zero
   { allow: true, type: 'c', major: 1, minor: 9, access: 'rwm' }, // /dev/urandom
   { allow: true, type: 'c', major: 136, access: 'rwm' },        // /dev/pts/*
@@ -89,4 +90,17 @@ async function walkDevices(dir: string, out: OciDevice[], top = true): Promise<O
 /** Every device node of the host's /dev, for privileged containers (moby devices.HostDevices). */
 export async function hostDevices(): Promise<OciDevice[]> {
   return walkDevices('/dev', []);
+}
+
+/**
+ * A --device-cgroup-rule ("c 42:* rmw", "b 8:0 r", "a *:* rwm") as an OCI
+ * device rule; "*" is a wildcard (left out). dockerd's error for a malformed one.
+ */
+export function parseDeviceCgroupRule(rule: string): OciDeviceRule {
+  const m = /^([acb]) (\d+|\*):(\d+|\*) ([rwm]{1,3})$/.exec(rule.trim());
+  if (!m) throw new InvalidParameterError(`invalid device cgroup format '${rule}'`);
+  const out: OciDeviceRule = { allow: true, type: m[1] as 'a' | 'c' | 'b', access: m[4] };
+  if (m[2] !== '*') out.major = Number(m[2]);
+  if (m[3] !== '*') out.minor = Number(m[3]);
+  return out;
 }

@@ -3,7 +3,6 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { ExecOptions } from '../core/runtime/types.ts';
-import { mergeEnv } from './exec.ts';
 import { collectOutput, Fixture, skipReason, type TestContainer } from './test-helpers.ts';
 
 const skip = skipReason();
@@ -22,15 +21,11 @@ after(async () => {
 
 let n = 0;
 function opts(args: string[], over: Partial<ExecOptions> = {}): ExecOptions {
-  return { id: c.id, execId: `exec${++n}`, args, env: [], cwd: '', user: { uid: 0, gid: 0, additionalGids: [] }, tty: false, openStdin: false, privileged: false, ...over };
+  return { id: c.id, execId: `exec${++n}`, args, env: ['PATH=/usr/sbin:/usr/bin:/sbin:/bin', 'HOME=/root'], cwd: '', user: { uid: 0, gid: 0, additionalGids: [] }, tty: false, openStdin: false, privileged: false, ...over };
 }
 
-test('exec: env merges over the container env', () => {
-  assert.deepEqual(mergeEnv(['A=1', 'B=2'], ['B=3', 'C=4']), ['A=1', 'B=3', 'C=4']);
-});
-
 test('exec: attached echo gets stdout, stderr and the exit code', { skip }, async () => {
-  const h = await f.runtime.exec(opts(['sh', '-c', 'echo hi $FOO $KEEP; echo oops >&2; exit 7'], { env: ['FOO=exec'] }), c.bundle, true);
+  const h = await f.runtime.exec(opts(['sh', '-c', 'echo hi $FOO $KEEP; echo oops >&2; exit 7'], { env: ['PATH=/bin:/usr/bin', 'FOO=exec', 'KEEP=1'] }), c.bundle, true);
   assert.ok(h.pid > 0);
   const out = await collectOutput(h.streams!);
   const st = await h.wait();
@@ -61,7 +56,7 @@ test('exec: stdin to an attached exec, EOF ends it', { skip }, async () => {
 });
 
 test('exec: TTY exec with resize', { skip }, async () => {
-  const h = await f.runtime.exec(opts(['sh'], { tty: true, openStdin: true, env: ['TERM=xterm'] }), c.bundle, true);
+  const h = await f.runtime.exec(opts(['sh'], { tty: true, openStdin: true, env: ['PATH=/bin:/usr/bin', 'TERM=xterm'] }), c.bundle, true);
   await h.resize!(40, 120);
   let text = '';
   h.streams!.onOutput((_s, d) => { text += d.toString(); });

@@ -37,24 +37,12 @@ const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$/;
 /** How long wait() lets the attach stream drain after the exit code arrived. */
 const DRAIN_MS = 2000;
 
-/** Docker merges exec env over the container's: same keys replaced, new ones appended. */
-export function mergeEnv(base: string[], extra: string[]): string[] {
-  const key = (e: string): string => (e.includes('=') ? e.slice(0, e.indexOf('=')) : e);
-  const out = [...base];
-  for (const e of extra) {
-    const i = out.findIndex((b) => key(b) === key(e));
-    if (i >= 0) out[i] = e;
-    else out.push(e);
-  }
-  return out;
-}
-
-/** The exec process spec: the container's process with the exec's command, env, cwd, user and tty. */
+/** The exec process spec: the container's process with the exec's command, env (whole, as the caller built it), cwd, user and tty. */
 export function execProcess(base: OciProcess, opts: ExecOptions, host: HostFacts): OciProcess {
   const p: OciProcess = {
     ...base,
     args: [...opts.args],
-    env: mergeEnv(base.env ?? [], opts.env),
+    env: [...opts.env],
     cwd: opts.cwd || base.cwd || '/',
     user: { uid: opts.user.uid, gid: opts.user.gid, additionalGids: [...opts.user.additionalGids] },
     terminal: opts.tty,

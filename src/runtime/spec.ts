@@ -3,7 +3,7 @@ import { InvalidParameterError } from '../core/errors.ts';
 import { MASKED_PATHS, READONLY_PATHS } from '../core/runtime/paths.ts';
 import type { SpecInput } from '../core/runtime/types.ts';
 import { ALL_CAPABILITIES, DEFAULT_CAPABILITIES, tweakCapabilities } from '../core/runtime/caps.ts';
-import { DEFAULT_DEVICE_RULES, hostDevices, userDevices } from './devices.ts';
+import { DEFAULT_DEVICE_RULES, hostDevices, parseDeviceCgroupRule, userDevices } from './devices.ts';
 import { hostFacts, RLIM_INFINITY, type HostFacts } from './host.ts';
 import { buildMounts, INIT_PATH_IN_CONTAINER } from './mounts.ts';
 import type { OciDevice, OciDeviceRule, OciNamespace, OciResources, OciRlimit, OciSpec } from './oci-types.ts';
@@ -116,6 +116,7 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
     }
     if (!input.privileged) rules.push(...u.rules);
   }
+  if (!input.privileged) rules.push(...(input.deviceCgroupRules ?? []).map(parseDeviceCgroupRule));
   const args = input.init ? [INIT_PATH_IN_CONTAINER, '--', ...input.args] : [...input.args];
   const spec: OciSpec = {
     ociVersion: OCI_VERSION,
@@ -128,7 +129,7 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
       capabilities: { bounding: caps, effective: [...caps], permitted: [...caps] },
       rlimits: rlimits(input, host),
       noNewPrivileges: input.noNewPrivileges,
-      oomScoreAdj: 0,
+      oomScoreAdj: input.oomScoreAdj ?? 0,
     },
     root: { path: input.rootfs, readonly: input.readonlyRootfs },
     mounts: buildMounts(input, host.initPath),
@@ -148,6 +149,8 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
     sysctl['net.ipv4.ping_group_range'] = '0 2147483647';
     sysctl['net.ipv4.ip_unprivileged_port_start'] = '0';
   }
+  // as dockerd: the domain name through its sysctl (runc before 1.2 has no spec field for it)
+  if (input.namespaces.uts === 'private' && input.domainname) sysctl['kernel.domainname'] = input.domainname;
   Object.assign(sysctl, input.sysctls);
   if (Object.keys(sysctl).length) spec.linux.sysctl = sysctl;
   if (!input.privileged) {

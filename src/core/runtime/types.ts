@@ -31,6 +31,10 @@ export interface SpecInput {
   capAdd: string[];
   capDrop: string[];
   privileged: boolean;
+  /** --oom-score-adj; --device-cgroup-rule lines ("c 42:* rmw"); the UTS domain name. */
+  oomScoreAdj?: number;
+  deviceCgroupRules?: string[];
+  domainname?: string;
   /** HostConfig.MaskedPaths / ReadonlyPaths (empty with systempaths=unconfined); absent: Docker's defaults. */
   maskedPaths?: string[];
   readonlyPaths?: string[];

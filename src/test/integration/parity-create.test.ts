@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync, readlinkSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
 
@@ -42,6 +43,31 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     const hostNs = readlinkSync('/proc/self/ns/cgroup');
     assert.notEqual(run(['--cgroupns', 'private', 'busybox', 'readlink', '/proc/self/ns/cgroup']).stdout.trim(), hostNs);
     assert.equal(run(['--cgroupns', 'host', 'busybox', 'readlink', '/proc/self/ns/cgroup']).stdout.trim(), hostNs);
+  });
+
+  it('what the container sees: DNS flags keep the host\'s other lines, the host network\'s name, exec\'s HOME and TERM, OOM score, domain name, device rules', () => {
+    const resolv = run(['--dns-search', 'a.b', 'busybox', 'cat', '/etc/resolv.conf']).stdout;
+    assert.match(resolv, /^search a\.b$/m);
+    assert.match(resolv, /^nameserver \S+$/m, 'the host\'s nameservers stay when only --dns-search is given');
+    assert.doesNotMatch(run(['--dns-search', '.', 'busybox', 'cat', '/etc/resolv.conf']).stdout, /^search/m);
+    const host = hostname();
+    assert.equal(d.docker(['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname']).stdout, `${host}\n${host}\n`);
+    assert.equal(d.docker(['run', '--rm', '--network', 'host', '--hostname', 'foo', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname']).stdout, 'foo\nfoo\n');
+    assert.equal(run(['--oom-score-adj', '500', 'busybox', 'cat', '/proc/self/oom_score_adj']).stdout.trim(), '500');
+    assert.equal(run(['--hostname', 'h', '--domainname', 'dom', 'busybox', 'cat', '/proc/sys/kernel/domainname']).stdout.trim(), 'dom');
+    if (!V2) {
+      const list = run(['--device-cgroup-rule', 'c 42:* rmw', 'busybox', 'cat', '/sys/fs/cgroup/devices/devices.list']).stdout;
+      assert.match(list, /^c 42:\* rwm$/m);
+      assert.match(list, /^c 5:1 rwm$/m, '/dev/console, as dockerd allows it');
+    }
+    d.docker(['run', '-d', '--network', 'none', '-t', '--name', 'envc', 'busybox', 'sleep', '100']);
+    const env = (args: string[]) => d.docker(['exec', ...args, 'envc', 'sh', '-c', 'echo "$HOME|$TERM"']).stdout.trim();
+    assert.equal(env([]), '/root|', 'no TERM without -t, even in a tty container');
+    assert.equal(env(['-t']), '/root|xterm');
+    assert.equal(env(['-u', '1000:1000']), '/|', 'HOME of a user without a passwd entry');
+    assert.equal(env(['-u', 'nobody']), '/home|', 'HOME from the exec user\'s passwd entry');
+    assert.equal(env(['-u', 'nobody', '-e', 'HOME=/x']), '/x|');
+    d.docker(['rm', '-f', 'envc']);
   });
 
   it('--network container:X of a missing container fails the start, not the create (no pull)', () => {
