@@ -2,6 +2,7 @@ import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
+import { goDurationString } from '../core/duration.ts';
 
 export interface HealthState {
   Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
@@ -61,14 +62,15 @@ export class HealthMonitor {
         id: c.id, execId: `health-${c.id.slice(0, 12)}-${Date.now()}`, args, env: execEnv(c, user, false), cwd: c.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, tty: false, openStdin: false, privileged: false,
       }, c.bundle, true);
-      handle.streams?.onOutput((_s, d) => { if (output.length < MAX_OUTPUT) output += d.toString('utf8'); });
+      // dockerd keeps the first 4096 bytes and marks a cut with "..."
+      handle.streams?.onOutput((_s, d) => { if (output.length <= MAX_OUTPUT) output += d.toString('utf8'); });
       const res = await Promise.race([handle.wait(), new Promise<null>((r) => setTimeout(() => r(null), timeout).unref())]);
-      if (res === null) output = `Health check exceeded timeout (${timeout / 1000}s)`;
+      if (res === null) output = `Health check exceeded timeout (${goDurationString(timeout * 1e6)})`;
       else exitCode = res.exitCode;
     } catch (e) {
       output = (e as Error).message;
     }
-    h.Log.push({ Start: start, End: new Date().toISOString(), ExitCode: exitCode, Output: output.slice(0, MAX_OUTPUT) });
+    h.Log.push({ Start: start, End: new Date().toISOString(), ExitCode: exitCode, Output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}...` : output });
     if (h.Log.length > 5) h.Log.shift();
     const before = h.Status;
     const inStartPeriod = Date.now() - startedAt < durationMs(hc.StartPeriod, 0);

@@ -70,6 +70,24 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     d.docker(['rm', '-f', 'envc']);
   });
 
+  it('health checks: a timeout worded with Go\'s duration, output cut at 4096 bytes with "..."', async () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'hslow', '--health-cmd', 'sleep 5', '--health-timeout', '500ms', '--health-interval', '1s', 'busybox', 'sleep', '100']);
+    d.docker(['run', '-d', '--network', 'none', '--name', 'hbig', '--health-cmd', 'head -c 5000 /dev/zero | tr "\\0" a', '--health-interval', '1s', 'busybox', 'sleep', '100']);
+    const firstLog = async (name: string): Promise<{ Output: string }> => {
+      for (let i = 0; i < 60; i++) {
+        const log = JSON.parse(d.docker(['inspect', '-f', '{{json .State.Health.Log}}', name]).stdout || 'null') as { Output: string }[] | null;
+        if (log?.length) return log[0];
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no health check log for ${name}`);
+    };
+    assert.equal((await firstLog('hslow')).Output, 'Health check exceeded timeout (500ms)');
+    const big = (await firstLog('hbig')).Output;
+    assert.equal(big.length, 4099);
+    assert.ok(big.endsWith('a...'), big.slice(-10));
+    d.docker(['rm', '-f', 'hslow', 'hbig']);
+  });
+
   it('--network container:X of a missing container fails the start, not the create (no pull)', () => {
     const c = d.docker(['create', '--name', 'joiner', '--network', 'container:missing', 'busybox', 'true']);
     assert.equal(c.code, 0, c.stderr);
