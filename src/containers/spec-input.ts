@@ -26,7 +26,8 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
   const hostNet = h.NetworkMode === 'host';
   writeFileSync(files.hostname, `${c.config.Hostname}\n`);
   let hosts = '127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nfe00::0\tip6-localnet\nff00::0\tip6-mcastprefix\nff02::1\tip6-allnodes\nff02::2\tip6-allrouters\n';
-  if (hostNet) hosts = readOr('/etc/hosts', hosts);
+  // the host network shares the host's file, unless --add-host asks for entries: then dockerd builds one of its own
+  if (hostNet && !((h.ExtraHosts as string[] | undefined) ?? []).length) hosts = readOr('/etc/hosts', hosts);
   for (const extra of (h.ExtraHosts as string[] | undefined) ?? []) {
     const i = extra.indexOf(':');
     const ip = extra.slice(i + 1);

@@ -53,6 +53,10 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     const host = hostname();
     assert.equal(d.docker(['run', '--rm', '--network', 'host', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname']).stdout, `${host}\n${host}\n`);
     assert.equal(d.docker(['run', '--rm', '--network', 'host', '--hostname', 'foo', 'busybox', 'sh', '-c', 'hostname; cat /etc/hostname']).stdout, 'foo\nfoo\n');
+    const hostsFile = d.docker(['run', '--rm', '--network', 'host', '--add-host', 'a:1.2.3.4', 'busybox', 'cat', '/etc/hosts']).stdout;
+    assert.match(hostsFile, /^127\.0\.0\.1\tlocalhost$/m);
+    assert.match(hostsFile, /^1\.2\.3\.4\ta$/m);
+    assert.equal(hostsFile.split('\n').filter(Boolean).length, 7, 'the standard lines and the one asked for, not the host\'s file');
     assert.equal(run(['--oom-score-adj', '500', 'busybox', 'cat', '/proc/self/oom_score_adj']).stdout.trim(), '500');
     assert.equal(run(['--hostname', 'h', '--domainname', 'dom', 'busybox', 'cat', '/proc/sys/kernel/domainname']).stdout.trim(), 'dom');
     if (!V2) {
