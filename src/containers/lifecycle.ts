@@ -238,7 +238,7 @@ export class Lifecycle {
       this.d.db.save(c);
     }
     if (!c.state.Running) return;
-    if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
+    if (c.state.Paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
     const exited = new Promise<void>((resolve) => this.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
     await this.kill(c, signal).catch(() => undefined);
     const timedOut = timeoutSec >= 0 && await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSec * 1000).unref())]);

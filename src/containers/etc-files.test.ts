@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { containerResolvConf } from './spec-input.ts';
+import { containerResolvConf } from './etc-files.ts';
 
 const HOST = 'nameserver 10.255.255.53\nsearch corp.example\noptions edns0\n';
 const none = { dns: [], search: [], options: [] };
