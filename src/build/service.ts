@@ -30,6 +30,7 @@ import { BuildContainers } from './run.ts';
 import { DEFAULT_PATH, type StageState } from './state.ts';
 import { directDeps, stageDeps } from './graph.ts';
 import { OutputSequencer } from './sequencer.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 export interface BuildServiceDeps {
   images: ImageService;
@@ -123,7 +124,7 @@ export class BuildService implements BuildBackend {
       opts, sink, signal, images: this.d.images, files: this.d.files, containers, cache: this.cache, contextDir: ctxDir, excluded,
       escape: ast.escape, metaArgs: new Map(), usedArgs: new Set(), stageImages: new Map(), tmpDir, mountCacheDir: `${this.d.root}/mounts`,
       cacheFrom: await this.cacheSources(opts.cacheFrom),
-      created: () => rfc3339(epoch !== undefined ? epoch * 1000 : Date.now()), clampMtime: epoch, useCache: !opts.noCache,
+      created: () => (epoch !== undefined ? rfc3339(epoch * 1000) : nowRfc3339Nano()), clampMtime: epoch, useCache: !opts.noCache,
       out: opts.quiet ? (t) => { quiet.push(t); } : (t) => sink.stream(t),
     };
     // meta ARGs: defaults expanded with the ones before them, overridden by build args

@@ -10,6 +10,7 @@ import type { BigIntStats } from 'node:fs';
 import type { Writable } from 'node:stream';
 import type { ContainerPathStat } from '../core/containers/files-types.ts';
 import { NotFoundError, SystemError } from '../core/errors.ts';
+import { rfc3339Nano } from '../core/time.ts';
 import { goBase, hostPath, resolveInRoot, resolvePath } from './scoped-path.ts';
 
 // POSIX format for the xattrs, without GNU tar's atime/ctime/sub-second mtime records: one
@@ -44,13 +45,6 @@ export function goFileMode(mode: number): number {
   return m;
 }
 
-/** Go's RFC3339Nano in UTC: trailing zeros of the fraction dropped. */
-export function rfc3339Nano(sec: bigint, nsec: bigint): string {
-  const base = new Date(Number(sec) * 1000).toISOString().slice(0, 19);
-  const frac = nsec === 0n ? '' : `.${nsec.toString().padStart(9, '0').replace(/0+$/, '')}`;
-  return `${base}${frac}Z`;
-}
-
 export function fileNotFound(path: string, container: string): NotFoundError {
   return new NotFoundError(`Could not find the file ${path} in container ${container}`);
 }
@@ -79,7 +73,7 @@ export async function statContainerPath(root: string, path: string, container: s
   if (!st) throw fileNotFound(path, container);
   let linkTarget = '';
   if (st.isSymbolicLink()) linkTarget = await resolveInRoot(root, abs);
-  const mtime = rfc3339Nano(st.mtimeNs / 1_000_000_000n, st.mtimeNs % 1_000_000_000n);
+  const mtime = rfc3339Nano(st.mtimeNs);
   return { stat: { name: goBase(abs), size: Number(st.size), mode: goFileMode(Number(st.mode)), mtime, linkTarget }, resolved, abs };
 }
 

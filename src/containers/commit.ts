@@ -19,6 +19,7 @@ import { packUpperDir } from '../layers/pack.ts';
 import { diffDir } from '../layers/rootfs.ts';
 import { runtimeArtifacts } from './init-paths.ts';
 import type { ContainerService } from './service.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 /** diff_id of a tar without members (two zero blocks): not added as a layer. */
 export const EMPTY_LAYER_DIFF_ID = `sha256:${createHash('sha256').update(Buffer.alloc(1024)).digest('hex')}`;
@@ -80,11 +81,6 @@ export function mergeConfig(user: Body, base: Body): Body {
   return u;
 }
 
-/** Go's RFC3339Nano of now, UTC. */
-function nowRfc3339(): string {
-  return new Date().toISOString().replace(/\.?0+Z$/, 'Z');
-}
-
 function parseTarget(repo?: string, tag?: string): Reference | null {
   if (!repo) return null;
   let ref: Reference;
@@ -106,7 +102,7 @@ function parseTarget(repo?: string, tag?: string): Reference | null {
 
 /** The committed image's config, keys in the order Go's map marshalling gives (sorted). */
 export function childImageConfig(parent: ImageConfig, o: { config: Body; containerConfig: Body; containerId: string; author?: string; comment?: string; diffId: string | null; createdBy: string }): ImageConfig {
-  const created = nowRfc3339();
+  const created = nowRfc3339Nano();
   const history: HistoryEntry = { created };
   if (o.author) history.author = o.author;
   if (o.createdBy) history.created_by = o.createdBy;

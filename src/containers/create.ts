@@ -7,6 +7,7 @@ import { checkCapabilities } from '../core/runtime/caps.ts';
 import { parseSignal } from '../core/signals.ts';
 import { MASKED_PATHS, READONLY_PATHS } from '../core/runtime/paths.ts';
 import { checkCpuset, hostCpusets, type CpusetAvailability } from './cpuset.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
@@ -155,7 +156,7 @@ export function newContainer(opts: {
   return {
     id,
     name: opts.name,
-    created: new Date().toISOString(),
+    created: nowRfc3339Nano(),
     image: opts.imageRef,
     imageId: image.id,
     path: argv[0],

@@ -3,6 +3,7 @@ import { matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../co
 import type { ContainerListOptions, ContainerRecord } from '../core/containers/types.ts';
 import { familiarName, parseReference } from '../core/reference/reference.ts';
 import type { ContainerDb } from './store.ts';
+import { timeNs } from '../core/time.ts';
 
 export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
 const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
@@ -26,7 +27,8 @@ export function filterContainers(db: ContainerDb, o: ContainerListOptions): Cont
     if (!/^-?\d+$/.test(x)) throw new InvalidParameterError(`invalid filter 'exited=${x}'`);
     return Number(x);
   });
-  const createdOf = (ref: string): string => db.resolve(ref).created;
+  const createdNs = (c: ContainerRecord): bigint => timeNs(c.created) ?? 0n;
+  const createdOf = (ref: string): bigint => createdNs(db.resolve(ref));
   const before = f.get('before')?.map(createdOf);
   const since = f.get('since')?.map(createdOf);
   const showAll = o.all || f.has('status') || f.has('exited') || o.limit > 0 || !!before || !!since;
@@ -41,8 +43,8 @@ export function filterContainers(db: ContainerDb, o: ContainerListOptions): Cont
     if (!any('ancestor', (s) => ancestorMatch(c, s))) return false;
     if (exited.length && (c.state.Running || !c.hasBeenStarted || !exited.includes(c.state.ExitCode))) return false;
     if (!matchLabels(f, c.config.Labels) || !matchNotLabels(f, c.config.Labels)) return false;
-    if (before && !before.every((t) => c.created < t)) return false;
-    if (since && !since.every((t) => c.created > t)) return false;
+    if (before && !before.every((t) => createdNs(c) < t)) return false;
+    if (since && !since.every((t) => createdNs(c) > t)) return false;
     const health = (c.state as { Health?: { Status: string } }).Health?.Status ?? 'none';
     if (!any('health', (h) => h === health)) return false;
     if (!any('volume', (v) => (c.mountPoints ?? []).some((m) => m.Destination === v || (m.Name || m.Source) === v))) return false;

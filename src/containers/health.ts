@@ -3,6 +3,7 @@ import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
 import { goDurationString } from '../core/duration.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 export interface HealthState {
   Status: 'starting' | 'healthy' | 'unhealthy' | 'none';
@@ -53,7 +54,7 @@ export class HealthMonitor {
     const args = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test.slice(1).join(' ')] : test.slice(1);
     const timeout = durationMs(hc.Timeout, 30_000);
     const retries = hc.Retries && hc.Retries > 0 ? hc.Retries : 3;
-    const start = new Date().toISOString();
+    const start = nowRfc3339Nano();
     let exitCode = -1;
     let output = '';
     try {
@@ -70,7 +71,7 @@ export class HealthMonitor {
     } catch (e) {
       output = (e as Error).message;
     }
-    h.Log.push({ Start: start, End: new Date().toISOString(), ExitCode: exitCode, Output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}...` : output });
+    h.Log.push({ Start: start, End: nowRfc3339Nano(), ExitCode: exitCode, Output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}...` : output });
     if (h.Log.length > 5) h.Log.shift();
     const before = h.Status;
     const inStartPeriod = Date.now() - startedAt < durationMs(hc.StartPeriod, 0);

@@ -14,6 +14,7 @@ import { logAttrs } from './log-attrs.ts';
 import type { ContainerDb } from './store.ts';
 import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
 type PendingAttach = (streams: AttachStreams) => void;
@@ -40,7 +41,7 @@ export interface LifecycleDeps {
   trash?: Trash;
 }
 
-const now = (): string => new Date().toISOString();
+const now = nowRfc3339Nano;
 
 /** Start, stop, exit handling, restart policies, waiters and pending attaches. */
 export class Lifecycle {

@@ -1,4 +1,5 @@
 import type { ContainerService } from './service.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 /**
  * Daemon start: adopt containers that kept running (live restore), record
@@ -16,7 +17,7 @@ export async function recoverContainers(svc: ContainerService): Promise<void> {
       svc.monitor(c);
       continue;
     }
-    await svc.life.onExit(c, exit ?? { exitCode: 255, oomKilled: false, finishedAt: new Date().toISOString() });
+    await svc.life.onExit(c, exit ?? { exitCode: 255, oomKilled: false, finishedAt: nowRfc3339Nano() });
   }
   for (const c of db.all()) {
     const rp = c.hostConfig.RestartPolicy?.Name;

@@ -8,7 +8,7 @@ import type { ContainerRecord } from '../core/containers/types.ts';
 import type { BlkioStatEntry, BlkioStats, ContainerStatsBackend, CpuStats, MemoryStats, NetworkStats, StatsJSON, StatsOptions, UpdateRequest } from '../core/containers/stats-types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { blkioWeightSupported, CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
-import { nowNs, rfc3339Nano } from '../runtime/exit.ts';
+import { nowNs, rfc3339Nano } from '../core/time.ts';
 import { RUNC_PATH } from '../runtime/runc.ts';
 import { ZERO_TIME } from './create.ts';
 import type { ContainerDb } from './store.ts';

@@ -1,6 +1,7 @@
 import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { MetadataDb } from '../metadata/db.ts';
+import { timeNs } from '../core/time.ts';
 
 /** Container records in the metadata DB (one JSON document per container) with an in-memory copy. */
 export class ContainerDb {
@@ -23,7 +24,8 @@ export class ContainerDb {
 
   /** Every record, newest first (a copy the caller may keep). */
   all(): ContainerRecord[] {
-    this.sorted ??= [...this.cache.values()].sort((a, b) => (a.created < b.created ? 1 : a.created > b.created ? -1 : 0));
+    this.sorted ??= [...this.cache.values()].map((c) => ({ c, t: timeNs(c.created) ?? 0n }))
+      .sort((a, b) => (a.t < b.t ? 1 : a.t > b.t ? -1 : 0)).map((x) => x.c);
     return this.sorted.slice();
   }
 

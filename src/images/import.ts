@@ -6,6 +6,7 @@ import type { ImageChangeOptions, ImageConfig, ImageConfigBody } from '../core/i
 import { familiarString, fullName, parseReference } from '../core/reference/reference.ts';
 import { applyChanges } from './changes.ts';
 import type { ImageService } from './service.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 export const ENGINE_VERSION = '28.2.2';
 
@@ -42,7 +43,7 @@ export async function importImage(svc: ImageService, input: Readable, target: { 
   const platform = importPlatform(opts.platform);
   const layer = await svc.deps.layers.unpack(input);
   try {
-    const created = new Date().toISOString();
+    const created = nowRfc3339Nano();
     const comment = opts.message || `Imported from ${target.src ?? '-'}`;
     const config: ImageConfig = {
       architecture: platform.architecture,

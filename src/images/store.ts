@@ -1,5 +1,6 @@
 import type { MetadataDb } from '../metadata/db.ts';
 import type { LayerRecord } from '../core/images/types.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 /** A row of `images` with its references, without the config. */
 export interface ImageRow {
@@ -82,7 +83,7 @@ export class ImageDb {
     const prev = this.refTarget(name);
     this.m.db.prepare('INSERT INTO image_refs (name, image_id, kind) VALUES (?, ?, ?) ON CONFLICT(name) DO UPDATE SET image_id = excluded.image_id, kind = excluded.kind')
       .run(name, imageId, kind);
-    this.m.db.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?').run(new Date().toISOString(), imageId);
+    this.m.db.prepare('UPDATE images SET last_tag_time = ? WHERE id = ?').run(nowRfc3339Nano(), imageId);
     return prev !== imageId ? prev : undefined;
   }
 

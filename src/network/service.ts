@@ -20,6 +20,7 @@ import { carveSubnet, cidrString, contains, firstHost, parseCidr, type Cidr } fr
 import { deleteLink, ensureBridge, hostRoutes, linkExists } from './link.ts';
 import { PortHolder, type ResolvedPort } from './ports.ts';
 import type { NetworkDb } from './store.ts';
+import { nowRfc3339Nano, timeNs } from '../core/time.ts';
 
 export interface NetworkConfig {
   /** Default bridge name; 'none' disables the default bridge network. */
@@ -184,7 +185,7 @@ export class NetworkService implements NetworkBackend {
 
   private record(p: { name: string; driver: NetworkRecord['driver']; isDefault: boolean; bridge: string }): NetworkRecord {
     return {
-      id: randomBytes(32).toString('hex'), name: p.name, driver: p.driver, created: new Date().toISOString(), internal: false, attachable: false,
+      id: randomBytes(32).toString('hex'), name: p.name, driver: p.driver, created: nowRfc3339Nano(), internal: false, attachable: false,
       enableIPv6: false, ipam: { Driver: 'default', Options: null, Config: [] }, options: {}, labels: {}, bridge: p.bridge, isDefault: p.isDefault,
     };
   }
@@ -267,7 +268,7 @@ export class NetworkService implements NetworkBackend {
 
   async list(filters: Filters): Promise<NetworkRecord[]> {
     const nets = this.d.db.networks().filter((n) => networkMatches(n, filters, this.d.db.endpointsOf({ networkId: n.id }).length));
-    return nets.sort((a, b) => a.created.localeCompare(b.created));
+    return nets.sort((a, b) => Number((timeNs(a.created) ?? 0n) - (timeNs(b.created) ?? 0n)));
   }
 
   async get(idOrName: string): Promise<NetworkRecord> {

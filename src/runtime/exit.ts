@@ -8,20 +8,7 @@ import { watch, type FSWatcher } from 'node:fs';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
-/** A nanosecond Unix time as RFC3339 with nine fraction digits (Docker's time format). */
-export function rfc3339Nano(ns: bigint): string {
-  const ms = ns / 1_000_000n;
-  const iso = new Date(Number(ms)).toISOString(); // 2024-01-01T00:00:00.123Z
-  const frac = (ns % 1_000_000_000n).toString().padStart(9, '0');
-  return `${iso.slice(0, 19)}.${frac}Z`;
-}
-
-const hrBase = process.hrtime.bigint();
-const wallBase = BigInt(Date.now()) * 1_000_000n;
-/** Now, in nanoseconds since the epoch. */
-export function nowNs(): bigint {
-  return wallBase + (process.hrtime.bigint() - hrBase);
-}
+import { nowNs } from '../core/time.ts';
 
 /** Parse an exit file: a decimal exit code. */
 export function parseExitCode(text: string): number | null {

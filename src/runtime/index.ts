@@ -4,5 +4,4 @@ export { toOciSeccomp, DEFAULT_SECCOMP_PROFILE, type DockerSeccompProfile } from
 export { DEFAULT_CAPABILITIES, ALL_CAPABILITIES, tweakCapabilities, normalizeCap } from '../core/runtime/caps.ts';
 export { hostFacts, type HostFacts } from './host.ts';
 export { removeCgroupTree, cgroupPids } from './cgroups.ts';
-export { rfc3339Nano } from './exit.ts';
 export type { OciSpec } from './oci-types.ts';

@@ -1,6 +1,7 @@
 import type { ImageBackend } from '../core/images/types.ts';
 import type { VolumeBackend } from '../core/volumes/types.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type DiskUsage, type HostFacts, type SystemBackend } from '../core/system/types.ts';
+import { nowRfc3339Nano } from '../core/time.ts';
 
 /** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
 export interface SystemSettings {
@@ -89,7 +90,7 @@ export class SystemService implements SystemBackend {
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
       MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
       OomKillDisable: f.cgroupVersion === '1', IPv4Forwarding: true, Debug: s.debug,
-      NFd: 0, NGoroutines: 0, SystemTime: new Date().toISOString(), LoggingDriver: s.logDriver ?? 'json-file',
+      NFd: 0, NGoroutines: 0, SystemTime: nowRfc3339Nano(), LoggingDriver: s.logDriver ?? 'json-file',
       CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: 0,
       KernelVersion: f.kernelVersion, OperatingSystem: f.operatingSystem, OSVersion: f.osVersion, OSType: 'linux', Architecture: f.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',

@@ -28,6 +28,9 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     assert.equal(h.OomKillDisable, false);
     assert.equal(h.PidsLimit, null);
     assert.equal(h.MemorySwappiness, null);
+    // times as Go writes them: nanoseconds, trailing zeros dropped (not JavaScript's milliseconds)
+    assert.match(inspect('dflt').Created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d*[1-9]Z$/);
+    assert.doesNotMatch(inspect('dflt').Created, /\.\d{3}Z$/, 'milliseconds only (1 chance in a million of a false alarm)');
     assert.ok(h.MaskedPaths.includes('/proc/kcore'), JSON.stringify(h.MaskedPaths));
     assert.ok(h.ReadonlyPaths.includes('/proc/sys'), JSON.stringify(h.ReadonlyPaths));
     d.docker(['create', '--network', 'none', '--name', 'mem', '-m', '20m', 'busybox', 'true']);
