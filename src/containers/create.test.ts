@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { checkBlkioWeight, hostConfigDefaults, mergeEnv } from './create.ts';
+import { checkBlkioWeight, configEnv, hostConfigDefaults, mergeEnv } from './create.ts';
 import { validateCreateRequest } from './create-checks.ts';
 import type { HostConfig } from '../core/containers/types.ts';
 import { NotFoundError } from '../core/errors.ts';
@@ -9,6 +9,17 @@ test('env: KEY=VALUE replaces or appends, a bare KEY removes (moby\'s ReplaceOrA
   assert.deepEqual(mergeEnv(['PATH=/bin', 'A=1', 'B=2'], ['A=9', 'C=3', 'B', 'NOPE']), ['PATH=/bin', 'A=9', 'C=3']);
   assert.deepEqual(mergeEnv(null, ['X=']), ['X=']);
   assert.deepEqual(mergeEnv(['X=1'], undefined), ['X=1']);
+  // only keys of the defaults are looked up: a repeated override is appended twice, a bare KEY leaves an appended one
+  assert.deepEqual(mergeEnv(['PATH=/bin'], ['X=1', 'X=2', 'Y=1', 'Y']), ['PATH=/bin', 'X=1', 'X=2', 'Y=1']);
+});
+
+test("Config.Env as dockerd's merge: the create's entries first, then the image's it does not name; bare KEYs kept", () => {
+  assert.equal(configEnv(null, []), null);
+  assert.equal(configEnv([], undefined), null);
+  assert.deepEqual(configEnv(['A=1', 'B=2'], []), ['A=1', 'B=2']);
+  assert.deepEqual(configEnv(['A=1', 'B=2'], ['X=1']), ['X=1', 'A=1', 'B=2']);
+  assert.deepEqual(configEnv(['A=1', 'B=2'], ['B=9', 'X=1']), ['B=9', 'X=1', 'A=1']);
+  assert.deepEqual(configEnv(['A=1', 'B=2'], ['A']), ['A', 'B=2']);
 });
 
 test('blkio weight: discarded with a warning without kernel support, else checked for range', () => {

@@ -12,18 +12,37 @@ import { nowRfc3339Nano } from '../core/time.ts';
 export const ZERO_TIME = '0001-01-01T00:00:00Z';
 const RESTART_POLICIES = ['', 'no', 'always', 'unless-stopped', 'on-failure'];
 
-/** moby's ReplaceOrAppendEnvValues: KEY=VALUE replaces or appends; a bare KEY (no "=") removes it. */
-export function mergeEnv(image: string[] | null | undefined, user: string[] | null | undefined): string[] {
-  const out = [...(image ?? [])];
-  for (const e of user ?? []) {
-    const key = e.split('=')[0];
-    const i = out.findIndex((x) => x.split('=')[0] === key);
-    if (!e.includes('=')) {
-      if (i >= 0) out.splice(i, 1);
-    } else if (i >= 0) out[i] = e;
+/**
+ * moby's ReplaceOrAppendEnvValues: each KEY=VALUE of `overrides` replaces the
+ * entry of `defaults` with that key or is appended; a bare KEY (no "=")
+ * removes it. Only keys of `defaults` are looked up: an override repeated
+ * is appended twice, and a bare KEY does not remove an appended one.
+ */
+export function mergeEnv(defaults: string[] | null | undefined, overrides: string[] | null | undefined): string[] {
+  const out: (string | null)[] = [...(defaults ?? [])];
+  const index = new Map<string, number>();
+  out.forEach((e, i) => index.set(e!.split('=')[0], i));
+  for (const e of overrides ?? []) {
+    const eq = e.indexOf('=');
+    const i = index.get(eq < 0 ? e : e.slice(0, eq));
+    if (eq < 0) {
+      if (i !== undefined) out[i] = null;
+    } else if (i !== undefined) out[i] = e;
     else out.push(e);
   }
-  return out;
+  return out.filter((e): e is string => e !== null);
+}
+
+/**
+ * dockerd's merge of a create's Env with its image's: the image's when the
+ * create has none (null when neither has any), else the create's as given
+ * (bare KEYs kept: they unset at start) followed by the image's entries whose
+ * keys it does not name.
+ */
+export function configEnv(image: string[] | null | undefined, user: string[] | null | undefined): string[] | null {
+  if (!user?.length) return image?.length ? [...image] : null;
+  const keys = new Set(user.map((e) => e.split('=')[0]));
+  return [...user, ...(image ?? []).filter((e) => !keys.has(e.split('=')[0]))];
 }
 
 /** The host's CPUs, for the checks below. */
@@ -129,7 +148,7 @@ export function newContainer(opts: {
     Tty: u.Tty ?? false,
     OpenStdin: u.OpenStdin ?? false,
     StdinOnce: u.StdinOnce ?? false,
-    Env: mergeEnv(ic.Env, u.Env ?? []),
+    Env: configEnv(ic.Env, u.Env),
     Cmd: cmd,
     Image: opts.imageRef,
     Volumes: { ...(ic.Volumes ?? {}), ...(u.Volumes ?? {}) },

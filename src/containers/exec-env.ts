@@ -1,14 +1,16 @@
 /*
- * The environment of a process run in a running container (docker exec, a
- * health check), as dockerd builds it: its CreateDaemonEnvironment (PATH,
- * HOSTNAME, TERM=xterm for a terminal), the container's Config.Env over it,
- * the exec's own variables over that, and HOME from the exec user's passwd
- * entry unless set (as runc does) — not the container's process env, whose
- * HOME and TERM belong to the container's user and terminal.
+ * The environment of a container's process, and of one run in a running
+ * container (docker exec, a health check), as dockerd builds it: its
+ * CreateDaemonEnvironment (PATH, HOSTNAME, TERM=xterm for a terminal), the
+ * container's Config.Env over it, the exec's own variables over that, and
+ * HOME from the user's passwd entry unless set (as runc does). An exec does
+ * not inherit the container process's HOME or TERM, which belong to the
+ * container's user and terminal.
  */
 import type { ContainerRecord } from '../core/containers/types.ts';
 import { mergeEnv } from './create.ts';
-import { DEFAULT_PATH } from './spec-input.ts';
+
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export function execEnv(c: Pick<ContainerRecord, 'config'>, user: { home: string }, tty: boolean, extra: string[] = []): string[] {
   const base = [`PATH=${DEFAULT_PATH}`, `HOSTNAME=${c.config.Hostname}`, ...(tty ? ['TERM=xterm'] : [])];

@@ -8,8 +8,7 @@ import { ensureWorkdir } from './workdir.ts';
 import { mountShm } from './ipc-shm.ts';
 import { namespaceModes } from './ns-modes.ts';
 import { writeEtcFiles } from './etc-files.ts';
-
-export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+import { execEnv } from './exec-env.ts';
 
 /** The container's terminal and stdin mode (conmon needs it before the rest of the spec). */
 export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin' | 'stdinOnce'> {
@@ -26,12 +25,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
   if (c.hostConfig.IpcMode === 'shareable') await mountShm(c);
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
-  const env = [...c.config.Env];
-  const has = (k: string): boolean => env.some((e) => e.startsWith(`${k}=`));
-  if (!has('PATH')) env.unshift(`PATH=${DEFAULT_PATH}`);
-  if (!has('HOSTNAME')) env.push(`HOSTNAME=${c.config.Hostname}`);
-  if (c.config.Tty && !has('TERM')) env.push('TERM=xterm');
-  if (!has('HOME')) env.push(`HOME=${user.home}`);
+  const env = execEnv(c, user, c.config.Tty);
   const cwd = c.config.WorkingDir || '/';
   await ensureWorkdir(rootfs, cwd);
   const nano = Number(h.NanoCpus ?? 0);

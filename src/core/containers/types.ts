@@ -15,7 +15,7 @@ export interface ContainerConfig {
   Tty: boolean;
   OpenStdin: boolean;
   StdinOnce: boolean;
-  Env: string[];
+  Env: string[] | null;
   Cmd: string[] | null;
   Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
   Image: string;

@@ -48,6 +48,22 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     assert.equal(run(['--cgroupns', 'host', 'busybox', 'readlink', '/proc/self/ns/cgroup']).stdout.trim(), hostNs);
   });
 
+  it("Config.Env and the process environment in dockerd's order; null when neither the image nor the create has any", () => {
+    assert.equal(d.docker(['create', '--network', 'none', '--name', 'envbase', 'busybox', 'true']).code, 0);
+    assert.equal(inspect('envbase').Config.Env, null);
+    assert.equal(d.docker(['commit', '-c', 'ENV A=1 B=2', 'envbase', 'envimg']).code, 0);
+    // the docker CLI sends its -e values in no fixed order (they pass through a Go map)
+    d.docker(['create', '--network', 'none', '--name', 'envc2', '-e', 'B=9', '-e', 'X=1', 'envimg', 'true']);
+    const e2 = inspect('envc2').Config.Env as string[];
+    assert.deepEqual([[...e2.slice(0, 2)].sort(), e2.slice(2)], [['B=9', 'X=1'], ['A=1']], 'the create\'s first, then the image\'s it does not name');
+    d.docker(['create', '--network', 'none', '--name', 'envc3', '-e', 'B=9', '-e', 'A', 'envimg', 'true']);
+    assert.deepEqual([...inspect('envc3').Config.Env].sort(), ['A', 'B=9'], 'a bare key is kept, and the image\'s value for it dropped');
+    const env = run(['-e', 'B=9', '-e', 'X=1', '-e', 'A', 'envimg', 'env']).stdout.split('\n').filter(Boolean).map((l) => l.split('=')[0]);
+    assert.deepEqual([env.slice(0, 2), [...env.slice(2, -1)].sort(), env.at(-1)], [['PATH', 'HOSTNAME'], ['B', 'X'], 'HOME'], env.join());
+    d.docker(['rm', 'envbase', 'envc2', 'envc3']);
+    d.docker(['rmi', 'envimg']);
+  });
+
   it('what the container sees: DNS flags keep the host\'s other lines, the host network\'s name, exec\'s HOME and TERM, OOM score, domain name, device rules', () => {
     const resolv = run(['--dns-search', 'a.b', 'busybox', 'cat', '/etc/resolv.conf']).stdout;
     assert.match(resolv, /^search a\.b$/m);
