@@ -51,6 +51,9 @@ test('statContainerPath: lstat of the path, symlink targets resolved inside the 
   assert.ok((await statContainerPath(root, '/absetc/', 'c')).stat.mode >= 2 ** 31, 'a directory');
   assert.equal((await statContainerPath(root, '/', 'c')).stat.name, '/');
   await assert.rejects(statContainerPath(root, '/nope', 'web'), { message: 'Could not find the file /nope in container web', kind: 'not-found' });
+  // a file named as a directory: dockerd's lstat of "file/" fails, so `docker cp X c:/file/` says "no such directory"
+  await assert.rejects(statContainerPath(root, '/hello/', 'c'), { message: 'lstat /hello/: not a directory', kind: 'system' });
+  await assert.rejects(statContainerPath(root, '/hello/.', 'c'), { message: 'lstat /hello/.: not a directory', kind: 'system' });
 });
 
 test('archiveContainerPath: entries named after the requested path', async (t) => {

@@ -71,6 +71,8 @@ export async function statContainerPath(root: string, path: string, container: s
   const { resolved, abs } = await resolvePath(root, path);
   const st = await lstatBig(hostPath(root, resolved));
   if (!st) throw fileNotFound(path, container);
+  // "file/" and "file/.": dockerd's lstat of the path as given fails
+  if (/\/\.?$/.test(abs) && !st.isDirectory()) throw new SystemError(`lstat ${abs}: not a directory`);
   let linkTarget = '';
   if (st.isSymbolicLink()) linkTarget = await resolveInRoot(root, abs);
   const mtime = rfc3339Nano(st.mtimeNs);

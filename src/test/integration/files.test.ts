@@ -68,6 +68,11 @@ describe('container files (cp, diff, export, commit) with the docker CLI', { ski
     const missing = d.docker(['cp', 'cpc:/nope', out]);
     assert.equal(missing.code, 1);
     assert.match(missing.stderr, /Error response from daemon: Could not find the file \/nope in container cpc/);
+    // a file named as a directory is not one: nothing is written over it
+    const intoFile = d.docker(['cp', join(host, 'hello.txt'), 'cpc:/renamed.txt/']);
+    assert.equal(intoFile.code, 1);
+    assert.match(intoFile.stderr, /no such directory/);
+    assert.match(d.docker(['cp', 'cpc:/renamed.txt/', out]).stderr, /Error response from daemon: lstat \/renamed.txt\/: not a directory/);
     assert.deepEqual(mounts(d), [], 'a stopped container is unmounted after each copy');
     // the same on a running container
     ok(d.docker(['start', 'cpc']));
