@@ -2,8 +2,9 @@
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerConfig, HostConfig } from '../core/containers/types.ts';
 import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
-import { blkioWeightSupported } from '../runtime/cgroups.ts';
-import { checkBlkioWeight, validateHostConfig } from './create.ts';
+import { hostSysInfo, type CgroupSysInfo } from '../runtime/sysinfo.ts';
+import { validateHostConfig } from './create.ts';
+import { checkResources } from './resource-checks.ts';
 import { validateLogConfig } from './log-config.ts';
 import { checkNamespaceModes } from './ns-modes.ts';
 
@@ -12,10 +13,11 @@ type LogConfig = { Type: string; Config: Record<string, string> };
 /**
  * Fill in the log config from the daemon's defaults (dockerd's
  * mergeAndVerifyLogConfig: its log-opts apply when the driver is the
- * daemon's), then check everything; returns the warnings (a discarded blkio weight).
+ * daemon's), then check everything; returns the warnings (settings the
+ * host's cgroups cannot apply, discarded).
  */
 export function checkCreateRequest(config: Partial<ContainerConfig>, hostConfig: HostConfig, o: {
-  logDefaults?: LogConfig; cgroups?: CgroupPlacement; resolve: (ref: string) => unknown;
+  logDefaults?: LogConfig; cgroups?: CgroupPlacement; resolve: (ref: string) => unknown; sysInfo?: CgroupSysInfo;
 }): string[] {
   const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
   const def = o.logDefaults ?? { Type: 'json-file', Config: {} };
@@ -23,8 +25,7 @@ export function checkCreateRequest(config: Partial<ContainerConfig>, hostConfig:
   hostConfig.LogConfig = { Type: type, Config: type === def.Type ? { ...def.Config, ...lc?.Config } : { ...lc?.Config } };
   validateHostConfig(hostConfig);
   validateCreateRequest(config, hostConfig, o.resolve);
-  const warnings = checkBlkioWeight(Number(hostConfig.BlkioWeight ?? 0), blkioWeightSupported());
-  if (warnings.length) hostConfig.BlkioWeight = 0;
+  const warnings = checkResources(hostConfig, o.sysInfo ?? hostSysInfo());
   checkNamespaceModes(hostConfig);
   placeContainer('x', hostConfig.CgroupParent as string | undefined, o.cgroups ?? NO_PLACEMENT);
   validateLogConfig(type, (hostConfig.LogConfig as LogConfig).Config);

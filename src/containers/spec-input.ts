@@ -9,6 +9,8 @@ import { mountShm } from './ipc-shm.ts';
 import { namespaceModes } from './ns-modes.ts';
 import { writeEtcFiles } from './etc-files.ts';
 import { execEnv } from './exec-env.ts';
+import { blkioLimits } from './blkio-devices.ts';
+import { checkDeviceRequests } from './device-requests.ts';
 
 /** The container's terminal and stdin mode (conmon needs it before the rest of the spec). */
 export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin' | 'stdinOnce'> {
@@ -36,6 +38,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     const [k, v] = o.includes('=') ? [o.slice(0, o.indexOf('=')), o.slice(o.indexOf('=') + 1)] : o.split(':');
     if (k === 'seccomp') seccomp = v === 'unconfined' ? 'unconfined' : { profile: JSON.parse(v) };
   }
+  checkDeviceRequests(h);
   const netMode = String(h.NetworkMode ?? 'bridge');
   return {
     id: c.id,
@@ -62,7 +65,12 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
       cpuQuota: nano ? Math.round(nano / 1e9 * 100000) : Number(h.CpuQuota) || undefined,
       cpuPeriod: nano ? 100000 : Number(h.CpuPeriod) || undefined,
       cpusetCpus: (h.CpusetCpus as string) || undefined,
+      cpusetMems: (h.CpusetMems as string) || undefined,
       pidsLimit: Number(h.PidsLimit) > 0 ? Number(h.PidsLimit) : undefined,
+      memorySwappiness: typeof h.MemorySwappiness === 'number' && h.MemorySwappiness >= 0 ? h.MemorySwappiness : undefined,
+      cpuRealtimePeriod: Number(h.CpuRealtimePeriod) || undefined,
+      cpuRealtimeRuntime: Number(h.CpuRealtimeRuntime) || undefined,
+      blkio: await blkioLimits(h),
     },
     capAdd: (h.CapAdd as string[] | undefined) ?? [],
     capDrop: (h.CapDrop as string[] | undefined) ?? [],

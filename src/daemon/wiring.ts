@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, realpathSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildRoutes } from '../api/routers/build.ts';
 import { containerRoutes } from '../api/routers/containers.ts';
@@ -113,7 +113,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   await networks.init();
   containerService = new ContainerService({
     db: containerDb, images, layers, layersRoot: layers.root, runtime, events, dataRoot: cfg.dataRoot, log: logger,
-    mounts: new ContainerMounts(volumes), network: containerNet,
+    mounts: new ContainerMounts(volumes, realpathSync(cfg.dataRoot)), network: containerNet,
     logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroups: { driver: cfg.cgroupDriver, parent: cfg.cgroupParent },
   });
   const svc = containerService;

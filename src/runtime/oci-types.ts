@@ -1,4 +1,5 @@
 /* The parts of the OCI runtime spec (config.json) that Berth writes. */
+import type { BlkioLimits } from '../core/runtime/types.ts';
 
 export interface OciUser { uid: number; gid: number; additionalGids?: number[]; umask?: number }
 
@@ -32,8 +33,9 @@ export interface OciDeviceRule { allow: boolean; type?: 'a' | 'c' | 'b'; major?:
 export interface OciResources {
   devices?: OciDeviceRule[];
   memory?: { limit?: number; reservation?: number; swap?: number; disableOOMKiller?: boolean; swappiness?: number };
-  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string; realtimePeriod?: number; realtimeRuntime?: number };
   pids?: { limit: number };
+  blockIO?: BlkioLimits;
 }
 
 export interface OciSeccompArg { index: number; value: number; valueTwo?: number; op: string }

@@ -111,6 +111,14 @@ test('spec: resources, ulimits and namespaces', async () => {
   assert.deepEqual(s.linux.resources!.memory, { limit: 64 << 20, swap: 128 << 20, reservation: 32 << 20, disableOOMKiller: true });
   assert.deepEqual(s.linux.resources!.cpu, { shares: 512, quota: 50000, period: 100000, cpus: '0' });
   assert.deepEqual(s.linux.resources!.pids, { limit: 10 });
+  const more = await buildSpec(input({ resources: {
+    memorySwappiness: 0, cpusetMems: '0', cpuRealtimePeriod: 1000, cpuRealtimeRuntime: 500,
+    blkio: { weight: 300, throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1 << 20 }] },
+  } }), host);
+  assert.deepEqual(more.linux.resources!.memory, { swappiness: 0 });
+  assert.deepEqual(more.linux.resources!.cpu, { mems: '0', realtimePeriod: 1000, realtimeRuntime: 500 });
+  assert.deepEqual(more.linux.resources!.blockIO, { weight: 300, throttleReadBpsDevice: [{ major: 7, minor: 0, rate: 1 << 20 }] });
+  assert.equal((await buildSpec(input({ resources: { blkio: {} } }), host)).linux.resources!.blockIO, undefined);
   assert.deepEqual(s.process.rlimits, [
     { type: 'RLIMIT_NOFILE', hard: 20000, soft: 20000 },
     { type: 'RLIMIT_NPROC', hard: 2000, soft: 100 },
@@ -162,10 +170,11 @@ test('spec: --device adds the node and a cgroup rule; sysctls pass through', asy
   assert.deepEqual(majorMinor(259 * 256 + 5), { major: 259, minor: 5 });
 });
 
-test('spec: a shared bind makes the root shared; other binds keep runc\'s default', async () => {
+test('spec: a shared bind makes the root shared, a slave one rslave; private binds keep runc\'s default', async () => {
   const bind = (options: string[]) => ({ source: '/h', destination: '/b', type: 'bind', options });
   assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rshared'])] }), host)).linux.rootfsPropagation, 'shared');
-  assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rslave'])] }), host)).linux.rootfsPropagation, undefined);
+  assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rslave'])] }), host)).linux.rootfsPropagation, 'rslave');
+  assert.equal((await buildSpec(input({ mounts: [bind(['rbind', 'rprivate'])] }), host)).linux.rootfsPropagation, undefined);
   assert.equal((await buildSpec(input(), host)).linux.rootfsPropagation, undefined);
 });
 

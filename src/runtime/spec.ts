@@ -77,14 +77,19 @@ function resources(input: SpecInput, host: HostFacts, deviceRules: OciDeviceRule
   }
   if (r.memoryReservation && r.memoryReservation > 0) memory.reservation = r.memoryReservation;
   if (r.oomKillDisable) memory.disableOOMKiller = true;
+  if (r.memorySwappiness !== undefined) memory.swappiness = r.memorySwappiness;
   if (Object.keys(memory).length) out.memory = memory;
   const cpu: NonNullable<OciResources['cpu']> = {};
   if (r.cpuShares && r.cpuShares > 0) cpu.shares = r.cpuShares;
   if (r.cpuQuota && r.cpuQuota > 0) cpu.quota = r.cpuQuota;
   if (r.cpuPeriod && r.cpuPeriod > 0) cpu.period = r.cpuPeriod;
   if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
+  if (r.cpuRealtimePeriod) cpu.realtimePeriod = r.cpuRealtimePeriod;
+  if (r.cpuRealtimeRuntime) cpu.realtimeRuntime = r.cpuRealtimeRuntime;
   if (Object.keys(cpu).length) out.cpu = cpu;
   if (r.pidsLimit && r.pidsLimit > 0) out.pids = { limit: r.pidsLimit };
+  if (r.blkio && Object.keys(r.blkio).length) out.blockIO = r.blkio;
   return out;
 }
 
@@ -142,7 +147,9 @@ export async function buildSpec(input: SpecInput, host: HostFacts = hostFacts())
   if (input.namespaces.uts === 'private' && input.hostname) spec.hostname = input.hostname;
   if (devices.length) spec.linux.devices = devices;
   // dockerd: a shared bind needs a shared root (runc's own default, rslave, serves slave binds)
+  // dockerd's WithMounts: a shared bind makes the root shared, a slave one (else) makes it rslave
   if (input.mounts.some((m) => m.options.includes('shared') || m.options.includes('rshared'))) spec.linux.rootfsPropagation = 'shared';
+  else if (input.mounts.some((m) => m.type === 'bind' && (m.options.includes('slave') || m.options.includes('rslave')))) spec.linux.rootfsPropagation = 'rslave';
   const sysctl: Record<string, string> = {};
   if (input.namespaces.network !== 'host') {
     // Docker 20.10+: ping and ports below 1024 for any user inside the container's own netns

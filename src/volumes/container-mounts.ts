@@ -10,7 +10,7 @@ import { join, posix } from 'node:path';
 import { promisify } from 'node:util';
 import { resolveInRoot } from '../containers/scoped-path.ts';
 import { InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
-import { checkProcMount, mountSpec, parseBind, parseVolumesFrom, tmpfsOptions, type ApiMount, type MountSpec } from '../core/volumes/parse.ts';
+import { applyDaemonRootRule, checkProcMount, mountSpec, parseBind, parseVolumesFrom, tmpfsOptions, type ApiMount, type MountSpec } from '../core/volumes/parse.ts';
 import { ANONYMOUS_LABEL, type ContainerMountHooks, type MountPoint, type SpecMount } from '../core/volumes/types.ts';
 import { isMounted, mountOf, mountVolume, needsMount, unmountVolume } from './local.ts';
 import { randomVolumeName, type VolumeService } from './service.ts';
@@ -26,13 +26,22 @@ async function isEmptyDir(p: string): Promise<boolean> {
 
 type Container = Parameters<ContainerMountHooks['resolve']>[0];
 
-/** dockerd's ensureShared / ensureSharedOrSlave: shared and slave binds need a source that can propagate. */
-async function checkPropagation(source: string, propagation: string): Promise<void> {
+/**
+ * dockerd's ensureShared / ensureSharedOrSlave: shared and slave binds need a
+ * source that can propagate. Returns the propagation to mount with: a bind
+ * made rslave only because it holds the daemon's root falls back to rprivate.
+ */
+async function checkPropagation(m: MountPoint): Promise<string> {
+  const propagation = m.Propagation || 'rprivate';
   const shared = propagation === 'shared' || propagation === 'rshared';
-  if (!shared && propagation !== 'slave' && propagation !== 'rslave') return;
-  const m = await mountOf(await realpath(source).catch(() => source));
-  if (shared && !m.shared) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared mount.`);
-  if (!shared && !m.shared && !m.slave) throw new SystemError(`path ${source} is mounted on ${m.mountPoint} but it is not a shared or slave mount`);
+  if (!shared && propagation !== 'slave' && propagation !== 'rslave') return propagation;
+  const host = await mountOf(await realpath(m.Source).catch(() => m.Source));
+  if (shared && !host.shared) throw new SystemError(`path ${m.Source} is mounted on ${host.mountPoint} but it is not a shared mount.`);
+  if (!shared && !host.shared && !host.slave) {
+    if (m.autoSlave) return 'rprivate';
+    throw new SystemError(`path ${m.Source} is mounted on ${host.mountPoint} but it is not a shared or slave mount`);
+  }
+  return propagation;
 }
 
 export class ContainerMounts implements ContainerMountHooks {
@@ -40,8 +49,12 @@ export class ContainerMounts implements ContainerMountHooks {
   /** Containers that attached each volume since this daemon started (a volume filesystem stays mounted while any remains). */
   private readonly active = new Map<string, Set<string>>();
 
-  constructor(volumes: VolumeService) {
+  /** The daemon's data root, symlinks resolved (for dockerd's bind propagation rule). */
+  private readonly daemonRoot: string | undefined;
+
+  constructor(volumes: VolumeService, daemonRoot?: string) {
     this.v = volumes;
+    this.daemonRoot = daemonRoot;
   }
 
   /** The mount points of a container's configuration (no I/O but lookups; volumes not created yet). */
@@ -65,11 +78,13 @@ export class ContainerMounts implements ContainerMountHooks {
     const driver = String(h.VolumeDriver ?? '');
     for (const raw of (h.Binds as string[] | null | undefined) ?? []) {
       const spec = parseBind(raw, driver, randomVolumeName);
+      if (this.daemonRoot) applyDaemonRootRule(spec, this.daemonRoot);
       duplicate(spec.point.Destination);
       byDest.set(spec.point.Destination, spec);
     }
     for (const m of (h.Mounts as ApiMount[] | null | undefined) ?? []) {
       const spec = mountSpec(m, { fromApi: true, randomName: randomVolumeName });
+      if (this.daemonRoot) applyDaemonRootRule(spec, this.daemonRoot);
       duplicate(spec.point.Destination);
       if (spec.sourceMustExist && !(await exists(spec.point.Source))) {
         throw new InvalidParameterError(`invalid mount config for type "bind": bind source path does not exist: ${spec.point.Source}`);
@@ -127,8 +142,8 @@ export class ContainerMounts implements ContainerMountHooks {
       }
       if (m.Type === 'bind') {
         if (m.createSource && !(await exists(m.Source))) await mkdir(m.Source, { recursive: true, mode: 0o755 });
-        await checkPropagation(m.Source, m.Propagation);
-        out.push({ source: m.Source, destination: m.Destination, type: 'bind', options: [m.nonRecursive ? 'bind' : 'rbind', m.Propagation || 'rprivate', ...ro] });
+        const propagation = await checkPropagation(m);
+        out.push({ source: m.Source, destination: m.Destination, type: 'bind', options: [m.nonRecursive ? 'bind' : 'rbind', propagation, ...ro] });
         continue;
       }
       let holders = this.active.get(m.Name!);

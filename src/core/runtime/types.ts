@@ -1,3 +1,13 @@
+/** OCI blockIO: a weight and per-device weights and throttles, by major:minor. */
+export interface BlkioLimits {
+  weight?: number;
+  weightDevice?: { major: number; minor: number; weight: number }[];
+  throttleReadBpsDevice?: { major: number; minor: number; rate: number }[];
+  throttleWriteBpsDevice?: { major: number; minor: number; rate: number }[];
+  throttleReadIOPSDevice?: { major: number; minor: number; rate: number }[];
+  throttleWriteIOPSDevice?: { major: number; minor: number; rate: number }[];
+}
+
 /** What the runtime needs to build an OCI spec for one container (from the image config plus create options). */
 export interface SpecInput {
   id: string;
@@ -25,8 +35,10 @@ export interface SpecInput {
   shm?: 'none' | { bind: string };
   cgroupsPath: string;            // absolute, e.g. /berth/<id>
   resources: {
-    memory?: number; memorySwap?: number; memoryReservation?: number; oomKillDisable?: boolean;
-    cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; pidsLimit?: number;
+    memory?: number; memorySwap?: number; memoryReservation?: number; oomKillDisable?: boolean; memorySwappiness?: number;
+    cpuShares?: number; cpuQuota?: number; cpuPeriod?: number; cpusetCpus?: string; cpusetMems?: string; pidsLimit?: number;
+    cpuRealtimePeriod?: number; cpuRealtimeRuntime?: number;
+    blkio?: BlkioLimits;
   };
   capAdd: string[];
   capDrop: string[];

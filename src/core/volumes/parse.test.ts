@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkProcMount, mountSpec, parseBind, parseVolumesFrom, tmpfsOptions, validMountMode } from './parse.ts';
+import { applyDaemonRootRule, checkProcMount, mountSpec, parseBind, parseVolumesFrom, tmpfsOptions, validMountMode } from './parse.ts';
 
 const rnd = (): string => 'f'.repeat(64);
 const bind = (raw: string, driver = '') => parseBind(raw, driver, rnd);
@@ -116,5 +116,30 @@ describe('volumes-from, /proc and tmpfs options', () => {
     assert.deepEqual(tmpfsOptions({ size: 3 * 2 ** 30 }, true), ['ro', 'size=3g']);
     assert.deepEqual(tmpfsOptions({ size: 1000 }, false), ['size=1000']);
     assert.deepEqual(tmpfsOptions(undefined, false), []);
+  });
+});
+
+describe('binds holding the daemon root (validateBindDaemonRoot)', () => {
+  const root = '/var/lib/berth';
+  it('get rslave when they name no propagation, and keep rslave or rshared', () => {
+    for (const raw of ['/var:/x', '/var/lib/berth/volumes:/x', '/var/lib/berth:/x:ro']) {
+      const s = bind(raw);
+      applyDaemonRootRule(s, root);
+      assert.deepEqual([s.point.Propagation, s.point.autoSlave], ['rslave', true], raw);
+    }
+    const shared = bind('/:/x:rshared');
+    applyDaemonRootRule(shared, root);
+    assert.deepEqual([shared.point.Propagation, shared.point.autoSlave], ['rshared', undefined]);
+    const other = bind('/srv:/x');
+    applyDaemonRootRule(other, root);
+    assert.equal(other.point.Propagation, 'rprivate', 'a bind elsewhere keeps the default');
+    const mount = mountSpec({ Type: 'bind', Source: '/var', Target: '/x' }, { fromApi: true, randomName: rnd });
+    applyDaemonRootRule(mount, root);
+    assert.equal(mount.point.Propagation, 'rslave');
+  });
+  it('refuse any other propagation they name', () => {
+    assert.equal(msg(() => applyDaemonRootRule(bind('/var:/x:ro,rprivate'), root)),
+      'invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: "/var/lib/berth", bind mount source: "/var", propagation: "rprivate"');
+    assert.match(msg(() => applyDaemonRootRule(mountSpec({ Type: 'bind', Source: '/var/lib/berth/x', Target: '/x', BindOptions: { Propagation: 'shared' } }, { fromApi: true, randomName: rnd }), root)), /propagation: "shared"$/);
   });
 });

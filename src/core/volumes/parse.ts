@@ -34,6 +34,8 @@ export interface MountSpec {
   volume?: { driver: string; labels: Record<string, string>; options: Record<string, string>; anonymous: boolean };
   /** HostConfig.Mounts binds must have an existing source. */
   sourceMustExist?: boolean;
+  /** Binds: the propagation the request named ('' for none: the default applies). */
+  givenPropagation?: string;
 }
 
 const invalidSpec = (raw: string): string => `invalid volume specification: '${raw}'`;
@@ -117,6 +119,7 @@ export function mountSpec(m: ApiMount, opts: { fromApi: boolean; randomName: () 
   } else if (m.Type === 'bind') {
     point.Source = posix.normalize(m.Source!).replace(/(.)\/+$/, '$1');
     point.Propagation = m.BindOptions?.Propagation || DEFAULT_PROPAGATION;
+    spec.givenPropagation = m.BindOptions?.Propagation ?? '';
     if (m.BindOptions?.NonRecursive) point.nonRecursive = true;
     spec.sourceMustExist = opts.fromApi && !m.BindOptions?.CreateMountpoint;
     if (m.BindOptions?.CreateMountpoint) point.createSource = true;
@@ -203,4 +206,21 @@ export function tmpfsOptions(t: MountPoint['tmpfs'], readOnly: boolean): string[
     out.push(`size=${size}${suffix}`);
   }
   return out;
+}
+
+/**
+ * dockerd's validateBindDaemonRoot: a bind whose source holds the daemon's
+ * root (or lies in it) would keep private copies of the daemon's mounts in
+ * the container, so it gets rslave unless it names rslave or rshared, and
+ * any other propagation it names is refused.
+ */
+export function applyDaemonRootRule(spec: MountSpec, daemonRoot: string): void {
+  const p = spec.point;
+  if (p.Type !== 'bind' || spec.givenPropagation === undefined) return;
+  if (!p.Source.startsWith(daemonRoot) && !daemonRoot.startsWith(p.Source)) return;
+  const given = spec.givenPropagation;
+  if (given === '') Object.assign(p, { Propagation: 'rslave', autoSlave: true });
+  else if (given !== 'rslave' && given !== 'rshared') {
+    throw new InvalidParameterError(`invalid mount config: must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root, daemon root: ${JSON.stringify(daemonRoot)}, bind mount source: ${JSON.stringify(p.Source)}, propagation: ${JSON.stringify(given)}`);
+  }
 }

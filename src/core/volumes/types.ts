@@ -62,6 +62,8 @@ export interface MountPoint {
   subpath?: string;
   /** --mount type=tmpfs options. */
   tmpfs?: { size?: number; mode?: number };
+  /** A bind given rslave because its source holds the daemon's root (it falls back to rprivate where the source cannot propagate). */
+  autoSlave?: boolean;
 }
 
 /** The container service's view of what a container references (for in-use checks). */

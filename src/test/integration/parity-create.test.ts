@@ -4,7 +4,7 @@
  * paused container and kill's wording, commit comments, rename errors.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { after, before, describe, it } from 'node:test';
 import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
@@ -62,6 +62,32 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     assert.deepEqual([env.slice(0, 2), [...env.slice(2, -1)].sort(), env.at(-1)], [['PATH', 'HOSTNAME'], ['B', 'X'], 'HOME'], env.join());
     d.docker(['rm', 'envbase', 'envc2', 'envc3']);
     d.docker(['rmi', 'envimg']);
+  });
+
+  it("resources as dockerd applies them: swappiness, device throttles, --gpus without a driver, binds holding the daemon root", () => {
+    if (existsSync('/sys/fs/cgroup/memory/memory.swappiness')) {
+      assert.equal(run(['--memory-swappiness', '17', 'busybox', 'cat', '/sys/fs/cgroup/memory/memory.swappiness']).stdout.trim(), '17');
+      assert.match(run(['--oom-kill-disable', 'busybox', 'true']).stderr, /WARNING: OOM killer is disabled for the container, but no memory limit is set/);
+    } else {
+      assert.match(run(['--memory-swappiness', '17', 'busybox', 'true']).stderr, /WARNING: Your kernel does not support memory swappiness capabilities/);
+    }
+    const block = existsSync('/sys/block') ? readdirSync('/sys/block').map((n) => `/dev/${n}`).find((p) => existsSync(p)) : undefined;
+    if (block && existsSync('/sys/fs/cgroup/blkio/blkio.throttle.write_iops_device')) {
+      const out = run(['--device-write-iops', `${block}:100`, 'busybox', 'cat', '/sys/fs/cgroup/blkio/blkio.throttle.write_iops_device']);
+      assert.match(out.stdout, /^\d+:\d+ 100$/m, out.stderr);
+    }
+    const missing = run(['--device-read-bps', '/dev/berth-nosuch:1mb', 'busybox', 'true']);
+    assert.match(missing.stderr, /Error response from daemon: stat \/dev\/berth-nosuch: no such file or directory/);
+    const gpus = run(['--gpus', 'all', 'busybox', 'true']);
+    assert.equal(gpus.code, 125);
+    assert.match(gpus.stderr, /could not select device driver "" with capabilities: \[\[gpu\]\]/);
+    // a bind of the directory holding the data root: rslave by default, private refused
+    const refused = run(['-v', `${d.dir}:/x:rprivate`, 'busybox', 'true']);
+    assert.match(refused.stderr, /must use either propagation mode "rslave" or "rshared" when mount source is within the daemon root/);
+    d.docker(['create', '--network', 'none', '--name', 'rootbind', '-v', `${d.dir}:/x`, 'busybox', 'true']);
+    assert.equal(inspect('rootbind').Mounts[0].Propagation, 'rslave');
+    assert.equal(d.docker(['start', '-a', 'rootbind']).code, 0, 'starts, falling back to private where the source cannot propagate');
+    d.docker(['rm', 'rootbind']);
   });
 
   it('what the container sees: DNS flags keep the host\'s other lines, the host network\'s name, exec\'s HOME and TERM, OOM score, domain name, device rules', () => {
