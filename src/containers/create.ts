@@ -150,6 +150,7 @@ export function newContainer(opts: {
     StdinOnce: u.StdinOnce ?? false,
     Env: configEnv(ic.Env, u.Env),
     Cmd: cmd,
+    ...((u.Healthcheck ?? ic.Healthcheck) ? { Healthcheck: u.Healthcheck ?? ic.Healthcheck } : {}), // dockerd's key order
     Image: opts.imageRef,
     Volumes: { ...(ic.Volumes ?? {}), ...(u.Volumes ?? {}) },
     WorkingDir: u.WorkingDir || ic.WorkingDir || '',
@@ -157,7 +158,6 @@ export function newContainer(opts: {
     OnBuild: null,
     Labels: { ...(ic.Labels ?? {}), ...(u.Labels ?? {}) },
   };
-  if (u.Healthcheck ?? ic.Healthcheck) config.Healthcheck = u.Healthcheck ?? ic.Healthcheck;
   const stopSignal = u.StopSignal || ic.StopSignal;
   if (stopSignal) {
     parseSignal(stopSignal); // dockerd's "Invalid signal: X" at create (a number is taken as it is)

@@ -134,6 +134,8 @@ describe('create defaults and checks, kill, commit and rename as dockerd', { ski
     const big = (await firstLog('hbig')).Output;
     assert.equal(big.length, 4099);
     assert.ok(big.endsWith('a...'), big.slice(-10));
+    const keys = Object.keys(inspect('hbig').Config);
+    assert.equal(keys[keys.indexOf('Cmd') + 1], 'Healthcheck', `dockerd's key order: ${keys.join()}`);
     d.docker(['rm', '-f', 'hslow', 'hbig']);
   });
 
