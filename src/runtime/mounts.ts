@@ -54,7 +54,8 @@ function defaultMounts(input: SpecInput): OciMount[] {
   } else if (typeof input.shm === 'object') {
     mounts.push({ destination: '/dev/shm', type: 'bind', source: input.shm.bind, options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
   } else if (hostIpc && existsSync('/dev/shm')) {
-    mounts.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind', 'nosuid', 'noexec', 'nodev'] });
+    // the host's own /dev/shm, its mount flags as they are (dockerd binds it with rbind alone)
+    mounts.push({ destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind'] });
   } else {
     mounts.push({ destination: '/dev/shm', type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', `size=${input.shmSize > 0 ? input.shmSize : 64 * 1024 * 1024}`] });
   }

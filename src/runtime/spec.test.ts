@@ -128,7 +128,7 @@ test('spec: resources, ulimits and namespaces', async () => {
   assert.deepEqual(s.linux.namespaces, [{ type: 'mount' }]);
   assert.equal(s.linux.sysctl, undefined, 'no netns sysctls in the host network namespace');
   assert.equal(s.hostname, undefined, 'no hostname without a UTS namespace');
-  assert.equal(s.mounts.find((m) => m.destination === '/dev/shm')!.source, '/dev/shm');
+  assert.deepEqual(s.mounts.find((m) => m.destination === '/dev/shm'), { destination: '/dev/shm', type: 'bind', source: '/dev/shm', options: ['rbind'] }, 'the host\'s /dev/shm with its own flags');
 
   s = await buildSpec(input({ resources: { memory: 64 << 20, memorySwap: -1 }, namespaces: { pid: 'private', ipc: 'private', uts: 'private', network: { path: '/run/netns/x' } } }), host);
   assert.equal(s.linux.resources!.memory!.swap, -1);
