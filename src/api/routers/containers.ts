@@ -5,7 +5,7 @@ import { parseFilters, parseTimestamp } from '../../core/filters.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
 import { SummaryCache } from '../compat/summary-cache.ts';
-import { frame, hijack } from '../hijack.ts';
+import { frame, hijack, upgradeBody } from '../hijack.ts';
 import { qBool, qInt, readJson, nullIfEmpty, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
@@ -54,6 +54,7 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
     h.in.on('data', onInput);
     h.in.on('end', () => { inputEnded = true; endInput(); });
   }
+  h.in?.resume();
   // The client may leave before the streams come (a start that failed): let go of its socket then.
   const gone = new Promise<null>((resolve) => {
     h.out.once('close', () => resolve(null));
@@ -153,6 +154,8 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
 
   const attach = async (r: Req): Promise<void> => {
     if (!qBool(r.query, 'stream') && !qBool(r.query, 'logs')) throw new InvalidParameterError('at least one of stream or logs must be set');
+    // dockerode sends its options as a JSON body too: not container input (dockerd never reads it)
+    await upgradeBody(r.raw);
     const { record, streams } = await c.attach(r.params[0], r.signal);
     const opts = { stdin: qBool(r.query, 'stdin'), stdout: qBool(r.query, 'stdout'), stderr: qBool(r.query, 'stderr'), stdinOnce: record.config.StdinOnce };
     await pipeAttach(r, streams, record.config.Tty, opts);
