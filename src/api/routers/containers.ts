@@ -24,14 +24,23 @@ export function detachKeys(spec: string | null): Buffer {
   return Buffer.from(keys);
 }
 
+interface AttachOpts {
+  stdin: boolean; stdout: boolean; stderr: boolean; stdinOnce: boolean;
+  /** Send the container's logs so far (attach with logs=1). */
+  replay?: (write: (stream: 1 | 2, data: Buffer) => void) => Promise<unknown>;
+}
+
 /**
  * Answer the attach at once (the CLI starts the container only after the
  * hijack), buffer client input until the container's stdio is reachable,
  * then copy both ways; the detach sequence is handled here, as dockerd does.
  */
-async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stdinOnce: boolean }): Promise<void> {
+async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean, opts: AttachOpts): Promise<void> {
   const keys = detachKeys(r.query.get('detachKeys'));
   const h = hijack(r, tty ? RAW : MUX);
+  // logs=1: what the container wrote so far comes first (as dockerd; output meanwhile may be missed, as there)
+  // (a log driver that cannot be read gives no replay; the hijacked stream can carry no error status)
+  if (opts.replay) await opts.replay((stream, data) => h.write(tty ? data : frame(stream, data))).catch(() => undefined);
   let s: AttachStreams | null = null;
   const early: Buffer[] = [];
   let inputEnded = false;
@@ -153,11 +162,24 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
   };
 
   const attach = async (r: Req): Promise<void> => {
-    if (!qBool(r.query, 'stream') && !qBool(r.query, 'logs')) throw new InvalidParameterError('at least one of stream or logs must be set');
+    const stream = qBool(r.query, 'stream');
+    const withLogs = qBool(r.query, 'logs');
+    if (!stream && !withLogs) throw new InvalidParameterError('at least one of stream or logs must be set');
     // dockerode sends its options as a JSON body too: not container input (dockerd never reads it)
     await upgradeBody(r.raw);
+    const stdout = qBool(r.query, 'stdout');
+    const stderr = qBool(r.query, 'stderr');
+    const replay = withLogs ? (write: (stream: 1 | 2, data: Buffer) => void) => c.logs(r.params[0], { stdout, stderr, follow: false, tail: 'all', timestamps: false }, (l) => write(l.stream, l.data), r.signal) : undefined;
+    if (!stream) {
+      // logs only: the output so far, then the end of the stream
+      const rec = await c.get(r.params[0]);
+      const h = hijack(r, rec.config.Tty ? RAW : MUX);
+      if (stdout || stderr) await replay!((s, data) => h.write(rec.config.Tty ? data : frame(s, data))).catch(() => undefined);
+      h.close();
+      return;
+    }
     const { record, streams } = await c.attach(r.params[0], r.signal);
-    const opts = { stdin: qBool(r.query, 'stdin'), stdout: qBool(r.query, 'stdout'), stderr: qBool(r.query, 'stderr'), stdinOnce: record.config.StdinOnce };
+    const opts = { stdin: qBool(r.query, 'stdin'), stdout, stderr, stdinOnce: record.config.StdinOnce, replay: stdout || stderr ? replay : undefined };
     await pipeAttach(r, streams, record.config.Tty, opts);
   };
 

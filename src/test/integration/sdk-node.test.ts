@@ -69,7 +69,7 @@ async function packTar(files: Record<string, string>): Promise<Buffer> {
   return collect(p);
 }
 
-describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun && 'needs root, runc and conmon' }, () => {
+describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun && 'needs root, runc and conmon', timeout: 120_000 }, () => {
   const d = new Daemon('berth-sdkn-');
   const reg = new FakeRegistry();
   let docker: Docker;
@@ -149,6 +149,12 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.equal(info.Config.Labels.sdkflow, 'node');
     assert.equal(info.HostConfig.Memory, 64 << 20);
     assert.deepEqual(info.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+    // what the SDK left out shows as dockerd shows it (the Go zero values), not missing
+    assert.equal(info.HostConfig.AutoRemove, false);
+    assert.equal(info.HostConfig.Binds, null);
+    assert.equal(info.HostConfig.CpuShares, 0);
+    assert.deepEqual(info.HostConfig.ConsoleSize, [0, 0]);
+    assert.deepEqual(Object.keys(info.HostConfig).slice(0, 4), ['Binds', 'ContainerIDFile', 'LogConfig', 'NetworkMode']);
     const ls = await docker.listContainers({ filters: { label: ['sdkflow=node'] } });
     assert.deepEqual(ls.map((c) => c.Names), [['/sdkn-main']]);
     assert.equal(ls[0].State, 'running');
@@ -266,6 +272,17 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     await cat.remove();
   });
 
+  it('attaches with logs: the output so far, then the end (stream false)', async () => {
+    const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo one; echo two >&2'], HostConfig: { NetworkMode: 'none' } });
+    await c.start();
+    assert.equal((await c.wait()).StatusCode, 0);
+    const s = await c.attach({ logs: true, stream: false, stdout: true, stderr: true }) as NodeJS.ReadableStream;
+    assert.deepEqual(await demux(docker, s), { out: 'one\n', err: 'two\n' });
+    const onlyOut = await c.attach({ logs: true, stream: false, stdout: true, stderr: false }) as NodeJS.ReadableStream;
+    assert.deepEqual(await demux(docker, onlyOut), { out: 'one\n', err: '' });
+    await c.remove();
+  });
+
   it('attaches to a TTY container, resizes it, and sees raw bytes', async () => {
     const sh = await docker.createContainer({ Image: 'busybox', Cmd: ['sh'], Tty: true, OpenStdin: true, AttachStdin: true, AttachStdout: true, AttachStderr: true, HostConfig: { NetworkMode: 'none' } });
     const stream = await sh.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }) as Duplex;
@@ -302,6 +319,18 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.ok(progress.some((p) => String(p.status).includes(`Downloaded newer image for ${reg.host}/sdk/pulled:v1`)), JSON.stringify(progress));
     const pulled = await docker.getImage(`${reg.host}/sdk/pulled:v1`).inspect();
     assert.equal(pulled.RepoDigests.length, 1);
+    // the registry's view without a pull (GET /distribution/{name}/json): one image, and an index of two platforms
+    const dist = await docker.getImage(`${reg.host}/sdk/pulled:v1`).distribution() as { Descriptor: { digest: string; mediaType: string; size: number }; Platforms: unknown[] };
+    assert.equal(`${reg.host}/sdk/pulled@${dist.Descriptor.digest}`, pulled.RepoDigests[0]);
+    assert.equal(dist.Descriptor.mediaType, 'application/vnd.docker.distribution.manifest.v2+json');
+    assert.deepEqual(dist.Platforms, [{ architecture: 'amd64', os: 'linux' }]);
+    const amd = reg.addImage('sdk/multi', null, [{ files: { a: 'a' }, compression: 'gzip' }]);
+    const arm = reg.addImage('sdk/multi', null, [{ files: { b: 'b' }, compression: 'gzip' }], { arch: 'arm64' });
+    const index = reg.addIndex('sdk/multi', 'v1', [{ digest: amd.manifestDigest, arch: 'amd64' }, { digest: arm.manifestDigest, arch: 'arm64', variant: 'v8' }]);
+    const multi = await docker.getImage(`${reg.host}/sdk/multi:v1`).distribution() as typeof dist;
+    assert.equal(multi.Descriptor.digest, index);
+    assert.deepEqual(multi.Platforms, [{ architecture: 'amd64', os: 'linux' }, { architecture: 'arm64', os: 'linux', variant: 'v8' }]);
+    await assert.rejects(docker.getImage(`${reg.host}/sdk/multi:nope`).distribution(), (e: { statusCode?: number }) => e.statusCode === 404);
     // as dockerd: an error before any progress is the HTTP answer
     await assert.rejects(docker.pull(`${reg.host}/sdk/missing:v1`), (e: { statusCode?: number; message: string }) => e.statusCode === 404 && /not found/.test(e.message));
     const saved = await collect(await docker.getImage(`${reg.host}/sdk/pulled:v1`).get());
@@ -332,8 +361,9 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.match(String((bad.at(-1)?.errorDetail as { message?: string })?.message), /returned a non-zero code: 7/);
     const outS = new PassThrough();
     const outP = collect(outS);
-    const [res] = await docker.run('sdknode/built:2', [], outS, { Tty: false, HostConfig: { NetworkMode: 'none', AutoRemove: true } }) as [{ StatusCode: number }];
+    const [res, runCt] = await docker.run('sdknode/built:2', [], outS, { Tty: false, HostConfig: { NetworkMode: 'none' } }) as [{ StatusCode: number }, Docker.Container];
     assert.equal(res.StatusCode, 0);
+    await runCt.remove();
     const { out: text } = await demux(docker, Readable.from([await outP]));
     assert.equal(text, 'from tar\nbuilt\ndir ctx\n');
     for (const t of ['sdknode/built:2', 'sdknode/built:1']) await docker.getImage(t).remove();
