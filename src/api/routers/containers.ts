@@ -238,7 +238,13 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
       }
       sendJson(r.res, 200, withSizes);
     } },
-    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
+    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => {
+      // dockerd's check: more than an empty JSON object, or a body of unknown (chunked) length, is the old HostConfig-on-start
+      if (Number(r.raw.headers['content-length'] ?? 0) > 7 || r.raw.headers['transfer-encoding'] !== undefined) {
+        throw new InvalidParameterError('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+      }
+      return c.start(id(r));
+    }) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/kill', handler: noContent((r) => c.kill(id(r), r.query.get('signal') || undefined)) },
