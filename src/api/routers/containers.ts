@@ -45,7 +45,13 @@ async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean,
   const early: Buffer[] = [];
   let inputEnded = false;
   let matched = 0;
-  const endInput = (): void => { if (opts.stdinOnce || !tty) s?.closeStdin(); };
+  // as dockerd's CopyStreams when the client's input ends: a StdinOnce container without a TTY gets
+  // EOF on its stdin (and the stream ends when it exits); otherwise the attach ends, the container runs on
+  const endInput = (): void => {
+    if (!s) return;
+    if (opts.stdinOnce && !tty) s.closeStdin();
+    else { s.close(); h.close(); }
+  };
   const onInput = (d: Buffer): void => {
     if (!s) { early.push(d); return; }
     for (let i = 0; i < d.length; i++) {

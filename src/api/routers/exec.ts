@@ -62,7 +62,8 @@ export function execRoutes(x: ExecBackend): Route[] {
         }
         s.writeStdin(d);
       });
-      h.in.on('end', () => s.closeStdin());
+      // as dockerd (an exec's stdin always closes with the client's): EOF to the process, or with a TTY the end of the stream
+      h.in.on('end', () => { if (tty) { s.close(); h.close(); } else s.closeStdin(); });
       h.in.resume();
     }
     h.out.on('close', () => s.close());

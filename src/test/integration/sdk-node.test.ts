@@ -49,6 +49,13 @@ function readUntil(s: NodeJS.ReadableStream, want: string, ms = 10_000): Promise
   });
 }
 
+/** `p`, or a failure after `ms` (a stream that never ends). */
+function within<T>(p: Promise<T>, ms = 5000, what = 'the stream to end'): Promise<T> {
+  let t: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, rej) => { t = setTimeout(() => rej(new Error(`timed out waiting for ${what}`)), ms); });
+  return Promise.race([p, late]).finally(() => clearTimeout(t));
+}
+
 /** The entries of a tar archive: name → content. */
 async function untar(data: Buffer): Promise<Map<string, { type: string; body: Buffer }>> {
   const ex = tar.extract();
@@ -275,12 +282,32 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     await cat.remove();
   });
 
+  it('ends only the attach (or a TTY exec stream) when input ends without StdinOnce, as dockerd', async () => {
+    const cat = await docker.createContainer({ Image: 'busybox', Cmd: ['cat'], OpenStdin: true, StdinOnce: false, HostConfig: { NetworkMode: 'none' } });
+    await cat.start();
+    const stream = await cat.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true }) as Duplex;
+    const res = demux(docker, stream);
+    stream.write('once\n');
+    await readUntil(stream, 'once\n');
+    stream.end();
+    assert.equal((await within(res)).out, 'once\n');
+    assert.equal((await cat.inspect()).State.Status, 'running');
+    const ex = await cat.exec({ Cmd: ['cat'], AttachStdin: true, AttachStdout: true, Tty: true });
+    const es = await ex.start({ hijack: true, stdin: true, Tty: true }) as Duplex;
+    es.write('tty in\n');
+    await readUntil(es, 'tty in\r\ntty in\r\n');
+    es.end();
+    await within(collect(es));
+    assert.equal((await ex.inspect()).Running, true);
+    await cat.remove({ force: true });
+  });
+
   it('attaches with logs: the output so far, then the end (stream false)', async () => {
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'echo one; echo two >&2'], HostConfig: { NetworkMode: 'none' } });
     await c.start();
     assert.equal((await c.wait()).StatusCode, 0);
     const s = await c.attach({ logs: true, stream: false, stdout: true, stderr: true }) as NodeJS.ReadableStream;
-    assert.deepEqual(await demux(docker, s), { out: 'one\n', err: 'two\n' });
+    assert.deepEqual(await within(demux(docker, s)), { out: 'one\n', err: 'two\n' });
     const onlyOut = await c.attach({ logs: true, stream: false, stdout: true, stderr: false }) as NodeJS.ReadableStream;
     assert.deepEqual(await demux(docker, onlyOut), { out: 'one\n', err: '' });
     await c.remove();
