@@ -4,6 +4,7 @@
  * chunked uploads and demultiplexed output.
  */
 import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Readable, type Duplex } from 'node:stream';
@@ -11,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import Docker from 'dockerode';
 import tar from 'tar-stream';
 import { FakeRegistry } from '../registry/fake.ts';
-import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
+import { BERTH, Daemon, have, NODE, removeAll, startWithBusybox } from './harness.ts';
 
 const canRun = process.getuid?.() === 0 && have('runc') && have('conmon');
 
@@ -67,6 +68,20 @@ async function untar(data: Buffer): Promise<Map<string, { type: string; body: Bu
   ex.end(data);
   await done;
   return out;
+}
+
+/** `berth registry serve` on a loopback port: a registry that takes pushes. */
+async function startRegistry(root: string): Promise<{ proc: ChildProcess; host: string }> {
+  const proc = spawn(NODE, [BERTH, 'registry', 'serve', '--addr', '127.0.0.1:0', '--root', root, '--access-log=false'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  proc.stderr!.on('data', (c: Buffer) => { err += c; });
+  for (const deadline = Date.now() + 20_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 50))) {
+    const m = /listening on (127\.0\.0\.1:\d+)/.exec(err);
+    if (m) return { proc, host: m[1] };
+    if (proc.exitCode !== null) break;
+  }
+  proc.kill('SIGKILL');
+  throw new Error(`registry did not start: ${err}`);
 }
 
 async function packTar(files: Record<string, string>): Promise<Buffer> {
@@ -373,6 +388,28 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.equal((await docker.getImage('sdknode/imported:x').inspect()).RootFS.Layers?.length, 1);
     await docker.getImage('sdknode/imported:x').remove();
     await docker.getImage(`${reg.host}/sdk/pulled:v1`).remove();
+  });
+
+  it('pushes to a registry and pulls back what it pushed', async () => {
+    const r = await startRegistry(join(d.dir, 'registry'));
+    try {
+      await docker.getImage('busybox').tag({ repo: `${r.host}/sdk/pushed`, tag: 'p1' });
+      const pushed = await follow(await docker.getImage(`${r.host}/sdk/pushed`).push({ tag: 'p1' }));
+      const last = pushed.at(-1) as { status?: string; aux?: { Tag: string; Digest: string; Size: number }; error?: string };
+      assert.equal(last.error, undefined, JSON.stringify(pushed));
+      assert.ok(pushed.some((p) => String(p.status).startsWith(`The push refers to repository [${r.host}/sdk/pushed]`)), JSON.stringify(pushed));
+      const aux = pushed.find((p) => p.aux)?.aux as { Tag: string; Digest: string; Size: number };
+      assert.equal(aux.Tag, 'p1');
+      assert.match(aux.Digest, /^sha256:[0-9a-f]{64}$/);
+      await docker.getImage(`${r.host}/sdk/pushed:p1`).remove();
+      await follow(await docker.pull(`${r.host}/sdk/pushed:p1`));
+      const back = await docker.getImage(`${r.host}/sdk/pushed:p1`).inspect();
+      assert.equal(back.Id, (await docker.getImage('busybox').inspect()).Id);
+      assert.deepEqual(back.RepoDigests, [`${r.host}/sdk/pushed@${aux.Digest}`]);
+      await docker.getImage(`${r.host}/sdk/pushed:p1`).remove();
+    } finally {
+      r.proc.kill('SIGKILL');
+    }
   });
 
   it('builds from a tar stream and from a context directory', async () => {
