@@ -143,6 +143,8 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.equal(data.StatusCode, 3);
     assert.equal((await outP).toString(), 'out\n');
     assert.equal((await errP).toString(), 'err\n');
+    // no Env in the request or the image: null, as dockerd keeps the image's
+    assert.equal((await ct.inspect()).Config.Env, null);
     await ct.remove();
   });
 
