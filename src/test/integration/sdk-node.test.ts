@@ -422,8 +422,17 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     const dir = join(d.dir, 'ctx');
     mkdirSync(dir);
     writeFileSync(join(dir, 'Dockerfile'), 'FROM sdknode/built:1\nARG WHO\nRUN echo "dir $WHO" >> /msg.txt\n');
-    const out2 = await follow(await docker.buildImage({ context: dir, src: ['Dockerfile'] }, { t: 'sdknode/built:2', buildargs: { WHO: 'ctx' } }));
+    const out2 = await follow(await docker.buildImage({ context: dir, src: ['Dockerfile'] }, { t: 'sdknode/built:2', buildargs: { WHO: 'ctx' }, labels: { via: 'sdk' } }));
     assert.ok(out2.some((o) => String(o.stream).includes('Successfully tagged sdknode/built:2')), JSON.stringify(out2));
+    // one ID per stage, the --label step included in the last one
+    const ids = out2.filter((o) => o.aux).map((o) => (o.aux as { ID: string }).ID);
+    assert.deepEqual(ids, [(await docker.getImage('sdknode/built:2').inspect()).Id]);
+    assert.equal((await docker.getImage('sdknode/built:2').inspect()).Config.Labels?.via, 'sdk');
+    // q: only the ID, as a stream line
+    const quiet = await follow(await docker.buildImage(Readable.from([await packTar({ Dockerfile: 'FROM busybox\nLABEL quiet=1\n' })]), { q: true, labels: { l: '1' } }));
+    assert.equal(quiet.length, 1, JSON.stringify(quiet));
+    assert.match(String(quiet[0].stream), /^sha256:[0-9a-f]{64}\n$/);
+    await docker.getImage(String(quiet[0].stream).trim()).remove();
     // a failing step is an error message in the stream (followProgress hands it over as a line)
     const bad = await follow(await docker.buildImage(Readable.from([await packTar({ Dockerfile: 'FROM busybox\nRUN exit 7\n' })]), { t: 'sdknode/bad' }));
     assert.match(String(bad.at(-1)?.error), /returned a non-zero code: 7/);
