@@ -3,7 +3,7 @@ import type { ExecBackend } from '../../core/containers/types.ts';
 import { frame, hijack, isUpgrade, upgradeBody } from '../hijack.ts';
 import { qInt, readJson, sendJson, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
-import { detachKeys } from './containers.ts';
+import { detachKeys } from './containers-attach.ts';
 
 /** Exec start's options: after the headers on the raw socket when the request is upgraded. */
 async function startBody(r: Req): Promise<Record<string, unknown> | undefined> {
