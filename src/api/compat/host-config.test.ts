@@ -29,4 +29,17 @@ describe('hostConfigJson', () => {
     assert.ok(!('Bogus' in h));
     assert.deepEqual(h.Mounts, [{ Type: 'tmpfs', Target: '/x' }]);
   });
+
+  it('fills the structs inside as Go does: restart policy, port bindings, ulimits, devices', () => {
+    const h = hostConfigJson({
+      RestartPolicy: { Name: 'always' }, PortBindings: { '80/tcp': [{ HostPort: '8080' }], '81/tcp': null }, Ulimits: [{ Soft: 100, Name: 'nofile' }],
+      Devices: [{ PathOnHost: '/dev/null' }], BlkioDeviceReadBps: [{ Path: '/dev/sda', Rate: 1 }], LogConfig: { Type: 'json-file', Config: {} },
+    });
+    assert.deepEqual(h.RestartPolicy, { Name: 'always', MaximumRetryCount: 0 });
+    assert.deepEqual(h.PortBindings, { '80/tcp': [{ HostIp: '', HostPort: '8080' }], '81/tcp': null });
+    assert.deepEqual(JSON.stringify(h.Ulimits), '[{"Name":"nofile","Hard":0,"Soft":100}]');
+    assert.deepEqual(h.Devices, [{ PathOnHost: '/dev/null', PathInContainer: '', CgroupPermissions: '' }]);
+    assert.deepEqual(h.BlkioDeviceReadBps, [{ Path: '/dev/sda', Rate: 1 }]);
+    assert.deepEqual(h.LogConfig, { Type: 'json-file', Config: {} });
+  });
 });

@@ -238,7 +238,7 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.ok(up && 'Warnings' in up, JSON.stringify(up));
     const info = await ct.inspect();
     assert.equal(info.HostConfig.Memory, 96 << 20);
-    assert.equal(info.HostConfig.RestartPolicy?.Name, 'unless-stopped');
+    assert.deepEqual(info.HostConfig.RestartPolicy, { Name: 'unless-stopped', MaximumRetryCount: 0 });
   });
 
   it('copies files in and out with putArchive/getArchive and lists changes', async () => {
