@@ -458,6 +458,7 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     const ni = await net.inspect();
     assert.equal(ni.Name, 'sdkn-net');
     assert.equal(ni.Driver, 'bridge');
+    assert.equal(ni.IPAM?.Options, null); // no IPAM in the request: dockerd keeps no options map
     const nets = await docker.listNetworks({ filters: { label: ['sdk=node'] } });
     assert.deepEqual(nets.map((n) => n.Name), ['sdkn-net']);
     const c = await docker.createContainer({ Image: 'busybox', Cmd: ['sh', '-c', 'cat /data/f'], HostConfig: { NetworkMode: 'none', Binds: ['sdkn-vol:/data'] } });
