@@ -82,11 +82,12 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
   };
 
   const logs = async (r: Req): Promise<void> => {
-    const rec = await c.get(r.params[0]);
     const q = r.query;
     const stdout = qBool(q, 'stdout');
     const stderr = qBool(q, 'stderr');
+    // checked before the container is looked up, as dockerd does
     if (!stdout && !stderr) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
+    const rec = await c.get(r.params[0]);
     const tailRaw = q.get('tail') ?? 'all';
     const tail = tailRaw === 'all' || tailRaw === '' ? 'all' : Number.parseInt(tailRaw, 10);
     const since = q.get('since') && q.get('since') !== '0' ? parseTimestamp(q.get('since')!) : undefined;

@@ -357,6 +357,8 @@ describe('dockerode (the Node.js Docker SDK) against berthd', { skip: !canRun &&
     assert.deepEqual(pr.ContainersDeleted, [stopped.id]);
     await ct.remove({ force: true, v: true });
     await assert.rejects(ct.inspect(), (e: { statusCode?: number; message?: string }) => e.statusCode === 404 && /No such container/.test(e.message ?? ''));
+    // no stream chosen is the request's error, before the container is looked up
+    await assert.rejects(docker.getContainer('nosuch').logs({ follow: false }), (e: { statusCode?: number; message?: string }) => e.statusCode === 400 && /you must choose at least one stream/.test(e.message ?? ''));
     await docker.getImage('sdknode/committed:v1').remove();
   });
 
