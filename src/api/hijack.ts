@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import type { Readable, Writable } from 'node:stream';
 import type { Req } from './http.ts';
@@ -12,13 +13,55 @@ export interface Hijacked {
   write(b: Buffer): void;
 }
 
+/** A request Node's server handed over as an upgrade (`Connection: Upgrade` with an `Upgrade` header). */
+export function isUpgrade(raw: IncomingMessage): boolean {
+  return (raw.headers.connection ?? '').toLowerCase().includes('upgrade') && !!raw.headers.upgrade;
+}
+
+/**
+ * The Content-Length body of an upgraded request: Node's parser stops at the
+ * headers, so the body comes first on the raw socket, before any stream input
+ * (exec start's options; the JSON options dockerode sends with an attach,
+ * which dockerd never reads as input). The socket is left paused after it.
+ */
+export async function upgradeBody(raw: IncomingMessage): Promise<Buffer> {
+  const len = Number(raw.headers['content-length'] ?? 0);
+  if (!isUpgrade(raw) || !(len > 0)) return Buffer.alloc(0);
+  const socket = raw.socket as Socket;
+  const chunks: Buffer[] = [];
+  let got = 0;
+  await new Promise<void>((resolve, reject) => {
+    const done = (): void => {
+      socket.pause();
+      socket.off('data', onData);
+      socket.off('error', reject);
+      socket.off('end', onEnd);
+    };
+    const onEnd = (): void => { done(); reject(new Error('connection closed before the request body')); };
+    const onData = (d: Buffer): void => {
+      const need = len - got;
+      if (d.length > need) {
+        socket.pause();
+        socket.unshift(d.subarray(need));
+        d = d.subarray(0, need);
+      }
+      chunks.push(d);
+      got += d.length;
+      if (got >= len) { done(); resolve(); }
+    };
+    socket.on('data', onData);
+    socket.once('error', reject);
+    socket.once('end', onEnd);
+  });
+  return Buffer.concat(chunks);
+}
+
 /**
  * Take over the connection as dockerd does: `101 UPGRADED` for upgrade
  * requests (then raw bytes both ways), or a streamed 200 for plain ones.
  */
 export function hijack(r: Req, contentType: string): Hijacked {
-  const upgraded = (r.raw.headers.connection ?? '').toLowerCase().includes('upgrade') && !!r.raw.headers.upgrade;
-  if (upgraded) {
+  if (isUpgrade(r.raw)) {
     const socket = r.raw.socket as Socket;
     r.res.detachSocket(socket);
     socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${contentType}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\nApi-Version: 1.50\r\n\r\n`);

@@ -158,7 +158,8 @@ export class BuildService implements BuildBackend {
       firstStep.set(st.index, steps);
       steps += 1 + st.instructions.length;
     }
-    const seq = new OutputSequencer(todo.length, (m) => ('aux' in m ? sink.aux(m.aux) : ctx.out(m.stream)));
+    // -q keeps the aux messages back too (dockerd writes them to the same not-verbose buffer)
+    const seq = new OutputSequencer(todo.length, (m) => ('aux' in m ? (opts.quiet ? undefined : sink.aux(m.aux)) : ctx.out(m.stream)));
     const stop = new AbortController();
     const onAbort = (): void => stop.abort();
     signal.addEventListener('abort', onAbort, { once: true });
@@ -181,7 +182,9 @@ export class BuildService implements BuildBackend {
         await dispatch(sctx, s, ins);
         sctx.out(` ---> ${s.image ? short(s.image.id) : ''}\n`);
       }
-      if (s.image) seq.write(pos, { aux: { ID: s.image.id } });
+      // the target's ID comes after its --label step (dockerd's label step is part of the stage: one ID per stage)
+      const labelled = stage.index === targetIdx && Object.keys(opts.labels).length > 0;
+      if (s.image && !labelled) seq.write(pos, { aux: { ID: s.image.id } });
       ctx.stageImages.set(String(stage.index), s.image?.id ?? '');
       if (stage.name) ctx.stageImages.set(stage.name, s.image?.id ?? '');
       seq.finish(pos);
@@ -237,7 +240,7 @@ export class BuildService implements BuildBackend {
         ctx.out = out;
       }
       image = s.image!;
-      ctx.sink.aux({ ID: image.id });
+      if (!opts.quiet) ctx.sink.aux({ ID: image.id });
     }
     if (opts.quiet) ctx.sink.stream(`${image.id}\n`);
     else ctx.out(`Successfully built ${short(image.id)}\n`);

@@ -1,6 +1,6 @@
 /** The registry client of the engine: pull, push, login and search behind the API's DistributionBackend. */
 import {
-  credentialsOf, type AuthConfig, type DistributionBackend, type PullOptions, type PushOptions, type SearchOptions, type SearchResult,
+  credentialsOf, type AuthConfig, type DistributionBackend, type DistributionInspect, type PullOptions, type PushOptions, type SearchOptions, type SearchResult,
 } from '../core/distribution/types.ts';
 import { ForbiddenError, InvalidParameterError, NotFoundError, SystemError, UnauthorizedError, errorMessage } from '../core/errors.ts';
 import type { ProgressFn } from '../core/images/types.ts';
@@ -9,6 +9,7 @@ import { AuthSession } from './auth.ts';
 import type { DistributionContext } from './context.ts';
 import { endpointsFor, INDEX_SERVER } from './endpoints.ts';
 import { isTransportError, request } from './http.ts';
+import { inspectDistribution } from './inspect.ts';
 import { pullOne, translatePullError } from './pull.ts';
 import { pushTag } from './push.ts';
 import { checkImagePlatform } from '../core/platform.ts';
@@ -38,6 +39,14 @@ export class DistributionService implements DistributionBackend {
   /** Store the image's layers compressed (the ones without a blob), ready to push. */
   storeCompressed(imageId: string, signal?: AbortSignal): Promise<number> {
     return storeCompressed(this.ctx, imageId, signal);
+  }
+
+  async inspect(image: string, opts: { auth?: AuthConfig; signal?: AbortSignal }): Promise<DistributionInspect> {
+    try {
+      return await inspectDistribution(image, this.ctx.settings(), opts.auth, opts.signal);
+    } catch (e) {
+      throw notUnauthorized(translatePullError(e, parseRef(image)));
+    }
   }
 
   async pull(image: string, opts: PullOptions, progress: ProgressFn): Promise<void> {

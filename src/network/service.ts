@@ -248,7 +248,7 @@ export class NetworkService implements NetworkBackend {
     }
     Object.assign(n, {
       bridge: bridgeName, internal: Boolean(req.Internal), attachable: Boolean(req.Attachable), enableIPv6: Boolean(req.EnableIPv6),
-      ipam: { Driver: 'default', Options: req.IPAM?.Options ?? {}, Config: configs, userSubnet: (req.IPAM?.Config ?? []).length > 0 },
+      ipam: { Driver: 'default', Options: req.IPAM?.Options ?? null, Config: configs, userSubnet: (req.IPAM?.Config ?? []).length > 0 },
       options: opts, labels: req.Labels ?? {},
     });
     this.d.db.saveNetwork(n);

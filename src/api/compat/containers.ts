@@ -1,5 +1,6 @@
 import type { ContainerRecord } from '../../core/containers/types.ts';
 import { humanDuration } from '../../core/duration.ts';
+import { hostConfigJson } from './host-config.ts';
 import { mountsJson } from './volumes.ts';
 import type { ContainerNetView } from '../../core/network/types.ts';
 
@@ -94,10 +95,11 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: execIds?.length ? execIds : null,
-    HostConfig: c.hostConfig.Runtime ? c.hostConfig : { ...c.hostConfig, Runtime: 'runc' },
+    HostConfig: hostConfigJson(c.hostConfig),
     GraphDriver: { Data: graph, Name: 'overlay2' },
     Mounts: mountsJson(c.mountPoints),
-    Config: c.config,
+    // dockerd keeps the image's Env when the request has none: null for an image without one
+    Config: c.config.Env?.length ? c.config : { ...c.config, Env: null },
     NetworkSettings: {
       Bridge: '', SandboxID: net?.sandboxKey ? c.id : '', SandboxKey: net?.sandboxKey ?? '', Ports: net?.ports ?? {}, HairpinMode: false,
       LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,

@@ -2,86 +2,16 @@ import { InvalidParameterError } from '../../core/errors.ts';
 import type { ContainerBackend, ContainerRecord, LogLine } from '../../core/containers/types.ts';
 import type { ContainerNetView, EndpointConfig } from '../../core/network/types.ts';
 import { parseFilters, parseTimestamp } from '../../core/filters.ts';
-import type { AttachStreams } from '../../core/runtime/types.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
 import { SummaryCache } from '../compat/summary-cache.ts';
-import { frame, hijack } from '../hijack.ts';
+import { frame } from '../hijack.ts';
+import { attachHandler } from './containers-attach.ts';
 import { qBool, qInt, readJson, nullIfEmpty, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
 const RAW = 'application/vnd.docker.raw-stream';
 const MUX = 'application/vnd.docker.multiplexed-stream';
-
-/** Parse docker's detach-keys spec ("ctrl-p,ctrl-q") into bytes. */
-export function detachKeys(spec: string | null): Buffer {
-  const keys = (spec || 'ctrl-p,ctrl-q').split(',').map((k) => {
-    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(k);
-    if (m) return m[1] === '@' ? 0 : m[1].charCodeAt(0) & 0x1f;
-    if (k.length === 1) return k.charCodeAt(0);
-    throw new InvalidParameterError(`Invalid detach keys (${k}) provided`);
-  });
-  return Buffer.from(keys);
-}
-
-/**
- * Answer the attach at once (the CLI starts the container only after the
- * hijack), buffer client input until the container's stdio is reachable,
- * then copy both ways; the detach sequence is handled here, as dockerd does.
- */
-async function pipeAttach(r: Req, streams: Promise<AttachStreams>, tty: boolean, opts: { stdin: boolean; stdout: boolean; stderr: boolean; stdinOnce: boolean }): Promise<void> {
-  const keys = detachKeys(r.query.get('detachKeys'));
-  const h = hijack(r, tty ? RAW : MUX);
-  let s: AttachStreams | null = null;
-  const early: Buffer[] = [];
-  let inputEnded = false;
-  let matched = 0;
-  const endInput = (): void => { if (opts.stdinOnce || !tty) s?.closeStdin(); };
-  const onInput = (d: Buffer): void => {
-    if (!s) { early.push(d); return; }
-    for (let i = 0; i < d.length; i++) {
-      matched = d[i] === keys[matched] ? matched + 1 : d[i] === keys[0] ? 1 : 0;
-      if (matched === keys.length) {
-        s.writeStdin(d.subarray(0, Math.max(0, i + 1 - keys.length)));
-        s.close();
-        h.close();
-        return;
-      }
-    }
-    s.writeStdin(d);
-  };
-  if (opts.stdin && h.in) {
-    h.in.on('data', onInput);
-    h.in.on('end', () => { inputEnded = true; endInput(); });
-  }
-  // The client may leave before the streams come (a start that failed): let go of its socket then.
-  const gone = new Promise<null>((resolve) => {
-    h.out.once('close', () => resolve(null));
-    h.in?.once('close', () => resolve(null));
-  });
-  try {
-    s = await Promise.race([streams, gone]);
-  } catch {
-    h.close();
-    return;
-  }
-  if (!s) {
-    h.close();
-    streams.then((late) => late.close(), () => undefined);
-    return;
-  }
-  const live = s;
-  live.onOutput((stream, data) => {
-    if ((stream === 1 && !opts.stdout) || (stream === 2 && !opts.stderr)) return;
-    h.write(tty ? data : frame(stream, data));
-  });
-  live.onClose(() => h.close());
-  h.out.on('close', () => live.close());
-  for (const d of early.splice(0)) onInput(d);
-  if (inputEnded) endInput();
-  h.in?.on('close', () => live.close());
-  r.signal.addEventListener('abort', () => live.close(), { once: true });
-}
 
 /** "80", "80/udp", "8000-8010/tcp" as port keys. */
 function portKeys(spec: string): string[] {
@@ -151,19 +81,13 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     }
   };
 
-  const attach = async (r: Req): Promise<void> => {
-    if (!qBool(r.query, 'stream') && !qBool(r.query, 'logs')) throw new InvalidParameterError('at least one of stream or logs must be set');
-    const { record, streams } = await c.attach(r.params[0], r.signal);
-    const opts = { stdin: qBool(r.query, 'stdin'), stdout: qBool(r.query, 'stdout'), stderr: qBool(r.query, 'stderr'), stdinOnce: record.config.StdinOnce };
-    await pipeAttach(r, streams, record.config.Tty, opts);
-  };
-
   const logs = async (r: Req): Promise<void> => {
-    const rec = await c.get(r.params[0]);
     const q = r.query;
     const stdout = qBool(q, 'stdout');
     const stderr = qBool(q, 'stderr');
+    // checked before the container is looked up, as dockerd does
     if (!stdout && !stderr) throw new InvalidParameterError('Bad parameters: you must choose at least one stream');
+    const rec = await c.get(r.params[0]);
     const tailRaw = q.get('tail') ?? 'all';
     const tail = tailRaw === 'all' || tailRaw === '' ? 'all' : Number.parseInt(tailRaw, 10);
     const since = q.get('since') && q.get('since') !== '0' ? parseTimestamp(q.get('since')!) : undefined;
@@ -213,7 +137,13 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
       }
       sendJson(r.res, 200, withSizes);
     } },
-    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => c.start(id(r))) },
+    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => {
+      // dockerd's check: more than an empty JSON object, or a body of unknown (chunked) length, is the old HostConfig-on-start
+      if (Number(r.raw.headers['content-length'] ?? 0) > 7 || r.raw.headers['transfer-encoding'] !== undefined) {
+        throw new InvalidParameterError('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+      }
+      return c.start(id(r));
+    }) },
     { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
     { method: 'POST', path: '/containers/{id}/kill', handler: noContent((r) => c.kill(id(r), r.query.get('signal') || undefined)) },
@@ -221,7 +151,7 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     { method: 'POST', path: '/containers/{id}/unpause', handler: noContent((r) => c.unpause(id(r))) },
     { method: 'POST', path: '/containers/{id}/rename', handler: noContent((r) => c.rename(id(r), r.query.get('name') ?? '')) },
     { method: 'POST', path: '/containers/{id}/wait', handler: wait },
-    { method: 'POST', path: '/containers/{id}/attach', handler: attach },
+    { method: 'POST', path: '/containers/{id}/attach', handler: attachHandler(c) },
     { method: 'GET', path: '/containers/{id}/logs', handler: logs },
     { method: 'POST', path: '/containers/{id}/resize', handler: async (r) => { await c.resize(id(r), qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
     { method: 'GET', path: '/containers/{id}/top', handler: async (r) => sendJson(r.res, 200, await c.top(id(r), r.query.get('ps_args') ?? '')) },

@@ -1,4 +1,4 @@
-/** Engine API routes of the registry client: push, login (/auth), search; pull is POST /images/create (images router). */
+/** Engine API routes of the registry client: distribution inspect, push, login (/auth), search; pull is POST /images/create (images router). */
 import { decodeAuthHeader, type AuthConfig, type DistributionBackend, type Platform, type SearchResult } from '../../core/distribution/types.ts';
 import { InvalidParameterError, errorMessage } from '../../core/errors.ts';
 import { parsePlatform } from '../../core/platform.ts';
@@ -85,7 +85,9 @@ export function distributionRoutes(dist: DistributionBackend): Route[] {
     const results = await dist.search({ term, limit, auth: registryAuth(r), signal: r.signal });
     sendJson(r.res, 200, filterSearch(results, r.query.get('filters')));
   };
+  const inspect = async (r: Req): Promise<void> => sendJson(r.res, 200, await dist.inspect(r.params[0], { auth: registryAuth(r), signal: r.signal }));
   return [
+    { method: 'GET', path: '/distribution/{name*}/json', handler: inspect },
     { method: 'POST', path: '/images/{name*}/push', handler: push },
     { method: 'POST', path: '/auth', handler: auth },
     { method: 'GET', path: '/images/search', handler: search },

@@ -1,43 +1,17 @@
-import type { Socket } from 'node:net';
 import { errorMessage, InvalidParameterError } from '../../core/errors.ts';
 import type { ExecBackend } from '../../core/containers/types.ts';
-import { frame, hijack } from '../hijack.ts';
+import { frame, hijack, isUpgrade, upgradeBody } from '../hijack.ts';
 import { qInt, readJson, sendJson, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
-import { detachKeys } from './containers.ts';
+import { detachKeys } from './containers-attach.ts';
 
-/** The body of an upgraded request arrives on the raw socket after the headers. */
-async function upgradeBody(r: Req): Promise<Record<string, unknown> | undefined> {
-  const upgraded = !!r.raw.headers.upgrade;
-  if (!upgraded) return readJson<Record<string, unknown>>(r.raw);
-  const len = Number(r.raw.headers['content-length'] ?? 0);
-  if (!len) return undefined;
-  const socket = r.raw.socket as Socket;
-  const chunks: Buffer[] = [];
-  let got = 0;
-  await new Promise<void>((resolve, reject) => {
-    const onData = (d: Buffer): void => {
-      const need = len - got;
-      if (d.length > need) {
-        socket.pause();
-        socket.unshift(d.subarray(need));
-        d = d.subarray(0, need);
-      }
-      chunks.push(d);
-      got += d.length;
-      if (got >= len) {
-        // Hold client input until the exec's stdin is wired up.
-        socket.pause();
-        socket.off('data', onData);
-        socket.off('error', reject);
-        resolve();
-      }
-    };
-    socket.on('data', onData);
-    socket.once('error', reject);
-  });
+/** Exec start's options: after the headers on the raw socket when the request is upgraded. */
+async function startBody(r: Req): Promise<Record<string, unknown> | undefined> {
+  if (!isUpgrade(r.raw)) return readJson<Record<string, unknown>>(r.raw);
+  const body = await upgradeBody(r.raw);
+  if (!body.length) return undefined;
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch (e) {
     throw new InvalidParameterError(`invalid JSON: ${(e as Error).message}`);
   }
@@ -46,7 +20,7 @@ async function upgradeBody(r: Req): Promise<Record<string, unknown> | undefined>
 /** POST /containers/{id}/exec, /exec/{id}/start|resize|json. */
 export function execRoutes(x: ExecBackend): Route[] {
   const start = async (r: Req): Promise<void> => {
-    const body = (await upgradeBody(r)) ?? {};
+    const body = (await startBody(r)) ?? {};
     const detach = !!body.Detach;
     const rec = x.get(r.params[0]);
     const tty = body.Tty === undefined ? rec.tty : !!body.Tty;
@@ -88,7 +62,8 @@ export function execRoutes(x: ExecBackend): Route[] {
         }
         s.writeStdin(d);
       });
-      h.in.on('end', () => s.closeStdin());
+      // as dockerd (an exec's stdin always closes with the client's): EOF to the process, or with a TTY the end of the stream
+      h.in.on('end', () => { if (tty) { s.close(); h.close(); } else s.closeStdin(); });
       h.in.resume();
     }
     h.out.on('close', () => s.close());

@@ -98,7 +98,11 @@ async function runBuild(ctx: CommandContext, p: ParsedArgs): Promise<number | vo
   } finally {
     view?.done(failed);
   }
-  if (quiet) ctx.stdout.write(`${id}\n`);
+  // -q: the daemon streams only the ID line (no aux); it is printed, and written to --iidfile, as it came (docker CLI's buildBuff)
+  if (quiet) {
+    id = quietText;
+    ctx.stdout.write(quietText);
+  }
   const iid = p.flags.iidfile as string;
   if (iid) await writeFile(iid, id);
 }

@@ -58,7 +58,11 @@ export interface PushOptions { tag?: string; auth?: AuthConfig; signal?: AbortSi
 export interface SearchOptions { term: string; limit?: number; auth?: AuthConfig; signal?: AbortSignal }
 
 /** What the API needs from the registry client. */
+/** GET /distribution/{name}/json */
+export interface DistributionInspect { Descriptor: Descriptor; Platforms: Platform[] }
+
 export interface DistributionBackend {
+  inspect(image: string, opts: { auth?: AuthConfig; signal?: AbortSignal }): Promise<DistributionInspect>;
   pull(image: string, opts: PullOptions, progress: ProgressFn): Promise<void>;
   push(image: string, opts: PushOptions, progress: ProgressFn): Promise<void>;
   login(auth: AuthConfig): Promise<{ Status: string; IdentityToken?: string }>;
