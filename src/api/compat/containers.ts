@@ -98,8 +98,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     HostConfig: hostConfigJson(c.hostConfig),
     GraphDriver: { Data: graph, Name: 'overlay2' },
     Mounts: mountsJson(c.mountPoints),
-    // dockerd keeps the image's Env when the request has none: null for an image without one
-    Config: c.config.Env?.length ? c.config : { ...c.config, Env: null },
+    Config: c.config,
     NetworkSettings: {
       Bridge: '', SandboxID: net?.sandboxKey ? c.id : '', SandboxKey: net?.sandboxKey ?? '', Ports: net?.ports ?? {}, HairpinMode: false,
       LinkLocalIPv6Address: '', LinkLocalIPv6PrefixLen: 0, SecondaryIPAddresses: null, SecondaryIPv6Addresses: null,
