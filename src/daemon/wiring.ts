@@ -11,6 +11,7 @@ import { imageRoutes } from '../api/routers/images.ts';
 import { networkRoutes } from '../api/routers/networks.ts';
 import { systemRoutes } from '../api/routers/system.ts';
 import { swarmRoutes } from '../api/routers/swarm.ts';
+import { pluginRoutes } from '../api/routers/plugins.ts';
 import { volumeRoutes } from '../api/routers/volumes.ts';
 import { apiListener, type RequestListener } from '../api/server.ts';
 import { BuildService } from '../build/service.ts';
@@ -170,7 +171,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
       const lower = img ? [img.UpperDir, img.LowerDir].filter(Boolean).join(':') : '';
       return { ...(lower ? { LowerDir: lower } : {}), MergedDir: `${c.rwDir}/merged`, UpperDir: `${c.rwDir}/diff`, WorkDir: `${c.rwDir}/work` };
     }, (c) => containerNet.view(c), (c) => `${containerDb.revision(c.id)}.${networks.d.db.revision}.${c.state.Status}`, (id) => execs.idsOf(id)), ...networkRoutes(networks), ...execRoutes(execs),
-      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder), ...swarmRoutes()],
+      ...containerStatsRoutes(ContainerStatsService.of(svc, cfg.execRoot)), ...containerFileRoutes(files), ...buildRoutes(builder), ...swarmRoutes(), ...pluginRoutes()],
     logger,
     serverHeader: `Berth/${BERTH_VERSION} (linux)`,
   });

@@ -62,6 +62,18 @@ describe('Engine API basics', () => {
     assert.match(ls.stderr, /Error response from daemon: This node is not a swarm manager/);
   });
 
+  it('has no managed plugins: an empty list, a named one not found, installs not supported', async () => {
+    const ls = await d.http('GET', '/v1.50/plugins');
+    assert.deepEqual([ls.status, JSON.parse(ls.body)], [200, []]);
+    const one = await d.http('GET', '/v1.50/plugins/foo/json');
+    assert.deepEqual([one.status, JSON.parse(one.body).message], [404, 'plugin "foo" not found']);
+    assert.equal((await d.http('POST', '/v1.50/plugins/pull?remote=foo', '[]')).status, 501);
+    const cli = d.docker(['plugin', 'ls']);
+    assert.equal(cli.code, 0, cli.stderr);
+    assert.match(cli.stdout, /^ID\s+NAME\s+DESCRIPTION\s+ENABLED\n$/);
+    assert.match(d.docker(['plugin', 'rm', 'foo']).stderr, /Error response from daemon: plugin "foo" not found/);
+  });
+
   it('reports the daemon settings in /info', async () => {
     const info = JSON.parse((await d.http('GET', '/info')).body);
     assert.equal(info.Driver, 'overlay2');
