@@ -80,6 +80,7 @@ describe('toRuncResources', () => {
     });
     assert.deepEqual(toRuncResources({ CpuQuota: 20000, PidsLimit: 0, BlkioWeight: 300 }), { cpu: { quota: 20000 }, pids: { limit: -1 }, blockIO: { weight: 300 } });
     assert.deepEqual(toRuncResources({ PidsLimit: 10 }), { pids: { limit: 10 } });
+    assert.deepEqual(toRuncResources({ CpuRealtimePeriod: 1000, CpuRealtimeRuntime: 500 }), {}, 'real-time values are recorded, not applied, as dockerd');
   });
 });
 

@@ -11,7 +11,7 @@ import { checkBlkioWeight, hostCpus, validateHostConfig, type HostCpus } from '.
 /** runc's `update -r` input: the OCI LinuxResources parts runc can change. */
 export interface RuncResources {
   memory?: { limit?: number; swap?: number; reservation?: number };
-  cpu?: { shares?: number; quota?: number; period?: number; realtimePeriod?: number; realtimeRuntime?: number; cpus?: string; mems?: string };
+  cpu?: { shares?: number; quota?: number; period?: number; cpus?: string; mems?: string };
   pids?: { limit: number };
   blockIO?: { weight: number };
 }
@@ -95,8 +95,7 @@ export function toRuncResources(req: UpdateRequest): RuncResources {
     if (n(req.CpuQuota) !== 0) cpu.quota = n(req.CpuQuota);
     if (n(req.CpuPeriod) !== 0) cpu.period = n(req.CpuPeriod);
   }
-  if (n(req.CpuRealtimePeriod) > 0) cpu.realtimePeriod = n(req.CpuRealtimePeriod);
-  if (n(req.CpuRealtimeRuntime) > 0) cpu.realtimeRuntime = n(req.CpuRealtimeRuntime);
+  // real-time period and runtime are recorded but not applied to a running container, as dockerd's toContainerdResources
   if (typeof req.CpusetCpus === 'string' && req.CpusetCpus) cpu.cpus = req.CpusetCpus;
   if (typeof req.CpusetMems === 'string' && req.CpusetMems) cpu.mems = req.CpusetMems;
   if (Object.keys(cpu).length) r.cpu = cpu;
@@ -111,7 +110,9 @@ export function runcUpdate(runcPath: string, runcRoot: string, id: string, res: 
   return new Promise((resolve, reject) => {
     const p = execFile(runcPath, ['--root', runcRoot, 'update', '-r', '-', id], { timeout: 30_000 }, (err, _out, stderr) => {
       if (!err) return resolve();
-      reject(new SystemError(runcMessage(stderr) || err.message, { cause: err }));
+      // containerd's runc wrapper, then its gRPC status, as dockerd reports them
+      const code = typeof err.code === 'number' ? err.code : 1;
+      reject(new SystemError(`runc did not terminate successfully: exit status ${code}: ${runcMessage(stderr) || err.message}\n: unknown`, { cause: err }));
     });
     p.stdin?.on('error', () => undefined);
     p.stdin?.end(JSON.stringify(res));

@@ -145,7 +145,7 @@ describe('docker stats and docker update', { skip: !canRun && 'needs root, runc 
     const id = d.docker(['inspect', '-f', '{{.Id}}', 'mem']).stdout.trim();
     const low = d.docker(['update', '--memory', '6m', '--memory-swap', '6m', 'mem']);
     assert.equal(low.code, 1);
-    assert.match(low.stderr, new RegExp(`Error response from daemon: Cannot update container ${id}: unable to set memory limit to 6291456 \\(current usage: \\d+, peak usage: \\d+\\)`));
+    assert.match(low.stderr, new RegExp(`Error response from daemon: Cannot update container ${id}: runc did not terminate successfully: exit status 1: unable to set memory limit to 6291456 \\(current usage: \\d+, peak usage: \\d+\\)\\n: unknown`));
     assert.equal(JSON.parse(d.docker(['inspect', 'mem']).stdout)[0].HostConfig.Memory, 64 * MiB, 'restored after the failure');
     const run = d.docker(['run', '-d', '--name', 'small', '-m', '32m', 'busybox', 'sleep', '1000']);
     assert.equal(run.code, 0, run.stderr);
