@@ -35,7 +35,7 @@ export class HealthMonitor {
     const interval = durationMs(hc?.Interval, 30_000);
     const startedAt = Date.now();
     const tick = async (): Promise<void> => {
-      if (!c.state.Running || !this.svc.d.db.byId(c.id)) return this.stop(c.id);
+      if (!c.state.Running || c.state.Restarting || !this.svc.d.db.byId(c.id)) return this.stop(c.id);
       if (!c.state.Paused) await this.probe(c, health, startedAt);
       this.timers.set(c.id, setTimeout(() => void tick(), interval).unref());
     };

@@ -21,7 +21,7 @@ import { isCgroupV2 } from '../runtime/cgroups.ts';
 import { containerTop } from './top.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
-import { Lifecycle } from './lifecycle.ts';
+import { Lifecycle, restartingError } from './lifecycle.ts';
 import { validateLogConfig, type RotationPolicy } from './log-config.ts';
 import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
@@ -199,6 +199,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${c.id} is already paused`);
+    if (c.state.Restarting) throw restartingError(c);
     await this.d.runtime.pause(c.id);
     Object.assign(c.state, { Paused: true, Status: 'paused' });
     this.d.db.save(c);
@@ -240,6 +241,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
         throw new ConflictError(`cannot remove container "${c.name}": container is ${what}: stop the container before removing or force remove`);
       }
       c.hasBeenManuallyStopped = true;
+      await this.life.cancelRestart(c); // a restarting one just stays down (dockerd sends it no signal)
+      c.hasBeenManuallyStopped = true;
       if (c.state.Running) {
         if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
         await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
@@ -275,7 +278,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async attach(idOrName: string, signal: AbortSignal): Promise<{ record: ContainerRecord; streams: Promise<AttachStreams> }> {
     const c = this.d.db.resolve(idOrName);
     if (c.state.Paused) throw new ConflictError(`You cannot attach to a paused container, unpause it first`);
-    const streams = c.state.Running
+    const streams = c.state.Running && !c.state.Restarting
       ? this.d.runtime.attach(c.bundle)
       : new Promise<AttachStreams>((resolve, reject) => {
         const off = this.life.addAttach(c.id, resolve);
@@ -300,12 +303,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async resize(idOrName: string, rows: number, cols: number): Promise<void> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Restarting) throw restartingError(c);
     await this.d.runtime.resize(c.bundle, rows, cols);
   }
 
   async top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Restarting) throw restartingError(c);
     return containerTop(await this.d.runtime.pids(c.id), psArgs);
   }
 
@@ -332,3 +337,4 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     return m;
   }
 }
+
