@@ -296,7 +296,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const attrs = Buffer.from(`${formatAttrs(logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []))} `);
     begin?.();
     const each = opts.details ? (l: LogLine): void => onLine({ ...l, data: Buffer.concat([attrs, l.data]) }) : onLine;
-    await readLog(c.logPath, opts, each, () => !c.state.Running || !this.d.db.byId(c.id), signal);
+    await readLog(c.logPath, opts, each, () => !c.state.Running || c.state.Restarting || !this.d.db.byId(c.id), signal); // (dockerd's follow ends at the exit, a restart or not)
     return { tty: c.config.Tty };
   }
 

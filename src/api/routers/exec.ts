@@ -59,6 +59,9 @@ export function execRoutes(x: ExecBackend): Route[] {
     // as dockerd: the connection is taken over first, and a process that cannot
     // start is reported in the stream (the exec's exit code is then 126)
     const h = hijack(r, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    // the client's end of input can come while the process starts (stdin at EOF already): note it now
+    let inputEnded = !!h.in?.readableEnded;
+    h.in?.once('end', () => { inputEnded = true; });
     let res: Awaited<ReturnType<ExecBackend['start']>>;
     try {
       res = await x.start(r.params[0], { detach, tty, consoleSize: size });
@@ -88,7 +91,8 @@ export function execRoutes(x: ExecBackend): Route[] {
         }
         s.writeStdin(d);
       });
-      h.in.on('end', () => s.closeStdin());
+      if (inputEnded) s.closeStdin();
+      else h.in.on('end', () => s.closeStdin());
       h.in.resume();
     }
     h.out.on('close', () => s.close());
