@@ -310,13 +310,15 @@ export class Lifecycle {
     this.d.db.save(c);
     if (cancelled) return this.d.events.publish('container', 'stop', c.id, this.attrs(c));
     if (!c.state.Running) return;
-    if (c.state.Paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
+    // (a paused container is resumed by the kill that signals it, after the signal, as dockerd's killWithSignal)
     const exited = new Promise<void>((resolve) => this.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
     await this.kill(c, signal).catch(() => undefined);
     const timedOut = timeoutSec >= 0 && await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSec * 1000).unref())]);
     if (timedOut) {
+      const paused = c.state.Paused; // (still paused when its stop signal was not the one that resumes it)
       await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
       this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: '9' }));
+      if (paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
     }
     await exited;
     await this.settled(c.id);

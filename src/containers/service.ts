@@ -244,8 +244,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
       await this.life.cancelRestart(c); // a restarting one just stays down (dockerd sends it no signal)
       c.hasBeenManuallyStopped = true;
       if (c.state.Running) {
-        if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
-        await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+        // dockerd's Kill: the kill event, a paused container resumed after the signal
+        await this.life.kill(c, 9).catch(() => undefined);
         await this.life.settled(c.id);
         await new Promise((r) => setTimeout(r, 0));
         await this.life.settled(c.id);
