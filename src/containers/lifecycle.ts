@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { ConflictError, SystemError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, SystemError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { signalNumber } from '../core/signals.ts';
@@ -288,8 +288,14 @@ export class Lifecycle {
     this.d.db.save(c);
     if (!c.state.Running || c.state.Restarting) return;
     // A paused container is resumed after the signal when it is the one that stops it (no stop signal set, KILL, or the stop signal).
-    const unpause = c.state.Paused && (stopSig === undefined || sig === 9 || sig === stopSig);
-    await this.d.runtime.kill(c.id, sig, false);
+    let unpause = c.state.Paused && (stopSig === undefined || sig === 9 || sig === stopSig);
+    try {
+      await this.d.runtime.kill(c.id, sig, false);
+    } catch (e) {
+      // a process that has just ended (its exit not handled yet) is no error, as in dockerd (two kills at once)
+      if (!(e instanceof ConflictError || e instanceof NotFoundError)) throw e;
+      unpause = false;
+    }
     this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(sig) }));
     if (unpause) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
   }
@@ -321,8 +327,9 @@ export class Lifecycle {
       if (paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
     }
     await exited;
-    await this.settled(c.id);
+    // the stop event comes once the container is down, before an AutoRemove's destroy (as dockerd's)
     this.d.events.publish('container', 'stop', c.id, this.attrs(c));
+    await this.settled(c.id);
   }
 
   async removeFiles(c: ContainerRecord): Promise<void> {
