@@ -237,8 +237,9 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const c = this.d.db.resolve(idOrName);
     if (c.state.Running || c.state.Restarting) {
       if (!opts.force) {
-        const what = c.state.Paused ? 'paused' : c.state.Restarting ? 'restarting' : 'running';
-        throw new ConflictError(`cannot remove container "${c.name}": container is ${what}: stop the container before removing or force remove`);
+        const why = c.state.Paused ? 'container is paused and must be unpaused first'
+          : `container is ${c.state.Restarting ? 'restarting' : 'running'}: stop the container before removing or force remove`;
+        throw new ConflictError(`cannot remove container "${c.name}": ${why}`);
       }
       c.hasBeenManuallyStopped = true;
       await this.life.cancelRestart(c); // a restarting one just stays down (dockerd sends it no signal)

@@ -103,6 +103,7 @@ describe('container lifecycle sequences as dockerd', { skip: !canRun && 'needs r
     assert.ok(Date.now() - t < 5000, 'the exec got its EOF');
     let since = now();
     assert.equal(d.docker(['pause', 'ev']).code, 0);
+    assert.match(d.docker(['rm', 'ev']).stderr, /cannot remove container "\/ev": container is paused and must be unpaused first/);
     assert.equal(d.docker(['stop', '-t', '1', 'ev']).code, 0);
     assert.deepEqual(events(since, 'ev'), ['pause', 'kill 15', 'unpause', 'kill 9', 'die 137', 'stop'], 'the signal, then the resume');
     d.docker(['start', 'ev']);
