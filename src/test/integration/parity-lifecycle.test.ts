@@ -122,6 +122,19 @@ describe('container lifecycle sequences as dockerd', { skip: !canRun && 'needs r
     assert.deepEqual(events(since, 'rm1'), ['kill 15', 'kill 9', 'die 137', 'stop', 'destroy']);
   });
 
+  it('health: probes at the start interval during the start period; a new start keeps the log of earlier runs', async () => {
+    d.docker(['run', '-d', '--network', 'none', '--name', 'hs', '--health-cmd', 'true', '--health-interval', '60s', '--health-start-period', '30s',
+      '--health-start-interval', '100ms', 'busybox', 'sleep', '100']);
+    const health = () => d.docker(['inspect', '-f', '{{.State.Health.Status}} {{len .State.Health.Log}}', 'hs']).stdout.trim();
+    for (let i = 0; i < 100 && !health().startsWith('healthy'); i++) await sleep(20);
+    assert.match(health(), /^healthy [1-9]/, 'healthy long before the 60 s interval');
+    d.docker(['stop', '-t', '0', 'hs']);
+    const logged = Number(health().split(' ')[1]);
+    d.docker(['start', 'hs']);
+    assert.equal(health(), `starting ${logged}`);
+    d.docker(['rm', '-f', 'hs']);
+  });
+
   it('JSON answers end with a newline, as Go\'s encoder writes them', async () => {
     assert.match((await d.http('GET', '/v1.50/version')).body, /\}\n$/);
     const e = await d.http('GET', '/v1.50/containers/nosuch/json');
