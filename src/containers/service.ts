@@ -169,11 +169,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running && !c.state.Restarting) throw new NotModifiedError();
+    // a bad signal is refused before anything is sent (it used to be dropped, and the timeout's SIGKILL did the stop)
+    if (opts.signal) checkSignal(opts.signal, `cannot stop container: ${idOrName}`);
     await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
   }
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
+    if (c.state.Running && opts.signal) checkSignal(opts.signal, `Cannot restart container ${idOrName}`);
     if (c.state.Running) await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
     await this.life.start(c);
     this.d.events.publish('container', 'restart', c.id, this.life.attrs(c));
@@ -339,3 +342,11 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   }
 }
 
+/** dockerd's ParseSignal of a stop signal, its refusal in the caller's words. */
+function checkSignal(sig: string, context: string): void {
+  try {
+    parseSignal(sig);
+  } catch (e) {
+    throw withContext(e, context);
+  }
+}

@@ -101,6 +101,8 @@ describe('container lifecycle sequences as dockerd', { skip: !canRun && 'needs r
     const t = Date.now();
     assert.equal(d.docker(['exec', '-i', 'ev', 'sh', '-c', 'cat; exit 3'], '').code, 3);
     assert.ok(Date.now() - t < 5000, 'the exec got its EOF');
+    assert.match(d.docker(['stop', '-s', 'SIGFOO', 'ev']).stderr, /cannot stop container: ev: Invalid signal: SIGFOO/);
+    assert.equal(state('ev').split(' ')[0], 'running', 'a bad stop signal stops nothing');
     let since = now();
     assert.equal(d.docker(['pause', 'ev']).code, 0);
     assert.match(d.docker(['rm', 'ev']).stderr, /cannot remove container "\/ev": container is paused and must be unpaused first/);
