@@ -41,16 +41,18 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
   sendJsonText(res, status, JSON.stringify(body));
 }
 
-/** A body that is JSON already. */
+/** A body that is JSON already (ended with a newline, as Go's json.Encoder in dockerd's WriteJSON ends it). */
 export function sendJsonText(res: ServerResponse, status: number, data: string): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(data) });
-  res.end(data);
+  const body = `${data}\n`;
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body) });
+  res.end(body);
 }
 
-/** A JSON body already encoded. */
+/** A JSON body already encoded (the newline added as sendJsonText does). */
 export function sendJsonBytes(res: ServerResponse, status: number, body: Buffer): void {
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length });
-  res.end(body);
+  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': body.length + 1 });
+  res.write(body);
+  res.end('\n');
 }
 
 export function sendNoContent(res: ServerResponse, status = 204): void {

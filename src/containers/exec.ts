@@ -6,6 +6,7 @@ import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
+import { restartingError } from './lifecycle.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
 /** dockerd's action text: the entrypoint, a space, the arguments ("true " for a bare command). */
@@ -24,6 +25,7 @@ export class ExecManager implements ExecBackend {
     const c = this.svc.d.db.resolve(container);
     if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${container} is paused, unpause the container before exec`);
+    if (c.state.Restarting) throw restartingError(c);
     if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
@@ -49,6 +51,7 @@ export class ExecManager implements ExecBackend {
     if (rec.running || rec.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`);
     const c = this.svc.d.db.resolve(rec.containerId);
     if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (c.state.Restarting) throw restartingError(c);
     const attach = !opts.detach && (rec.attachStdin || rec.attachStdout || rec.attachStderr);
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
     try {

@@ -17,6 +17,15 @@ function durationMs(ns: number | undefined, dflt: number): number {
   return ns && ns > 0 ? ns / 1e6 : dflt;
 }
 
+/**
+ * dockerd's (25+) probe interval: the start interval (5 s unless set) while the container is
+ * starting within its start period, else the interval (30 s unless set).
+ */
+export function healthInterval(hc: { Interval?: number; StartInterval?: number; StartPeriod?: number } | undefined, status: HealthState['Status'], elapsedMs: number): number {
+  if (status === 'starting' && elapsedMs < durationMs(hc?.StartPeriod, 0)) return durationMs(hc?.StartInterval, 5_000);
+  return durationMs(hc?.Interval, 30_000);
+}
+
 /** Runs a container's HEALTHCHECK as dockerd does, while the container runs. */
 export class HealthMonitor {
   private readonly svc: ContainerService;
@@ -30,17 +39,19 @@ export class HealthMonitor {
     const hc = c.config.Healthcheck;
     const test = hc?.Test ?? [];
     if (!test.length || test[0] === 'NONE') return;
-    const health: HealthState = { Status: 'starting', FailingStreak: 0, Log: [] };
+    // as dockerd's initHealthMonitor: starting again, the log of earlier runs kept
+    const old = (c.state as unknown as { Health?: HealthState }).Health;
+    const health: HealthState = { Status: 'starting', FailingStreak: 0, Log: old?.Log ?? [] };
     (c.state as unknown as { Health?: HealthState }).Health = health;
     this.svc.d.db.save(c);
-    const interval = durationMs(hc?.Interval, 30_000);
     const startedAt = Date.now();
+    const next = (): number => healthInterval(hc, health.Status, Date.now() - startedAt);
     const tick = async (): Promise<void> => {
-      if (!c.state.Running || !this.svc.d.db.byId(c.id)) return this.stop(c.id);
+      if (!c.state.Running || c.state.Restarting || !this.svc.d.db.byId(c.id)) return this.stop(c.id);
       if (!c.state.Paused) await this.probe(c, health, startedAt);
-      this.timers.set(c.id, setTimeout(() => void tick(), interval).unref());
+      this.timers.set(c.id, setTimeout(() => void tick(), next()).unref());
     };
-    this.timers.set(c.id, setTimeout(() => void tick(), interval).unref());
+    this.timers.set(c.id, setTimeout(() => void tick(), next()).unref());
   }
 
   stop(id: string): void {
@@ -74,7 +85,8 @@ export class HealthMonitor {
     h.Log.push({ Start: start, End: nowRfc3339Nano(), ExitCode: exitCode, Output: output.length > MAX_OUTPUT ? `${output.slice(0, MAX_OUTPUT)}...` : output });
     if (h.Log.length > 5) h.Log.shift();
     const before = h.Status;
-    const inStartPeriod = Date.now() - startedAt < durationMs(hc.StartPeriod, 0);
+    // failures in the start period do not count while the container has never been healthy
+    const inStartPeriod = h.Status === 'starting' && Date.parse(start) - startedAt < durationMs(hc.StartPeriod, 0);
     if (exitCode === 0) {
       h.FailingStreak = 0;
       h.Status = 'healthy';

@@ -1,5 +1,5 @@
 import { rm } from 'node:fs/promises';
-import { ConflictError, SystemError } from '../core/errors.ts';
+import { ConflictError, NotFoundError, SystemError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import { signalNumber } from '../core/signals.ts';
@@ -43,12 +43,30 @@ export interface LifecycleDeps {
 
 const now = nowRfc3339Nano;
 
+/**
+ * dockerd's restart manager: 100 ms before the first restart, doubled each time up to a minute,
+ * back to 100 ms after a run of 10 s or more.
+ */
+export function nextBackoff(previousMs: number, ranMs: number): number {
+  const prev = ranMs >= 10_000 ? 0 : previousMs;
+  return prev === 0 ? 100 : Math.min(prev * 2, 60_000);
+}
+
+/** dockerd's errContainerIsRestarting. */
+export function restartingError(c: ContainerRecord): ConflictError {
+  return new ConflictError(`Container ${c.id} is restarting, wait until the container is running`);
+}
+
 /** Start, stop, exit handling, restart policies, waiters and pending attaches. */
 export class Lifecycle {
   private readonly d: LifecycleDeps;
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly attaches = new Map<string, Set<PendingAttach>>();
   private readonly exiting = new Map<string, Promise<void>>();
+  /** Restarts a policy has scheduled: the back-off timer, then the start it runs. */
+  private readonly restarts = new Map<string, { timer?: NodeJS.Timeout; starting?: Promise<void> }>();
+  /** dockerd's restart manager timeout: the back-off before the next policy restart (ms). */
+  private readonly backoff = new Map<string, number>();
 
   constructor(deps: LifecycleDeps) {
     this.d = deps;
@@ -81,9 +99,14 @@ export class Lifecycle {
     }
   }
 
-  async start(c: ContainerRecord): Promise<void> {
-    if (c.state.Running) return;
+  /** Start the container; `byPolicy` for a restart policy's start (others reset the restart count and back-off, as dockerd's resetRestartManager). */
+  async start(c: ContainerRecord, byPolicy = false): Promise<void> {
+    if (c.state.Running && !c.state.Restarting) return;
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
+    if (!byPolicy) {
+      c.restartCount = 0;
+      this.backoff.delete(c.id);
+    }
     await this.openLogger(c);
     // containers created before mounts were resolved at create get theirs now
     if (this.d.mounts && !c.mountPoints) {
@@ -175,23 +198,69 @@ export class Lifecycle {
     announce?.(); // the network disconnects, after the die as dockerd sends them
     this.notify(c.id, ['not-running', 'next-exit'], st.exitCode);
     if (this.shouldRestart(c, st.exitCode)) {
-      c.restartCount++;
-      c.state.Restarting = true;
-      c.state.Status = 'restarting';
-      this.d.db.save(c);
-      const delay = Math.min(100 * 2 ** Math.min(c.restartCount - 1, 10), 60_000);
-      setTimeout(() => {
-        if (!this.d.db.byId(c.id) || c.hasBeenManuallyStopped) return;
-        this.start(c).catch((e) => {
-          c.state.Restarting = false;
-          c.state.Status = 'exited';
-          this.d.db.save(c);
-          this.d.log.warn(`restart of ${c.id} failed: ${(e as Error).message}`);
-        });
-      }, delay).unref();
+      this.scheduleRestart(c, Date.parse(st.finishedAt) - Date.parse(c.state.StartedAt));
       return;
     }
     if (c.hostConfig.AutoRemove) await this.d.remove(c).catch((e) => this.d.log.warn(`auto-remove of ${c.id}: ${(e as Error).message}`));
+  }
+
+  /**
+   * dockerd's SetRestarting: a container waiting out its back-off counts as running (Running and
+   * Restarting, Pid 0), so stop, kill, rm -f and restart see it; their "exit on next" cancels the restart.
+   */
+  private scheduleRestart(c: ContainerRecord, ranMs: number): void {
+    c.restartCount++;
+    Object.assign(c.state, { Running: true, Restarting: true, Status: 'restarting' });
+    this.d.db.save(c);
+    const delay = nextBackoff(this.backoff.get(c.id) ?? 0, ranMs);
+    this.backoff.set(c.id, delay);
+    const entry: { timer?: NodeJS.Timeout; starting?: Promise<void> } = {};
+    this.restarts.set(c.id, entry);
+    entry.timer = setTimeout(() => {
+      entry.timer = undefined;
+      if (!this.d.db.byId(c.id) || c.hasBeenManuallyStopped) {
+        this.restarts.delete(c.id);
+        this.markStopped(c);
+        return;
+      }
+      entry.starting = this.start(c, true).catch((e) => {
+        this.markStopped(c);
+        this.d.log.warn(`restart of ${c.id} failed: ${(e as Error).message}`);
+      }).finally(() => {
+        if (this.restarts.get(c.id) === entry) this.restarts.delete(c.id);
+      });
+    }, delay).unref();
+  }
+
+  /** A restart that will not happen: the container stays down with its last exit (dockerd's SetStopped after a cancelled restart). */
+  private markStopped(c: ContainerRecord): void {
+    if (!c.state.Restarting) return;
+    Object.assign(c.state, { Running: false, Restarting: false, Status: 'exited' });
+    this.d.db.save(c);
+    this.notify(c.id, ['not-running', 'next-exit'], c.state.ExitCode);
+  }
+
+  /**
+   * Cancel a pending restart (dockerd's ExitOnNext on a restarting container). True when the
+   * container was waiting out its back-off and is now stopped; false when it was not restarting or
+   * its restart had already begun (awaited here, so the caller then sees it running or stopped).
+   */
+  async cancelRestart(c: ContainerRecord): Promise<boolean> {
+    const entry = this.restarts.get(c.id);
+    if (entry?.timer) {
+      clearTimeout(entry.timer);
+      this.restarts.delete(c.id);
+      this.markStopped(c);
+      return true;
+    }
+    if (entry?.starting) {
+      await entry.starting;
+      return false;
+    }
+    // a restarting record with no restart behind it (one the daemon did not schedule) stops too
+    if (!c.state.Restarting) return false;
+    this.markStopped(c);
+    return true;
   }
 
   shouldRestart(c: ContainerRecord, exitCode: number): boolean {
@@ -211,13 +280,23 @@ export class Lifecycle {
   async kill(c: ContainerRecord, signal: string | number): Promise<void> {
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     const sig = signalNumber(signal);
+    const stopSig = c.config.StopSignal ? signalNumber(c.config.StopSignal) : undefined;
+    // As dockerd: a restarting container gets no signal (and no kill event); the signal that
+    // would stop it (no stop signal set, KILL, or the stop signal) cancels the restart.
+    if (c.state.Restarting && (stopSig === undefined || sig === 9 || sig === stopSig)) await this.cancelRestart(c);
     // a killed container counts as stopped by hand (its restart policy leaves it down)
     c.hasBeenManuallyStopped = true;
     this.d.db.save(c);
+    if (!c.state.Running || c.state.Restarting) return;
     // A paused container is resumed after the signal when it is the one that stops it (no stop signal set, KILL, or the stop signal).
-    const stopSig = c.config.StopSignal ? signalNumber(c.config.StopSignal) : undefined;
-    const unpause = c.state.Paused && (stopSig === undefined || sig === 9 || sig === stopSig);
-    await this.d.runtime.kill(c.id, sig, false);
+    let unpause = c.state.Paused && (stopSig === undefined || sig === 9 || sig === stopSig);
+    try {
+      await this.d.runtime.kill(c.id, sig, false);
+    } catch (e) {
+      // a process that has just ended (its exit not handled yet) is no error, as in dockerd (two kills at once)
+      if (!(e instanceof ConflictError || e instanceof NotFoundError)) throw e;
+      unpause = false;
+    }
     this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: String(sig) }));
     if (unpause) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
   }
@@ -232,27 +311,30 @@ export class Lifecycle {
 
   async stop(c: ContainerRecord, timeoutSec: number, signal: string): Promise<void> {
     c.hasBeenManuallyStopped = true;
+    // a restarting container stops where it is, with dockerd's stop event
+    const cancelled = await this.cancelRestart(c);
+    c.hasBeenManuallyStopped = true; // (a restart that was under way has just cleared it)
     this.d.db.save(c);
-    if (c.state.Restarting) {
-      c.state.Restarting = false;
-      c.state.Status = 'exited';
-      this.d.db.save(c);
-    }
+    if (cancelled) return this.d.events.publish('container', 'stop', c.id, this.attrs(c));
     if (!c.state.Running) return;
-    if (c.state.Paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
+    // (a paused container is resumed by the kill that signals it, after the signal, as dockerd's killWithSignal)
     const exited = new Promise<void>((resolve) => this.addWaiter(c.id, { condition: 'not-running', resolve: () => resolve() }));
     await this.kill(c, signal).catch(() => undefined);
     const timedOut = timeoutSec >= 0 && await Promise.race([exited.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), timeoutSec * 1000).unref())]);
     if (timedOut) {
+      const paused = c.state.Paused; // (still paused when its stop signal was not the one that resumes it)
       await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
       this.d.events.publish('container', 'kill', c.id, this.attrs(c, { signal: '9' }));
+      if (paused) await this.d.runtime.resume(c.id).then(() => this.markUnpaused(c), () => undefined);
     }
     await exited;
-    await this.settled(c.id);
+    // the stop event comes once the container is down, before an AutoRemove's destroy (as dockerd's)
     this.d.events.publish('container', 'stop', c.id, this.attrs(c));
+    await this.settled(c.id);
   }
 
   async removeFiles(c: ContainerRecord): Promise<void> {
+    this.backoff.delete(c.id);
     await Promise.all([
       unmountRootfs(c.rwDir).catch(() => undefined),
       releaseShm(c),

@@ -1,5 +1,20 @@
+import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
+
+/**
+ * dockerd's restore: a stopped container that has run before starts again when a fresh restart
+ * manager would restart it. A manual stop holds back unless-stopped only (always comes back, as
+ * Docker documents); on-failure by its last exit code and the restarts it has had.
+ */
+export function restartsAtDaemonStart(c: ContainerRecord): boolean {
+  if (c.state.Running || !c.hasBeenStarted) return false;
+  const rp = c.hostConfig.RestartPolicy ?? { Name: 'no' };
+  if (rp.Name === 'always') return true;
+  if (rp.Name === 'unless-stopped') return !c.hasBeenManuallyStopped;
+  if (rp.Name === 'on-failure') return c.state.ExitCode !== 0 && (!rp.MaximumRetryCount || c.restartCount < rp.MaximumRetryCount);
+  return false;
+}
 
 /**
  * Daemon start: adopt containers that kept running (live restore), record
@@ -20,8 +35,7 @@ export async function recoverContainers(svc: ContainerService): Promise<void> {
     await svc.life.onExit(c, exit ?? { exitCode: 255, oomKilled: false, finishedAt: nowRfc3339Nano() });
   }
   for (const c of db.all()) {
-    const rp = c.hostConfig.RestartPolicy?.Name;
-    if (!c.state.Running && !c.hasBeenManuallyStopped && (rp === 'always' || (rp === 'unless-stopped' && c.hasBeenStarted))) {
+    if (restartsAtDaemonStart(c)) {
       await svc.life.start(c).catch((e) => log.warn(`restart of ${c.id.slice(0, 12)} at start-up failed: ${(e as Error).message}`));
     }
   }

@@ -21,7 +21,7 @@ import { isCgroupV2 } from '../runtime/cgroups.ts';
 import { containerTop } from './top.ts';
 import { filterContainers, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
-import { Lifecycle } from './lifecycle.ts';
+import { Lifecycle, restartingError } from './lifecycle.ts';
 import { validateLogConfig, type RotationPolicy } from './log-config.ts';
 import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
@@ -169,11 +169,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async stop(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running && !c.state.Restarting) throw new NotModifiedError();
+    // a bad signal is refused before anything is sent (it used to be dropped, and the timeout's SIGKILL did the stop)
+    if (opts.signal) checkSignal(opts.signal, `cannot stop container: ${idOrName}`);
     await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
   }
 
   async restart(idOrName: string, opts: { timeout?: number; signal?: string }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
+    if (c.state.Running && opts.signal) checkSignal(opts.signal, `Cannot restart container ${idOrName}`);
     if (c.state.Running) await this.life.stop(c, opts.timeout ?? c.config.StopTimeout ?? 10, opts.signal || c.config.StopSignal || 'SIGTERM');
     await this.life.start(c);
     this.d.events.publish('container', 'restart', c.id, this.life.attrs(c));
@@ -199,6 +202,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${c.id} is already paused`);
+    if (c.state.Restarting) throw restartingError(c);
     await this.d.runtime.pause(c.id);
     Object.assign(c.state, { Paused: true, Status: 'paused' });
     this.d.db.save(c);
@@ -236,13 +240,16 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const c = this.d.db.resolve(idOrName);
     if (c.state.Running || c.state.Restarting) {
       if (!opts.force) {
-        const what = c.state.Paused ? 'paused' : c.state.Restarting ? 'restarting' : 'running';
-        throw new ConflictError(`cannot remove container "${c.name}": container is ${what}: stop the container before removing or force remove`);
+        const why = c.state.Paused ? 'container is paused and must be unpaused first'
+          : `container is ${c.state.Restarting ? 'restarting' : 'running'}: stop the container before removing or force remove`;
+        throw new ConflictError(`cannot remove container "${c.name}": ${why}`);
       }
       c.hasBeenManuallyStopped = true;
+      await this.life.cancelRestart(c); // a restarting one just stays down (dockerd sends it no signal)
+      c.hasBeenManuallyStopped = true;
       if (c.state.Running) {
-        if (c.state.Paused) await this.d.runtime.resume(c.id).catch(() => undefined);
-        await this.d.runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+        // dockerd's Kill: the kill event, a paused container resumed after the signal
+        await this.life.kill(c, 9).catch(() => undefined);
         await this.life.settled(c.id);
         await new Promise((r) => setTimeout(r, 0));
         await this.life.settled(c.id);
@@ -275,7 +282,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   async attach(idOrName: string, signal: AbortSignal): Promise<{ record: ContainerRecord; streams: Promise<AttachStreams> }> {
     const c = this.d.db.resolve(idOrName);
     if (c.state.Paused) throw new ConflictError(`You cannot attach to a paused container, unpause it first`);
-    const streams = c.state.Running
+    const streams = c.state.Running && !c.state.Restarting
       ? this.d.runtime.attach(c.bundle)
       : new Promise<AttachStreams>((resolve, reject) => {
         const off = this.life.addAttach(c.id, resolve);
@@ -293,19 +300,21 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const attrs = Buffer.from(`${formatAttrs(logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []))} `);
     begin?.();
     const each = opts.details ? (l: LogLine): void => onLine({ ...l, data: Buffer.concat([attrs, l.data]) }) : onLine;
-    await readLog(c.logPath, opts, each, () => !c.state.Running || !this.d.db.byId(c.id), signal);
+    await readLog(c.logPath, opts, each, () => !c.state.Running || c.state.Restarting || !this.d.db.byId(c.id), signal); // (dockerd's follow ends at the exit, a restart or not)
     return { tty: c.config.Tty };
   }
 
   async resize(idOrName: string, rows: number, cols: number): Promise<void> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Restarting) throw restartingError(c);
     await this.d.runtime.resize(c.bundle, rows, cols);
   }
 
   async top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
+    if (c.state.Restarting) throw restartingError(c);
     return containerTop(await this.d.runtime.pids(c.id), psArgs);
   }
 
@@ -330,5 +339,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const m = new Map<string, number>();
     for (const c of this.d.db.all()) m.set(c.imageId, (m.get(c.imageId) ?? 0) + 1);
     return m;
+  }
+}
+
+/** dockerd's ParseSignal of a stop signal, its refusal in the caller's words. */
+function checkSignal(sig: string, context: string): void {
+  try {
+    parseSignal(sig);
+  } catch (e) {
+    throw withContext(e, context);
   }
 }

@@ -118,14 +118,14 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     logDefaults: { Type: cfg.logDriver, Config: cfg.logOpts }, cgroups: { driver: cfg.cgroupDriver, parent: cfg.cgroupParent },
   });
   const svc = containerService;
-  for (const c of containerDb.all()) if (c.state.Running) await containerNet.readopt(c);
+  for (const c of containerDb.all()) if (c.state.Running && !c.state.Restarting) await containerNet.readopt(c);
   await networks.startFirewall();
   await recoverContainers(svc);
   await containerNet.reconcile(containerDb.all());
   const containers: ContainerCounter = {
     counts: async () => {
       const all = svc.d.db.all();
-      const running = all.filter((c) => c.state.Running && !c.state.Paused).length;
+      const running = all.filter((c) => c.state.Running && !c.state.Paused && !c.state.Restarting).length;
       const paused = all.filter((c) => c.state.Paused).length;
       return { total: all.length, running, paused, stopped: all.length - running - paused };
     },

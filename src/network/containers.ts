@@ -104,7 +104,7 @@ export class ContainerNet implements ContainerNetworking {
     }
     if (m.startsWith('container:')) {
       const other = this.s.d.containers.resolve(m.slice('container:'.length));
-      if (!other.state.Running) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
+      if (!other.state.Running || other.state.Restarting) throw new ConflictError(`cannot join network namespace of a non running container: container ${other.id} is ${other.state.Status}`);
       if (mode(other) === 'host') return { ...base, netns: 'host', hostname: other.config.Hostname, etcFrom: other.bundle };
       return { ...base, netns: { path: this.nsPath(other) }, hostname: other.config.Hostname, etcFrom: other.bundle };
     }
@@ -276,7 +276,7 @@ export class ContainerNet implements ContainerNetworking {
    */
   async reconcile(all: ContainerRecord[]): Promise<void> {
     for (const c of all) {
-      if (c.state.Running) {
+      if (c.state.Running && !c.state.Restarting) {
         const m = mode(c);
         if (m === 'host' || m === 'none') this.builtinConnected.add(c.id);
         continue;
@@ -294,6 +294,7 @@ export class ContainerNet implements ContainerNetworking {
 
   view(c: ContainerRecord): ContainerNetView {
     const m = mode(c);
+    const live = c.state.Running && !c.state.Restarting; // (a restarting container has no network until it runs again)
     const networks: Record<string, Record<string, unknown>> = {};
     let primary: ContainerNetView['primary'] = null;
     if (m === 'host' || m === 'none') {
@@ -303,7 +304,7 @@ export class ContainerNet implements ContainerNetworking {
         const n = this.s.d.db.network(ep.networkId);
         if (!n) continue;
         const dnsNames = n.isDefault ? null : [c.name.slice(1), c.id.slice(0, 12), ...(ep.config.Aliases ?? [])];
-        networks[n.name] = endpointShape(n.id, ep.config, ep.state, c.state.Running ? dnsNames : null);
+        networks[n.name] = endpointShape(n.id, ep.config, ep.state, live ? dnsNames : null);
         if (!primary && ep.state) primary = { ip: ep.state.ip, prefixLen: ep.state.prefixLen, gateway: ep.state.gateway, mac: ep.state.mac, endpointId: ep.state.endpointId };
       }
       if (!Object.keys(networks).length && m !== 'bridge') networks[m] = endpointShape('', {}, null, null);
@@ -311,12 +312,12 @@ export class ContainerNet implements ContainerNetworking {
     const ports: Record<string, PortBinding[] | null> = {};
     const pub = this.s.published.get(c.id);
     // as dockerd: no ports on the host's network, none, or another container's
-    if (c.state.Running && m !== 'host' && m !== 'none' && !m.startsWith('container:')) {
+    if (live && m !== 'host' && m !== 'none' && !m.startsWith('container:')) {
       for (const k of Object.keys(c.config.ExposedPorts ?? {})) ports[k] = null;
       for (const p of pub?.ports ?? []) (ports[`${p.containerPort}/${p.proto}`] ??= []).push({ HostIp: p.hostIp, HostPort: String(p.hostPort) });
     }
     // the running container's own network namespace (bridge networks or none, as dockerd's sandbox); none for host or another's
-    const sandboxKey = c.state.Running && (primary || m === 'none') ? this.nsPath(c) : '';
+    const sandboxKey = live && (primary || m === 'none') ? this.nsPath(c) : '';
     return { sandboxKey, ports, networks, primary };
   }
 

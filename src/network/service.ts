@@ -279,7 +279,7 @@ export class NetworkService implements NetworkBackend {
     const n = this.d.db.network(networkId);
     if (n && n.driver !== 'bridge') {
       // host and none: the running containers in that mode.
-      return this.d.containers.all().filter((c) => c.state.Running && c.hostConfig.NetworkMode === n.name)
+      return this.d.containers.all().filter((c) => c.state.Running && !c.state.Restarting && c.hostConfig.NetworkMode === n.name)
         .map((c) => ({ containerId: c.id, name: c.name.slice(1), state: null }));
     }
     return this.d.db.endpointsOf({ networkId }).filter((e) => e.state).map((e) => ({
@@ -329,7 +329,7 @@ export class NetworkService implements NetworkBackend {
     this.checkEndpoint(n, config);
     const ep: EndpointRecord = { containerId: c.id, networkId: n.id, seq: this.nextSeq(), config: normEndpoint(config), state: null };
     this.d.db.saveEndpoint(ep);
-    if (c.state.Running && this.liveAttach) {
+    if (c.state.Running && !c.state.Restarting && this.liveAttach) {
       try {
         await this.liveAttach(c, ep);
       } catch (e) {

@@ -33,6 +33,9 @@ export function execRoutes(x: ExecBackend): Route[] {
     // as dockerd: the connection is taken over first, and a process that cannot
     // start is reported in the stream (the exec's exit code is then 126)
     const h = hijack(r, tty ? 'application/vnd.docker.raw-stream' : 'application/vnd.docker.multiplexed-stream');
+    // the client's end of input can come while the process starts (stdin at EOF already): note it now
+    let inputEnded = !!h.in?.readableEnded;
+    h.in?.once('end', () => { inputEnded = true; });
     let res: Awaited<ReturnType<ExecBackend['start']>>;
     try {
       res = await x.start(r.params[0], { detach, tty, consoleSize: size });
@@ -63,7 +66,9 @@ export function execRoutes(x: ExecBackend): Route[] {
         s.writeStdin(d);
       });
       // as dockerd (an exec's stdin always closes with the client's): EOF to the process, or with a TTY the end of the stream
-      h.in.on('end', () => { if (tty) { s.close(); h.close(); } else s.closeStdin(); });
+      const inputEnd = (): void => { if (tty) { s.close(); h.close(); } else s.closeStdin(); };
+      if (inputEnded) inputEnd();
+      else h.in.on('end', inputEnd);
       h.in.resume();
     }
     h.out.on('close', () => s.close());

@@ -17,7 +17,7 @@ export interface ContainerConfig {
   StdinOnce: boolean;
   Env: string[] | null;
   Cmd: string[] | null;
-  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; Retries?: number };
+  Healthcheck?: { Test?: string[]; Interval?: number; Timeout?: number; StartPeriod?: number; StartInterval?: number; Retries?: number };
   Image: string;
   Volumes?: Record<string, object> | null;
   WorkingDir: string;
