@@ -6,7 +6,7 @@ import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
-import { restartingError } from './lifecycle.ts';
+import { restartingError } from './restart-manager.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
 /** dockerd's action text: the entrypoint, a space, the arguments ("true " for a bare command). */

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ConflictError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
-import { Lifecycle, nextBackoff, type LifecycleDeps } from './lifecycle.ts';
+import { Lifecycle, type LifecycleDeps } from './lifecycle.ts';
+import { nextBackoff } from './restart-manager.ts';
 
 describe('restart back-off', () => {
   it('starts at 100 ms, doubles up to a minute, and starts over after a run of 10 s', () => {

@@ -15,6 +15,7 @@ import type { ContainerDb } from './store.ts';
 import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
+import { RestartManager, shouldRestart } from './restart-manager.ts';
 
 type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
 type PendingAttach = (streams: AttachStreams) => void;
@@ -43,33 +44,20 @@ export interface LifecycleDeps {
 
 const now = nowRfc3339Nano;
 
-/**
- * dockerd's restart manager: 100 ms before the first restart, doubled each time up to a minute,
- * back to 100 ms after a run of 10 s or more.
- */
-export function nextBackoff(previousMs: number, ranMs: number): number {
-  const prev = ranMs >= 10_000 ? 0 : previousMs;
-  return prev === 0 ? 100 : Math.min(prev * 2, 60_000);
-}
-
-/** dockerd's errContainerIsRestarting. */
-export function restartingError(c: ContainerRecord): ConflictError {
-  return new ConflictError(`Container ${c.id} is restarting, wait until the container is running`);
-}
-
 /** Start, stop, exit handling, restart policies, waiters and pending attaches. */
 export class Lifecycle {
   private readonly d: LifecycleDeps;
   private readonly waiters = new Map<string, Set<Waiter>>();
   private readonly attaches = new Map<string, Set<PendingAttach>>();
   private readonly exiting = new Map<string, Promise<void>>();
-  /** Restarts a policy has scheduled: the back-off timer, then the start it runs. */
-  private readonly restarts = new Map<string, { timer?: NodeJS.Timeout; starting?: Promise<void> }>();
-  /** dockerd's restart manager timeout: the back-off before the next policy restart (ms). */
-  private readonly backoff = new Map<string, number>();
+  private readonly restarts: RestartManager;
 
   constructor(deps: LifecycleDeps) {
     this.d = deps;
+    this.restarts = new RestartManager({
+      exists: (id) => !!deps.db.byId(id), save: (c) => deps.db.save(c), start: (c) => this.start(c, true),
+      stopped: (c) => this.markStopped(c), warn: (m) => deps.log.warn(m),
+    });
   }
 
   attrs(c: ContainerRecord, extra: Record<string, string> = {}): Record<string, string> {
@@ -105,7 +93,7 @@ export class Lifecycle {
     if (c.state.Status === 'removing' || c.state.Dead) throw new ConflictError(`container ${c.id} is marked for removal and cannot be started`);
     if (!byPolicy) {
       c.restartCount = 0;
-      this.backoff.delete(c.id);
+      this.restarts.reset(c.id);
     }
     await this.openLogger(c);
     // containers created before mounts were resolved at create get theirs now
@@ -197,39 +185,11 @@ export class Lifecycle {
     this.d.events.publish('container', 'die', c.id, this.attrs(c, { exitCode: String(st.exitCode) }));
     announce?.(); // the network disconnects, after the die as dockerd sends them
     this.notify(c.id, ['not-running', 'next-exit'], st.exitCode);
-    if (this.shouldRestart(c, st.exitCode)) {
-      this.scheduleRestart(c, Date.parse(st.finishedAt) - Date.parse(c.state.StartedAt));
+    if (shouldRestart(c, st.exitCode)) {
+      this.restarts.schedule(c, Date.parse(st.finishedAt) - Date.parse(c.state.StartedAt));
       return;
     }
     if (c.hostConfig.AutoRemove) await this.d.remove(c).catch((e) => this.d.log.warn(`auto-remove of ${c.id}: ${(e as Error).message}`));
-  }
-
-  /**
-   * dockerd's SetRestarting: a container waiting out its back-off counts as running (Running and
-   * Restarting, Pid 0), so stop, kill, rm -f and restart see it; their "exit on next" cancels the restart.
-   */
-  private scheduleRestart(c: ContainerRecord, ranMs: number): void {
-    c.restartCount++;
-    Object.assign(c.state, { Running: true, Restarting: true, Status: 'restarting' });
-    this.d.db.save(c);
-    const delay = nextBackoff(this.backoff.get(c.id) ?? 0, ranMs);
-    this.backoff.set(c.id, delay);
-    const entry: { timer?: NodeJS.Timeout; starting?: Promise<void> } = {};
-    this.restarts.set(c.id, entry);
-    entry.timer = setTimeout(() => {
-      entry.timer = undefined;
-      if (!this.d.db.byId(c.id) || c.hasBeenManuallyStopped) {
-        this.restarts.delete(c.id);
-        this.markStopped(c);
-        return;
-      }
-      entry.starting = this.start(c, true).catch((e) => {
-        this.markStopped(c);
-        this.d.log.warn(`restart of ${c.id} failed: ${(e as Error).message}`);
-      }).finally(() => {
-        if (this.restarts.get(c.id) === entry) this.restarts.delete(c.id);
-      });
-    }, delay).unref();
   }
 
   /** A restart that will not happen: the container stays down with its last exit (dockerd's SetStopped after a cancelled restart). */
@@ -240,35 +200,9 @@ export class Lifecycle {
     this.notify(c.id, ['not-running', 'next-exit'], c.state.ExitCode);
   }
 
-  /**
-   * Cancel a pending restart (dockerd's ExitOnNext on a restarting container). True when the
-   * container was waiting out its back-off and is now stopped; false when it was not restarting or
-   * its restart had already begun (awaited here, so the caller then sees it running or stopped).
-   */
-  async cancelRestart(c: ContainerRecord): Promise<boolean> {
-    const entry = this.restarts.get(c.id);
-    if (entry?.timer) {
-      clearTimeout(entry.timer);
-      this.restarts.delete(c.id);
-      this.markStopped(c);
-      return true;
-    }
-    if (entry?.starting) {
-      await entry.starting;
-      return false;
-    }
-    // a restarting record with no restart behind it (one the daemon did not schedule) stops too
-    if (!c.state.Restarting) return false;
-    this.markStopped(c);
-    return true;
-  }
-
-  shouldRestart(c: ContainerRecord, exitCode: number): boolean {
-    const rp = c.hostConfig.RestartPolicy ?? { Name: 'no' };
-    if (c.hasBeenManuallyStopped) return false;
-    if (rp.Name === 'always' || rp.Name === 'unless-stopped') return true;
-    if (rp.Name === 'on-failure') return exitCode !== 0 && (!rp.MaximumRetryCount || c.restartCount < rp.MaximumRetryCount);
-    return false;
+  /** Cancel a pending restart (see RestartManager.cancel). */
+  cancelRestart(c: ContainerRecord): Promise<boolean> {
+    return this.restarts.cancel(c);
   }
 
   /** Resolves when the current exit has been fully handled. */
@@ -334,7 +268,7 @@ export class Lifecycle {
   }
 
   async removeFiles(c: ContainerRecord): Promise<void> {
-    this.backoff.delete(c.id);
+    this.restarts.reset(c.id);
     await Promise.all([
       unmountRootfs(c.rwDir).catch(() => undefined),
       releaseShm(c),
