@@ -10,8 +10,10 @@ export class ContainerDb {
   /** A stamp per record, new at every insert and save (for caches of derived views). */
   private readonly stamps = new Map<string, number>();
   private stamp = 0;
-  /** all(), kept until a record is inserted or deleted (the creation time never changes). */
+  /** all(), kept up to date by insert and delete (the creation time never changes). */
   private sorted: ContainerRecord[] | null = null;
+  /** Each record's creation time in nanoseconds, read once: RFC 3339 strings with trimmed fractions do not sort as text. */
+  private readonly createdNs = new Map<string, bigint>();
 
   constructor(m: MetadataDb) {
     this.m = m;
@@ -24,9 +26,18 @@ export class ContainerDb {
 
   /** Every record, newest first (a copy the caller may keep). */
   all(): ContainerRecord[] {
-    this.sorted ??= [...this.cache.values()].map((c) => ({ c, t: timeNs(c.created) ?? 0n }))
-      .sort((a, b) => (a.t < b.t ? 1 : a.t > b.t ? -1 : 0)).map((x) => x.c);
+    this.sorted ??= [...this.cache.values()].sort((a, b) => {
+      const ta = this.created(a);
+      const tb = this.created(b);
+      return ta < tb ? 1 : ta > tb ? -1 : 0;
+    });
     return this.sorted.slice();
+  }
+
+  private created(c: ContainerRecord): bigint {
+    let t = this.createdNs.get(c.id);
+    if (t === undefined) this.createdNs.set(c.id, (t = timeNs(c.created) ?? 0n));
+    return t;
   }
 
   byId(id: string): ContainerRecord | undefined {
@@ -60,7 +71,9 @@ export class ContainerDb {
         .run(c.id, c.name, c.imageId, c.created, JSON.stringify(c));
     });
     this.cache.set(c.id, c);
-    this.sorted = null;
+    // the newest goes first; anything else (a clock step back) sorts again
+    if (this.sorted && (!this.sorted.length || this.created(c) >= this.created(this.sorted[0]))) this.sorted.unshift(c);
+    else this.sorted = null;
     this.stamps.set(c.id, ++this.stamp);
   }
 
@@ -79,7 +92,9 @@ export class ContainerDb {
   delete(id: string): void {
     this.m.db.prepare('DELETE FROM containers WHERE id = ?').run(id);
     this.cache.delete(id);
-    this.sorted = null;
+    const i = this.sorted?.findIndex((c) => c.id === id) ?? -1;
+    if (i >= 0) this.sorted!.splice(i, 1);
+    this.createdNs.delete(id);
     this.stamps.delete(id);
   }
 }
