@@ -29,14 +29,14 @@
  * failure or Ctrl-C.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type Docker, inTurns, perSide, side, type Side } from './turns.ts';
 import { type Replay, startReplay } from './replay.ts';
 import { tmpdir } from 'node:os';
 import {
   Berthd, DOCKER, Dockerd, type Engine, log, median, must, printTable, procsMatching, ROOT, type Row,
-  rssKiB, rssLine, runBench, selectedEngines, shAsync, shQuiet, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
+  removeCgroup, rssKiB, rssLine, runBench, selectedEngines, shAsync, shQuiet, type ShResult, sleep, timedGet, cleanupOnSignals, removeWork } from './lib.ts';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const WARMUPS = 2;
@@ -239,11 +239,7 @@ const replays = new Map<string, Replay>();
 let cleaned = false;
 
 function removeDockerCgroups(): void {
-  for (const h of readdirSync('/sys/fs/cgroup')) {
-    const dir = join('/sys/fs/cgroup', h, DOCKER_CGROUP);
-    if (!existsSync(dir)) continue;
-    try { rmdirSync(dir); } catch (err) { log(`cgroup ${dir} not removed: ${String(err)}`); }
-  }
+  removeCgroup(DOCKER_CGROUP);
 }
 
 async function cleanup(): Promise<void> {

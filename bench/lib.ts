@@ -4,10 +4,10 @@
  * scratch dockerd 20.10 in a directory of their own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import tar from 'tar-stream';
 
 export const ROOT = resolve(import.meta.dirname, '..');
@@ -164,10 +164,16 @@ export class Berthd implements Engine {
   sock: string;
   proc?: ChildProcess;
   extraArgs: string[];
+  /** A cgroup parent of its own (removed at stop), unless the caller names one. */
+  cgroupParent?: string;
   constructor(work: string, extraArgs: string[] = []) {
     this.dir = join(work, 'berthd');
     this.sock = join(this.dir, 'berth.sock');
     this.extraArgs = extraArgs;
+    if (!extraArgs.includes('--cgroup-parent')) {
+      this.cgroupParent = `/berthbench-berthd-${basename(work)}`;
+      this.extraArgs = [...extraArgs, '--cgroup-parent', this.cgroupParent];
+    }
   }
   async start(): Promise<void> {
     mkdirSync(this.dir, { recursive: true });
@@ -178,8 +184,28 @@ export class Berthd implements Engine {
     closeSync(out);
     await waitReady(this.sock, () => this.proc?.exitCode ?? null, join(this.dir, 'berthd.log'));
   }
-  async stop(): Promise<void> { await stopPid(this.proc?.pid); }
+  async stop(): Promise<void> {
+    await stopPid(this.proc?.pid);
+    if (this.cgroupParent) removeCgroup(this.cgroupParent);
+  }
   pids(): number[] { return this.proc?.pid ? [this.proc.pid] : []; }
+}
+
+/** Remove a cgroup the bench's daemon made, in every hierarchy: its empty directories, deepest first. */
+export function removeCgroup(path: string): void {
+  for (const h of readdirSync('/sys/fs/cgroup')) {
+    const dir = join('/sys/fs/cgroup', h, path);
+    if (!existsSync(dir)) continue;
+    const dirs: string[] = [];
+    const walk = (d: string): void => {
+      dirs.push(d);
+      for (const e of readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) walk(join(d, e.name));
+    };
+    try {
+      walk(dir);
+      for (const d of dirs.reverse()) rmdirSync(d);
+    } catch (err) { log(`cgroup ${dir} not removed: ${String(err)}`); }
+  }
 }
 
 export class Dockerd implements Engine {
