@@ -23,13 +23,15 @@ type Listed<T> = (T & { Path: string })[] | null | undefined;
 
 /** The container's device limits; none when it has none. */
 export async function blkioLimits(h: HostConfig): Promise<BlkioLimits> {
-  const throttle = async (list: unknown) => Promise.all(((list as Listed<{ Rate: number }>) ?? []).map(async (d) => ({ ...(await device(d.Path)), rate: Number(d.Rate) })));
-  const weights = await Promise.all(((h.BlkioWeightDevice as Listed<{ Weight: number }>) ?? []).map(async (d) => ({ ...(await device(d.Path)), weight: Number(d.Weight) })));
   const out: BlkioLimits = {};
   if (Number(h.BlkioWeight ?? 0) > 0) out.weight = Number(h.BlkioWeight);
-  if (weights.length) out.weightDevice = weights;
   const lists = [['throttleReadBpsDevice', h.BlkioDeviceReadBps], ['throttleWriteBpsDevice', h.BlkioDeviceWriteBps],
     ['throttleReadIOPSDevice', h.BlkioDeviceReadIOps], ['throttleWriteIOPSDevice', h.BlkioDeviceWriteIOps]] as const;
+  // most containers name no device: nothing to stat on the start path
+  if (![h.BlkioWeightDevice, ...lists.map(([, l]) => l)].some((l) => (l as unknown[] | null | undefined)?.length)) return out;
+  const throttle = async (list: unknown) => Promise.all(((list as Listed<{ Rate: number }>) ?? []).map(async (d) => ({ ...(await device(d.Path)), rate: Number(d.Rate) })));
+  const weights = await Promise.all(((h.BlkioWeightDevice as Listed<{ Weight: number }>) ?? []).map(async (d) => ({ ...(await device(d.Path)), weight: Number(d.Weight) })));
+  if (weights.length) out.weightDevice = weights;
   for (const [key, list] of lists) {
     const devs = await throttle(list);
     if (devs.length) out[key] = devs;

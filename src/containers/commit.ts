@@ -20,6 +20,7 @@ import { diffDir } from '../layers/rootfs.ts';
 import { runtimeArtifacts } from './init-paths.ts';
 import type { ContainerService } from './service.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
+import { configEnv } from './create.ts';
 
 /** diff_id of a tar without members (two zero blocks): not added as a layer. */
 export const EMPTY_LAYER_DIFF_ID = `sha256:${createHash('sha256').update(Buffer.alloc(1024)).digest('hex')}`;
@@ -58,16 +59,13 @@ export function goContainerConfig(c: Body): Body {
   return out;
 }
 
-const envKey = (e: string): string => e.split('=')[0];
-
 /** dockerd's merge(userConf, imageConf) of daemon/commit.go. */
 export function mergeConfig(user: Body, base: Body): Body {
   const u: Body = structuredClone(user);
   if (!u.User) u.User = base.User;
   if (isEmpty(u.ExposedPorts)) u.ExposedPorts = base.ExposedPorts;
   else if (base.ExposedPorts) u.ExposedPorts = { ...base.ExposedPorts, ...u.ExposedPorts };
-  if (isEmpty(u.Env)) u.Env = base.Env;
-  else for (const e of base.Env ?? []) if (!u.Env!.some((x) => envKey(x) === envKey(e))) u.Env!.push(e);
+  u.Env = configEnv(base.Env, u.Env) ?? base.Env;
   u.Labels = { ...(base.Labels ?? {}), ...(u.Labels ?? {}) };
   if (isEmpty(u.Entrypoint)) {
     if (isEmpty(u.Cmd)) u.Cmd = base.Cmd;

@@ -7,7 +7,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { BlkioStatEntry, BlkioStats, ContainerStatsBackend, CpuStats, MemoryStats, NetworkStats, StatsJSON, StatsOptions, UpdateRequest } from '../core/containers/stats-types.ts';
 import type { EventSink } from '../core/events/types.ts';
-import { blkioWeightSupported, CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
+import { CGROUP_ROOT, isCgroupV2 } from '../runtime/cgroups.ts';
+import { cgroupSysInfo } from '../runtime/sysinfo.ts';
 import { nowNs, rfc3339Nano } from '../core/time.ts';
 import { RUNC_PATH } from '../runtime/runc.ts';
 import { ZERO_TIME } from './create.ts';
@@ -272,7 +273,7 @@ export class ContainerStatsService implements ContainerStatsBackend {
   update(idOrName: string, req: UpdateRequest): Promise<{ Warnings: string[] }> {
     return updateContainer({
       ...this.d,
-      blkioWeight: blkioWeightSupported(this.paths.cgroupRoot),
+      blkioWeight: cgroupSysInfo(this.paths.cgroupRoot).blkioWeight,
     }, idOrName, req);
   }
 }

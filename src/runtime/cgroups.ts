@@ -10,11 +10,6 @@ export function isCgroupV2(root = CGROUP_ROOT): boolean {
   return existsSync(join(root, 'cgroup.controllers'));
 }
 
-/** Whether a blkio weight can be set (v1: blkio.weight, which CFQ/BFQ kernels have; v2: io.weight's controller). */
-export function blkioWeightSupported(root = CGROUP_ROOT): boolean {
-  return isCgroupV2(root) || existsSync(join(root, 'blkio', 'blkio.weight'));
-}
-
 /** Mounted hierarchies under the cgroup root (v1 controllers, named ones, 'unified'), or [''] on v2. */
 export function hierarchies(root = CGROUP_ROOT): string[] {
   if (isCgroupV2(root)) return [''];
