@@ -1,57 +1,201 @@
-import { InvalidParameterError } from '../core/errors.ts';
+/**
+ * `docker ps` selection, as dockerd's daemon/list.go: the filters are checked
+ * first (foldFilter), then each container, newest first, is kept, skipped, or
+ * ends the walk (includeContainerInList).
+ */
+import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import { matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../core/filters.ts';
 import type { ContainerListOptions, ContainerRecord } from '../core/containers/types.ts';
-import { familiarName, parseReference } from '../core/reference/reference.ts';
-import type { ContainerDb } from './store.ts';
-import { timeNs } from '../core/time.ts';
+import type { ImageBackend } from '../core/images/types.ts';
+import type { ContainerNetView } from '../core/network/types.ts';
+import { compileGoRegexp } from './go-regexp.ts';
 
-export const CONTAINER_LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
-const STATUSES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+const STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
+const HEALTHS = ['none', 'starting', 'healthy', 'unhealthy'];
 
-function ancestorMatch(c: ContainerRecord, want: string): boolean {
-  if (c.imageId === want || c.imageId.replace(/^sha256:/, '').startsWith(want.replace(/^sha256:/, ''))) return true;
+/** What the filters need besides the records. */
+export interface ListContext {
+  /** The network service's view of a container: its networks and the ports `ps` shows. */
+  net?: (c: ContainerRecord) => ContainerNetView;
+  /** With an `ancestor` filter: the IDs of the images it names and of their descendants. */
+  ancestors?: Set<string>;
+}
+
+/** Go's strconv.Atoi, with its error text. */
+function atoi(s: string): number {
+  if (!/^[+-]?\d+$/.test(s)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: invalid syntax`);
+  const n = Number(s);
+  if (!Number.isSafeInteger(n)) throw new Error(`strconv.Atoi: parsing ${JSON.stringify(s)}: value out of range`);
+  return n;
+}
+
+/** Go's strconv.ParseUint(s, 10, 16). */
+function parsePort(s: string): number {
+  const err = (why: string): never => { throw new Error(`strconv.ParseUint: parsing ${JSON.stringify(s)}: ${why}`); };
+  if (!/^\d+$/.test(s)) err('invalid syntax');
+  const n = Number(s);
+  if (n > 65535) err('value out of range');
+  return n;
+}
+
+/** A `publish`/`expose` value (`80`, `80/udp`, `8000-8010/tcp`) as the port keys it names (moby's portOp). */
+export function filterPorts(key: string, value: string): string[] {
+  if (value.includes(':')) throw new InvalidParameterError(`filter for '${key}' should not contain ':': ${value}`);
+  const parts = value.split('/');
+  const proto = parts.length === 1 || parts[1] === '' ? 'tcp' : parts[1];
+  const range = parts[0];
   try {
-    const w = parseReference(want);
-    const have = parseReference(c.image);
-    return familiarName(w) === familiarName(have) && (!w.tag || w.tag === (have.tag ?? 'latest'));
-  } catch {
-    return false;
+    if (range === '') throw new Error('empty string specified for ports');
+    const [a, b] = range.split('-');
+    const start = parsePort(a);
+    const end = b === undefined ? start : parsePort(b);
+    if (end < start) throw new Error(`invalid range specified for port: ${range}`);
+    const out: string[] = [];
+    for (let p = start; p <= end; p++) out.push(`${p}/${proto}`);
+    return out;
+  } catch (e) {
+    throw new InvalidParameterError(`error while looking up for ${key} ${value}: ${(e as Error).message}`);
   }
 }
 
-/** `docker ps` selection: all/limit and the filters, newest first. */
-export function filterContainers(db: ContainerDb, o: ContainerListOptions): ContainerRecord[] {
+/** Go's filters.Args.Match: a value equal to `source`, or one whose regexp matches it (a bad regexp matches nothing). */
+function matcher(values: string[] | undefined): ((source: string) => boolean) | null {
+  if (!values?.length) return null;
+  const res = values.map((v) => {
+    try {
+      return compileGoRegexp(v);
+    } catch {
+      return null;
+    }
+  });
+  return (source) => values.includes(source) || res.some((re) => re?.test(source));
+}
+
+/** idOrNameFilter: a whole ID or a name (not an ID prefix, unlike other lookups). */
+function idOrName(list: ContainerRecord[], value: string): ContainerRecord {
+  const c = list.find((x) => x.id === value) ?? list.find((x) => x.name === `/${value.replace(/^\//, '')}`);
+  if (!c) throw new NotFoundError(`No such container: ${value}`);
+  return c;
+}
+
+/** The ports `ps` shows for a container: "<public>/<proto>" and "<private>/<proto>" keys. */
+function shownPorts(v: ContainerNetView | undefined): { published: string[]; exposed: string[] } {
+  const published: string[] = [];
+  const exposed: string[] = [];
+  for (const [key, binds] of Object.entries(v?.ports ?? {})) {
+    const [port, proto] = key.split('/');
+    for (const b of binds?.length ? binds : [null]) {
+      published.push(`${b ? Number(b.HostPort) : 0}/${proto}`);
+      exposed.push(`${port}/${proto}`);
+    }
+  }
+  return { published, exposed };
+}
+
+/** The `docker ps` list: newest first, as the options and filters select. */
+export function filterContainers(list: ContainerRecord[], o: ContainerListOptions, ctx: ListContext = {}): ContainerRecord[] {
   const f = o.filters;
-  for (const s of f.get('status') ?? []) if (!STATUSES.includes(s)) throw new InvalidParameterError(`invalid filter 'status=${s}'`);
-  const exited = (f.get('exited') ?? []).map((x) => {
-    if (!/^-?\d+$/.test(x)) throw new InvalidParameterError(`invalid filter 'exited=${x}'`);
-    return Number(x);
+  const exited = (f.get('exited') ?? []).map((v) => {
+    try {
+      return atoi(v);
+    } catch (e) {
+      throw new InvalidParameterError(`invalid filter 'exited=${v}': ${(e as Error).message}`);
+    }
   });
-  const createdNs = (c: ContainerRecord): bigint => timeNs(c.created) ?? 0n;
-  const createdOf = (ref: string): bigint => createdNs(db.resolve(ref));
-  const before = f.get('before')?.map(createdOf);
-  const since = f.get('since')?.map(createdOf);
-  const showAll = o.all || f.has('status') || f.has('exited') || o.limit > 0 || !!before || !!since;
-  let out = db.all();
-  if (f.size === 0) out = showAll ? out : out.filter((c) => c.state.Running);
-  else out = out.filter((c) => {
-    if (!showAll && !c.state.Running) return false;
-    const any = (key: string, pred: (v: string) => boolean): boolean => !f.has(key) || f.get(key)!.some(pred);
-    if (!any('status', (s) => s === c.state.Status)) return false;
-    if (!any('id', (s) => c.id.startsWith(s))) return false;
-    if (!any('name', (s) => new RegExp(s).test(c.name.slice(1)) || new RegExp(s).test(c.name))) return false;
-    if (!any('ancestor', (s) => ancestorMatch(c, s))) return false;
-    if (exited.length && (c.state.Running || !c.hasBeenStarted || !exited.includes(c.state.ExitCode))) return false;
-    if (!matchLabels(f, c.config.Labels) || !matchNotLabels(f, c.config.Labels)) return false;
-    if (before && !before.every((t) => createdNs(c) < t)) return false;
-    if (since && !since.every((t) => createdNs(c) > t)) return false;
-    const health = (c.state as { Health?: { Status: string } }).Health?.Status ?? 'none';
-    if (!any('health', (h) => h === health)) return false;
-    if (!any('volume', (v) => (c.mountPoints ?? []).some((m) => m.Destination === v || (m.Name || m.Source) === v))) return false;
-    return true;
-  });
-  if (o.limit > 0) out = out.slice(0, o.limit);
+  for (const s of f.get('status') ?? []) {
+    if (!STATES.includes(s)) throw new InvalidParameterError(`invalid filter 'status=${s}': invalid value for state (${s}): must be one of ${STATES.join(', ')}`);
+  }
+  const all = o.all || f.has('status');
+  const task = f.get('is-task');
+  if (task && !task.includes('true') && !task.includes('false')) throw new InvalidParameterError(`invalid filter 'is-task=[${task.join(' ')}]'`);
+  for (const h of f.get('health') ?? []) {
+    if (!HEALTHS.includes(h)) throw new InvalidParameterError(`invalid filter 'health=${h}': invalid value for health (${h}): must be one of ${HEALTHS.join(', ')}`);
+  }
+  let before = f.get('before')?.map((v) => idOrName(list, v)).at(-1);
+  const since = f.get('since')?.map((v) => idOrName(list, v)).at(-1);
+  const publish = new Set((f.get('publish') ?? []).flatMap((v) => filterPorts('publish', v)));
+  const expose = new Set((f.get('expose') ?? []).flatMap((v) => filterPorts('expose', v)));
+  if (f.size === 0) return (all || o.limit > 0 ? list : list.filter((c) => c.state.Running)).slice(0, o.limit > 0 ? o.limit : undefined);
+
+  const candidates = byNameOrId(list, f);
+  const name = matcher(f.get('name'));
+  const id = matcher(f.get('id'));
+  const status = matcher(f.get('status'));
+  const health = f.get('health');
+  const volumes = f.get('volume');
+  const networks = f.get('network');
+  const out: ContainerRecord[] = [];
+  for (const c of candidates) {
+    if (before) {
+      if (c.id === before.id) before = undefined;
+      continue;
+    }
+    if (since && c.id === since.id) break;
+    if (!c.state.Running && !all && o.limit <= 0) continue;
+    if (name && !name(c.name) && !name(c.name.slice(1))) continue;
+    if (id && !id(c.id)) continue;
+    if (task?.includes('true')) continue; // no container here is a swarm task
+    if (!matchLabels(f, c.config.Labels)) continue;
+    // `isolation` is a Windows filter: dockerd on Linux accepts it and ignores it
+    if (o.limit > 0 && out.length === o.limit) break;
+    if (exited.length && (c.state.Running || !c.hasBeenStarted || !exited.includes(c.state.ExitCode))) continue;
+    if (status && !status(c.state.Status)) continue;
+    if (health && !health.includes((c.state as { Health?: { Status: string } }).Health?.Status ?? 'none')) continue;
+    if (volumes && !volumes.some((v) => (c.mountPoints ?? []).some((m) => m.Destination === v || (m.Name || m.Source) === v))) continue;
+    if (ctx.ancestors && !ctx.ancestors.has(c.imageId)) continue;
+    const view = (networks || publish.size || expose.size) ? ctx.net?.(c) : undefined;
+    if (networks && !networks.some((n) => Object.hasOwn(view?.networks ?? {}, n)
+      || Object.values(view?.networks ?? {}).some((ep) => typeof ep.NetworkID === 'string' && ep.NetworkID.startsWith(n)))) continue;
+    if (publish.size || expose.size) {
+      const shown = shownPorts(view);
+      if (!shown.published.some((p) => publish.has(p)) && !shown.exposed.some((p) => expose.has(p))) continue;
+    }
+    out.push(c);
+  }
   return out;
+}
+
+/**
+ * filterByNameIDMatches: with `id` or `name` filters, only the containers an
+ * ID names as a unique prefix, and those whose name matches (among the former
+ * when IDs are given).
+ */
+function byNameOrId(list: ContainerRecord[], f: Filters): ContainerRecord[] {
+  const ids = f.get('id') ?? [];
+  const names = f.get('name') ?? [];
+  if (!ids.length && !names.length) return list;
+  const picked = new Set<string>();
+  for (const prefix of ids) {
+    const hits = prefix ? list.filter((c) => c.id.startsWith(prefix)) : [];
+    if (hits.length === 1) picked.add(hits[0].id);
+  }
+  const name = matcher(names);
+  if (name) {
+    for (const c of list) {
+      if (ids.length && !picked.has(c.id)) continue;
+      if (name(c.name) || name(c.name.slice(1))) picked.add(c.id);
+    }
+  }
+  return list.filter((c) => picked.has(c.id));
+}
+
+/** The images `refs` name and all made from them (populateImageFilterByParents); a name that resolves to nothing adds nothing. */
+export async function imageFamily(images: Pick<ImageBackend, 'get' | 'list'>, refs: string[]): Promise<Set<string>> {
+  const found = new Set<string>();
+  const roots = (await Promise.all(refs.map((r) => images.get(r).then((i) => i.id, () => null)))).filter((x): x is string => !!x);
+  if (!roots.length) return found;
+  const children = new Map<string, string[]>();
+  for (const i of await images.list({ all: true, filters: new Map() })) {
+    if (i.parent) children.set(i.parent, [...(children.get(i.parent) ?? []), i.id]);
+  }
+  const pending = [...roots];
+  while (pending.length) {
+    const idNow = pending.pop()!;
+    if (found.has(idNow)) continue;
+    found.add(idNow);
+    pending.push(...(children.get(idNow) ?? []));
+  }
+  return found;
 }
 
 /** `container prune` filters: until and labels. */

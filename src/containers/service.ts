@@ -19,7 +19,7 @@ import { newContainer } from './create.ts';
 import { checkCreateRequest } from './create-checks.ts';
 import { isCgroupV2 } from '../runtime/cgroups.ts';
 import { containerTop } from './top.ts';
-import { filterContainers, pruneFilter } from './filter.ts';
+import { filterContainers, imageFamily, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { restartingError } from './restart-manager.ts';
@@ -141,7 +141,24 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   }
 
   async list(opts: ContainerListOptions): Promise<ContainerRecord[]> {
-    return filterContainers(this.d.db, opts);
+    const ancestors = opts.filters.has('ancestor') ? await imageFamily(this.d.images, opts.filters.get('ancestor')!) : undefined;
+    const network = this.d.network;
+    return filterContainers(this.d.db.all(), opts, { ancestors, net: network && ((c) => network.view(c)) });
+  }
+
+  /**
+   * What a list shows as each container's image (dockerd's refreshImage): the
+   * name it was made from while that name still stands for its image, its
+   * image's ID once the name has moved or gone.
+   */
+  async listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string> {
+    const current = new Map<string, Promise<string | null>>();
+    for (const c of cs) {
+      if (c.image !== c.imageId && !current.has(c.image)) current.set(c.image, this.d.images.get(c.image).then((i) => i.id, () => null));
+    }
+    const ids = new Map<string, string | null>();
+    for (const [name, p] of current) ids.set(name, await p);
+    return (c) => (c.image === c.imageId || ids.get(c.image) === c.imageId ? c.image : c.imageId);
   }
 
   async sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]> {

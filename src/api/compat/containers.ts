@@ -54,12 +54,12 @@ function portList(net?: ContainerNetView): Record<string, unknown>[] {
   return out;
 }
 
-/** GET /containers/json item. */
-export function containerSummary(c: ContainerRecord, net?: ContainerNetView): Record<string, unknown> {
+/** GET /containers/json item; `image`: what to show as its Image (see listedImages). */
+export function containerSummary(c: ContainerRecord, net?: ContainerNetView, image = c.image): Record<string, unknown> {
   return {
     Id: c.id,
     Names: [c.name],
-    Image: c.image,
+    Image: image,
     ImageID: c.imageId,
     Command: [c.path, ...c.args.map(quoteArg)].join(' '),
     Created: Math.floor(Date.parse(c.created) / 1000),

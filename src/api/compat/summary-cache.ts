@@ -10,7 +10,7 @@ import { containerSummary, statusString } from './containers.ts';
 /** An item's JSON without its Status value: `head` ends with `"Status":`, `tail` starts with `,"HostConfig"`. */
 interface Entry { revision: string; head: Buffer; tail: Buffer }
 
-export interface ListItem { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined }
+export interface ListItem { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined; image?: string }
 
 /** Past this many entries, the ones of containers no longer listed are dropped. */
 const SWEEP_ABOVE = 4096;
@@ -26,10 +26,10 @@ export class SummaryCache {
    * The entry of one item. `revision` must change whenever anything the item
    * shows may have changed (Status aside); `view` is only asked for on a miss.
    */
-  private entry(c: ContainerRecord, revision: string, view: () => ContainerNetView | undefined): Entry {
+  private entry(c: ContainerRecord, revision: string, view: () => ContainerNetView | undefined, image?: string): Entry {
     let e = this.entries.get(c.id);
     if (e?.revision !== revision) {
-      const { Status: _status, HostConfig, NetworkSettings, Mounts, ...head } = containerSummary(c, view());
+      const { Status: _status, HostConfig, NetworkSettings, Mounts, ...head } = containerSummary(c, view(), image);
       // Docker's key order: ..., State, Status, HostConfig, NetworkSettings, Mounts
       e = {
         revision,
@@ -50,7 +50,7 @@ export class SummaryCache {
    */
   body(items: ListItem[], complete: boolean): Buffer {
     const now = Date.now();
-    const entries = items.map((x) => this.entry(x.rec, x.revision, x.view));
+    const entries = items.map((x) => this.entry(x.rec, x.image === undefined ? x.revision : `${x.revision}:${x.image}`, x.view, x.image));
     // most items share their Status with others ("Created", "Up 2 minutes"): each text is encoded once
     const encoded = new Map<string, Buffer>();
     const statuses = items.map((x) => {

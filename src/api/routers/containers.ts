@@ -9,29 +9,9 @@ import { attachHandler } from './containers-attach.ts';
 import { qBool, qInt, readJson, nullIfEmpty, sendJson, sendJsonBytes, sendNoContent, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
-const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'label!', 'name', 'network', 'publish', 'since', 'status', 'volume'];
+const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'];
 const RAW = 'application/vnd.docker.raw-stream';
 const MUX = 'application/vnd.docker.multiplexed-stream';
-
-/** "80", "80/udp", "8000-8010/tcp" as port keys. */
-function portKeys(spec: string): string[] {
-  const m = /^(\d+)(?:-(\d+))?(?:\/(\w+))?$/.exec(spec);
-  if (!m) throw new InvalidParameterError(`invalid filter value: ${spec}`);
-  const out: string[] = [];
-  for (let p = Number(m[1]); p <= Number(m[2] ?? m[1]) && out.length < 65536; p++) out.push(`${p}/${m[3] ?? 'tcp'}`);
-  return out;
-}
-
-/** The ps filters that need the network view: network, publish, expose. */
-function networkFilters(f: Map<string, string[]>, rec: ContainerRecord, v: ContainerNetView): boolean {
-  const nets = f.get('network');
-  if (nets && !nets.some((n) => Object.entries(v.networks).some(([name, ep]) => name === n || ep.NetworkID === n))) return false;
-  const pub = f.get('publish');
-  if (pub && !pub.flatMap(portKeys).some((k) => (v.ports[k] ?? []).length > 0)) return false;
-  const exp = f.get('expose');
-  if (exp && !exp.flatMap(portKeys).some((k) => Object.hasOwn(rec.config.ExposedPorts ?? {}, k) || Object.hasOwn(v.ports, k))) return false;
-  return true;
-}
 
 /**
  * Engine API routes for containers. `revision`, when given, names the version
@@ -53,16 +33,16 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     const all = qBool(r.query, 'all');
     const limit = qInt(r.query, 'limit', -1);
     const size = qBool(r.query, 'size');
-    let out = await c.list({ all, limit, size, filters });
-    if (net && ['network', 'publish', 'expose'].some((k) => filters.has(k))) out = out.filter((rec) => networkFilters(filters, rec, net(rec)));
+    const out = await c.list({ all, limit, size, filters });
+    const image = await c.listedImages(out);
     if (size) {
       const sizes = await c.sizes(out);
-      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec)), ...(sizes[i].rw ? { SizeRw: sizes[i].rw } : {}), ...(sizes[i].rootFs ? { SizeRootFs: sizes[i].rootFs } : {}) }))); // omitempty, as dockerd
+      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec), image(rec)), ...(sizes[i].rw ? { SizeRw: sizes[i].rw } : {}), ...(sizes[i].rootFs ? { SizeRootFs: sizes[i].rootFs } : {}) }))); // omitempty, as dockerd
     } else if (revision) {
-      const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec) }));
+      const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec), image: image(rec) }));
       sendJsonBytes(r.res, 200, summaries.body(items, all && limit < 0 && filters.size === 0));
     } else {
-      sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec))));
+      sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec), image(rec))));
     }
   };
 

@@ -86,6 +86,8 @@ export interface ContainerBackend {
   create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints?: Record<string, EndpointConfig>, platform?: string): Promise<{ id: string; warnings: string[] }>;
   get(idOrName: string): Promise<ContainerRecord>;
   list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
+  /** What a list shows as each container's Image: its name, or its image's ID once the name stands for another. */
+  listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string>;
   /** `ps -s`: bytes of each container's own layer, and of it with its image's layers. */
   sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]>;
   start(idOrName: string): Promise<void>;

@@ -51,7 +51,9 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     assert.equal(run.code, 0, run.stderr);
     const api = JSON.parse(d.docker(['ps', '-as', '--filter', 'name=sized', '--format', '{{json .}}']).stdout) as { Size: string };
     assert.match(api.Size, /^1(\.\d+)?MB \(virtual \d+(\.\d+)?MB\)$/, api.Size);
-    const list = () => d.docker(['ps', '-a', '--filter', 'id=' + d.docker(['inspect', '-f', '{{.Id}}', 'sized']).stdout.trim(), '--format', '{{.Names}} {{.State}} {{.Status}}']).stdout.trim();
+    const id = d.docker(['inspect', '-f', '{{.Id}}', 'sized']).stdout.trim();
+    assert.match(id, /^[0-9a-f]{64}$/);
+    const list = () => d.docker(['ps', '-a', '--filter', `id=${id}`, '--format', '{{.Names}} {{.State}} {{.Status}}']).stdout.trim();
     assert.match(list(), /^sized exited Exited \(0\) /);
     assert.equal(d.docker(['rename', 'sized', 'resized']).code, 0);
     assert.match(list(), /^resized exited /);
@@ -60,6 +62,49 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     assert.match(list(), /^resized exited Exited \(0\) /);
     assert.equal(d.docker(['rm', 'resized']).code, 0);
     assert.equal(d.docker(['ps', '-aq', '--filter', 'name=resized']).stdout, '');
+  });
+
+  it('selects with ps filters as dockerd does, and shows an image ID once the name has moved', () => {
+    const ok = (args: string[]): string => {
+      const r = d.docker(args);
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      return r.stdout.trim();
+    };
+    const names = (...filters: string[]): string => ok(['ps', '-a', ...filters.flatMap((f) => ['--filter', f]), '--format', '{{.Names}}']).split('\n').join(' ');
+    ok(['run', '-d', '--name', 'fa', 'busybox', 'sleep', '300']);
+    ok(['create', '--name', 'fb', 'busybox', 'true']);
+    ok(['run', '--name', 'fc', 'busybox', 'true']);
+    // since and before do not bring in stopped containers without -a; exited needs -a
+    assert.equal(ok(['ps', '--filter', 'since=fa', '--format', '{{.Names}}']), '');
+    assert.equal(names('since=fa'), 'fc fb');
+    assert.equal(ok(['ps', '--filter', 'exited=0', '--format', '{{.Names}}']), '');
+    assert.equal(names('exited=0', 'name=^f'), 'fc');
+    // a short ID is not a since/before value, as in dockerd
+    const short = ok(['inspect', '-f', '{{.Id}}', 'fa']).slice(0, 12);
+    assert.match(d.docker(['ps', '--filter', `since=${short}`]).stderr, new RegExp(`No such container: ${short}`));
+    // the limit counts what the filters keep
+    assert.equal(ok(['ps', '-n', '1', '--filter', 'status=running', '--format', '{{.Names}}']), 'fa');
+    // ancestor resolves to image IDs and takes in images made from them
+    ok(['tag', 'busybox', 'fam:alias']);
+    ok(['commit', 'fc', 'fam:child']);
+    ok(['create', '--name', 'fd', 'fam:child', 'true']);
+    assert.equal(names('ancestor=fam:alias'), 'fd fc fb fa');
+    assert.equal(names('ancestor=fam:child'), 'fd');
+    assert.equal(names('ancestor=nosuch:image'), '');
+    // a name now standing for another image: the list shows the container's image ID
+    ok(['tag', 'fam:child', 'fam:alias']);
+    ok(['run', '--name', 'fe', 'fam:alias', 'true']);
+    ok(['tag', 'busybox', 'fam:alias']);
+    assert.equal(ok(['ps', '-a', '--no-trunc', '--filter', 'name=fe', '--format', '{{.Image}}']), ok(['inspect', '-f', '{{.Id}}', 'fam:child']));
+    assert.equal(ok(['ps', '-a', '--filter', 'name=fa', '--format', '{{.Image}}']), 'busybox');
+    // dockerd's words for bad values; is-task and unknown keys
+    assert.match(d.docker(['ps', '--filter', 'health=ok']).stderr, /invalid filter 'health=ok': invalid value for health \(ok\)/);
+    assert.match(d.docker(['ps', '--filter', 'publish=1:2']).stderr, /filter for 'publish' should not contain ':': 1:2/);
+    assert.match(d.docker(['ps', '--filter', 'label!=x']).stderr, /invalid filter 'label!'/);
+    assert.equal(names('is-task=true'), '');
+    assert.equal(names('name=[', 'name=fa'), 'fa', 'a bad regexp matches nothing');
+    ok(['rm', '-f', 'fa', 'fb', 'fc', 'fd', 'fe']);
+    ok(['rmi', 'fam:child', 'fam:alias']);
   });
 
   it('pipes stdin with -i until EOF', () => {

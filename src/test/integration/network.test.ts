@@ -269,8 +269,11 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     ok(['run', '-d', '--name', 'onnet', '--network', 'mynet', 'busybox', 'sleep', '300']);
     const names = (f: string): string => ok(['ps', '--filter', f, '--format', '{{.Names}}']).split('\n').filter(Boolean).sort().join(' ');
     assert.equal(names('network=mynet'), 'onnet srv');
-    assert.equal(names('publish=80'), 'pubd');
+    // publish names the host port, expose the container's (dockerd's list.go)
+    assert.equal(names(`publish=${port}`), 'pubd');
+    assert.equal(names('publish=80'), '');
     assert.equal(names('publish=90'), '');
+    assert.equal(names('expose=80'), 'pubd');
     assert.equal(names('expose=90'), 'pubd');
     assert.equal(names('expose=80-85/tcp'), 'pubd');
     ok(['rm', '-f', 'pubd', 'onnet']);
