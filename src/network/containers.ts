@@ -231,7 +231,7 @@ export class ContainerNet implements ContainerNetworking {
     if (!wanted.length || !ep.state) return;
     const n = this.s.d.db.network(ep.networkId)!;
     if (n.internal) return;
-    const ports = await this.s.ports.reserve(c.id, c.name.slice(1), wanted);
+    const ports = await this.s.ports.reserve(c.id, c.name.slice(1), wanted, ep.state.ip);
     this.s.published.set(c.id, { bridge: n.bridge, subnet: n.ipam.Config[0].Subnet, ip: ep.state.ip, ports });
     ep.state.ports = ports;
     this.s.d.db.saveEndpoint(ep);
@@ -245,7 +245,7 @@ export class ContainerNet implements ContainerNetworking {
     const n = this.s.d.db.network(ep.networkId);
     if (!n) return;
     this.s.published.set(c.id, { bridge: n.bridge, subnet: n.ipam.Config[0].Subnet, ip: ep.state.ip, ports: ep.state.ports });
-    const errs = await this.s.ports.rehold(c.id, ep.state.ports);
+    const errs = await this.s.ports.rehold(c.id, ep.state.ports, ep.state.ip);
     for (const e of errs) this.s.d.log.warn(`container ${c.id.slice(0, 12)}: port ${e}`);
   }
 

@@ -7,6 +7,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server } from 'node:net';
 import { InvalidParameterError, SystemError } from '../core/errors.ts';
 import type { PortBinding } from '../core/network/types.ts';
+import { hostHasIPv6, relay } from './userland-proxy.ts';
 
 export interface ResolvedPort { proto: string; containerPort: number; hostIp: string; hostPort: number }
 
@@ -35,9 +36,22 @@ export function wantedBindings(bindings: Record<string, PortBinding[] | null> | 
   return out;
 }
 
-type Holder = Server | UdpSocket;
+type Holder = Server | UdpSocket | { close(): void };
 
-function hold(proto: string, ip: string, port: number): Promise<{ h: Holder; port: number }> {
+/**
+ * Take ip:port. An IPv4 address is held by a socket that takes no traffic
+ * (the DNAT rules carry it); an IPv6 one relays to the container's IPv4
+ * address `target`.
+ */
+async function hold(proto: string, ip: string, port: number, target: string, containerPort: number): Promise<{ h: Holder; port: number }> {
+  if (ip.includes(':')) {
+    const r = await relay(proto, ip, port, { ip: target, port: containerPort });
+    return { h: r, port: r.port };
+  }
+  return holdV4(proto, ip, port);
+}
+
+function holdV4(proto: string, ip: string, port: number): Promise<{ h: Holder; port: number }> {
   return new Promise((resolve, reject) => {
     if (proto === 'udp') {
       const s = createSocket({ type: 'udp4', reuseAddr: false });
@@ -58,33 +72,48 @@ function hold(proto: string, ip: string, port: number): Promise<{ h: Holder; por
 export class PortHolder {
   private readonly held = new Map<string, Holder[]>();
 
-  /** Reserve every binding; all or nothing. */
-  async reserve(containerId: string, endpointName: string, wanted: ReturnType<typeof wantedBindings>): Promise<ResolvedPort[]> {
+  /**
+   * Reserve every binding; all or nothing. A binding without a host address
+   * takes 0.0.0.0 and, where the host has IPv6, [::] on the same port (as
+   * dockerd 27+); `target` is the container's IPv4 address.
+   */
+  async reserve(containerId: string, endpointName: string, wanted: ReturnType<typeof wantedBindings>, target: string): Promise<ResolvedPort[]> {
     const got: ResolvedPort[] = [];
     const holders: Holder[] = [];
+    const v6 = await hostHasIPv6();
     try {
       for (const w of wanted) {
-        const ip = w.b.HostIp || '0.0.0.0';
-        if (ip.includes(':')) continue; // IPv6 host addresses are not published
         if (w.proto === 'sctp') throw new InvalidParameterError('sctp ports are not supported');
+        const ips = w.b.HostIp ? [w.b.HostIp] : v6 ? ['0.0.0.0', '::'] : ['0.0.0.0'];
         const [a, b] = hostRange(w.b.HostPort);
-        let done = false;
         let lastErr: unknown;
-        for (let p = a; p <= b && !done; p++) {
+        let failedIp = ips[0];
+        let taken: { h: Holder; port: number }[] | null = null;
+        // an ephemeral port is the first address's pick, tried a few times for the others
+        for (let p = a, tries = 0; !taken && (a === 0 ? tries < 5 : p <= b); p = a === 0 ? 0 : p + 1, tries++) {
+          const mine: { h: Holder; port: number }[] = [];
           try {
-            const r = await hold(w.proto, ip, p);
-            holders.push(r.h);
-            got.push({ proto: w.proto, containerPort: w.port, hostIp: ip, hostPort: r.port });
-            done = true;
+            for (const ip of ips) {
+              failedIp = ip;
+              mine.push(await hold(w.proto, ip, mine[0]?.port ?? p, target, w.port));
+            }
+            taken = mine;
           } catch (e) {
             lastErr = e;
+            for (const m of mine) close(m.h);
+            if (a === 0 && (e as NodeJS.ErrnoException)?.code !== 'EADDRINUSE') break;
           }
         }
-        if (!done) {
+        if (!taken) {
           const code = (lastErr as NodeJS.ErrnoException)?.code;
           const shown = a === b ? String(a) : `${a}-${b}`;
           const why = code === 'EADDRINUSE' ? 'port is already allocated' : code === 'EADDRNOTAVAIL' ? 'cannot assign requested address' : String((lastErr as Error)?.message);
-          throw new SystemError(`driver failed programming external connectivity on endpoint ${endpointName} (${containerId}): Bind for ${ip}:${shown} failed: ${why}`);
+          const host = failedIp.includes(':') ? `[${failedIp}]` : failedIp;
+          throw new SystemError(`driver failed programming external connectivity on endpoint ${endpointName} (${containerId}): Bind for ${host}:${shown} failed: ${why}`);
+        }
+        for (const [i, t] of taken.entries()) {
+          holders.push(t.h);
+          got.push({ proto: w.proto, containerPort: w.port, hostIp: ips[i], hostPort: t.port });
         }
       }
     } catch (e) {
@@ -96,11 +125,11 @@ export class PortHolder {
   }
 
   /** Hold already-resolved ports again (after a daemon restart); failures are returned, not thrown. */
-  async rehold(containerId: string, ports: ResolvedPort[]): Promise<string[]> {
+  async rehold(containerId: string, ports: ResolvedPort[], target: string): Promise<string[]> {
     const errs: string[] = [];
     for (const p of ports) {
       try {
-        const r = await hold(p.proto, p.hostIp, p.hostPort);
+        const r = await hold(p.proto, p.hostIp, p.hostPort, target, p.containerPort);
         this.held.set(containerId, [...(this.held.get(containerId) ?? []), r.h]);
       } catch (e) {
         errs.push(`${p.hostIp}:${p.hostPort}/${p.proto}: ${(e as Error).message}`);

@@ -214,7 +214,8 @@ export class NetworkService implements NetworkBackend {
     return {
       networks: this.bridges().map((n) => ({ bridge: n.bridge, subnet: n.ipam.Config.find((c) => !c.Subnet.includes(':'))?.Subnet ?? '', internal: n.internal }))
         .filter((n) => n.subnet),
-      ports: [...this.published.values()].flatMap((p) => p.ports.filter((x) => x.proto !== 'sctp').map((x) => ({
+      // the IPv6 side of a port is relayed by the daemon, not NATed
+      ports: [...this.published.values()].flatMap((p) => p.ports.filter((x) => x.proto !== 'sctp' && !x.hostIp.includes(':')).map((x) => ({
         bridge: p.bridge, subnet: p.subnet, proto: x.proto, hostIp: x.hostIp, hostPort: x.hostPort, containerIp: p.ip, containerPort: x.containerPort,
       }))),
     };

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { leftoverRules } from '../../network/iptables.ts';
+import { hostHasIPv6 } from '../../network/userland-proxy.ts';
 import { Daemon, have, removeAll, startWithBusybox } from './harness.ts';
 
 const canRun = process.getuid?.() === 0 && have('runc') && have('conmon') && have('iptables') && have('ip');
@@ -159,11 +160,14 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     assert.match(hairpin, /web-page/);
     const other = sh(['--network', 'mynet'], `printf 'GET /index.html HTTP/1.0\\r\\n\\r\\n' | nc -w 3 ${host} ${port}`);
     assert.match(other, /web-page/, 'from another network through the host address');
-    assert.equal(ok(['port', 'web']), `80/tcp -> 0.0.0.0:${port}\n`);
-    assert.equal(ok(['port', 'web', '80']), `0.0.0.0:${port}\n`);
-    assert.match(ok(['ps', '--filter', 'name=web']), new RegExp(`0\\.0\\.0\\.0:${port}->80/tcp\\s+web`));
+    // with IPv6 on the host, [::] too, relayed to the container's IPv4 address (dockerd 27+ and its docker-proxy)
+    const v6 = await hostHasIPv6();
+    if (v6) assert.equal(await httpGet('::1', port, '/index.html'), 'web-page\n');
+    assert.equal(ok(['port', 'web']), `80/tcp -> 0.0.0.0:${port}\n${v6 ? `80/tcp -> [::]:${port}\n` : ''}`);
+    assert.equal(ok(['port', 'web', '80']), `0.0.0.0:${port}\n${v6 ? `[::]:${port}\n` : ''}`);
+    assert.match(ok(['ps', '--filter', 'name=web']), new RegExp(`0\\.0\\.0\\.0:${port}->80/tcp${v6 ? `, \\[::\\]:${port}->80/tcp` : ''}\\s+web`));
     const ports = JSON.parse(ok(['inspect', 'web']))[0].NetworkSettings.Ports;
-    assert.deepEqual(ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(port) }]);
+    assert.deepEqual(ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: String(port) }, ...(v6 ? [{ HostIp: '::', HostPort: String(port) }] : [])]);
     // The port is taken while web runs.
     const taken = d.docker(['run', '-d', '--name', 'web2', '-p', `${port}:80`, 'busybox', 'httpd', '-f']);
     assert.equal(taken.code, 125);
@@ -171,6 +175,7 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     // Stopping web releases it: web2 can start.
     ok(['stop', '-t', '1', 'web']);
     assert.equal(await httpGet('127.0.0.1', port, '/index.html'), '');
+    if (v6) assert.equal(await httpGet('::1', port, '/index.html'), '', 'the relay closes with the container');
     ok(['start', 'web2']);
     ok(['rm', '-f', 'web', 'web2']);
   });
@@ -191,17 +196,22 @@ describe('networks with the docker CLI', { skip: !canRun && 'needs root, runc, c
     const port = await freePort();
     const echo = 'import socket\ns=socket.socket(socket.AF_INET,socket.SOCK_DGRAM)\ns.bind(("0.0.0.0",9999))\nwhile True:\n d,a=s.recvfrom(2048)\n s.sendto(b"echo:"+d,a)\n';
     ok(['run', '-d', '--name', 'udp', '-p', `${port}:9999/udp`, '-v', '/usr:/usr:ro', '-v', '/usr/lib:/lib:ro', '-v', '/usr/lib64:/lib64:ro', 'busybox', '/usr/bin/python3', '-c', echo]);
-    assert.equal(ok(['port', 'udp']), `9999/udp -> 0.0.0.0:${port}\n`);
-    let reply = '';
-    for (let i = 0; i < 20 && !reply; i++) {
-      reply = await new Promise<string>((resolve) => {
-        const s = createSocket('udp4');
-        const t = setTimeout(() => { s.close(); resolve(''); }, 300);
-        s.on('message', (m) => { clearTimeout(t); s.close(); resolve(m.toString()); });
-        s.send('udp-hello', port, host);
-      });
-    }
-    assert.equal(reply, 'echo:udp-hello');
+    const v6 = await hostHasIPv6();
+    assert.equal(ok(['port', 'udp']), `9999/udp -> 0.0.0.0:${port}\n${v6 ? `9999/udp -> [::]:${port}\n` : ''}`);
+    const ask = async (family: 'udp4' | 'udp6', to: string): Promise<string> => {
+      let reply = '';
+      for (let i = 0; i < 20 && !reply; i++) {
+        reply = await new Promise<string>((resolve) => {
+          const s = createSocket(family);
+          const t = setTimeout(() => { s.close(); resolve(''); }, 300);
+          s.on('message', (m) => { clearTimeout(t); s.close(); resolve(m.toString()); });
+          s.send('udp-hello', port, to);
+        });
+      }
+      return reply;
+    };
+    assert.equal(await ask('udp4', host), 'echo:udp-hello');
+    if (v6) assert.equal(await ask('udp6', '::1'), 'echo:udp-hello', 'relayed from [::]');
     ok(['rm', '-f', 'udp']);
   });
 
@@ -370,7 +380,9 @@ describe('network state across daemon restarts', { skip: !canRun && 'needs root,
     assert.equal(await httpGet('127.0.0.1', port, '/index.html'), 'kept\n');
     assert.deepEqual((await leftoverRules(d.fwTag)).sort(), rules, 'same rules, no duplicates');
     assert.equal(ok(['inspect', '-f', '{{.NetworkSettings.Networks.keep.IPAddress}}', 'kept']), ip);
-    assert.equal(ok(['port', 'kept']), `80/tcp -> 0.0.0.0:${port}\n`);
+    const v6 = await hostHasIPv6();
+    assert.equal(ok(['port', 'kept']), `80/tcp -> 0.0.0.0:${port}\n${v6 ? `80/tcp -> [::]:${port}\n` : ''}`);
+    if (v6) assert.equal(await httpGet('::1', port, '/index.html'), 'kept\n', 'the IPv6 relay is back too');
     // The port is held again after the restart.
     const taken = d.docker(['run', '--rm', '-p', `${port}:80`, 'busybox', 'true']);
     assert.match(taken.stderr, /port is already allocated/);
