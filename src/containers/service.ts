@@ -254,8 +254,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     this.d.events.publish('container', 'rename', c.id, this.life.attrs(c, { oldName: old }));
   }
 
-  async remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void> {
+  async remove(idOrName: string, opts: { force: boolean; volumes: boolean; link?: boolean }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
+    // `rm --link` removes a legacy link (/parent/alias); a container's own name is never one (dockerd's rmLink)
+    if (opts.link) throw new ConflictError('Conflict, cannot remove the default link name of the container');
     if (c.state.Running || c.state.Restarting) {
       if (!opts.force) {
         const why = c.state.Paused ? 'container is paused and must be unpaused first'

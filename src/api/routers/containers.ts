@@ -135,6 +135,6 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     { method: 'GET', path: '/containers/{id}/logs', handler: logs },
     { method: 'POST', path: '/containers/{id}/resize', handler: async (r) => { await c.resize(id(r), qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
     { method: 'GET', path: '/containers/{id}/top', handler: async (r) => sendJson(r.res, 200, await c.top(id(r), r.query.get('ps_args') ?? '')) },
-    { method: 'DELETE', path: '/containers/{id}', handler: noContent((r) => c.remove(id(r), { force: qBool(r.query, 'force'), volumes: qBool(r.query, 'v') })) },
+    { method: 'DELETE', path: '/containers/{id}', handler: noContent((r) => c.remove(id(r), { force: qBool(r.query, 'force'), volumes: qBool(r.query, 'v'), link: qBool(r.query, 'link') })) },
   ];
 }

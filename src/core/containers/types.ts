@@ -97,7 +97,7 @@ export interface ContainerBackend {
   pause(idOrName: string): Promise<void>;
   unpause(idOrName: string): Promise<void>;
   rename(idOrName: string, newName: string): Promise<void>;
-  remove(idOrName: string, opts: { force: boolean; volumes: boolean }): Promise<void>;
+  remove(idOrName: string, opts: { force: boolean; volumes: boolean; link?: boolean }): Promise<void>;
   wait(idOrName: string, condition: 'not-running' | 'next-exit' | 'removed', signal?: AbortSignal): Promise<{ StatusCode: number; Error?: { Message: string } }>;
   /**
    * Attach to the container's stdio: `streams` resolves now when it runs, else

@@ -113,6 +113,9 @@ describe('container lifecycle sequences as dockerd', { skip: !canRun && 'needs r
     assert.equal(d.docker(['kill', 'ev']).code, 0);
     assert.deepEqual(events(since, 'ev'), ['kill 9', 'die 137']);
     d.docker(['start', 'ev']);
+    const link = d.docker(['rm', '--link', 'ev']);
+    assert.equal(link.code, 1);
+    assert.match(link.stderr, /Conflict, cannot remove the default link name of the container/, 'rm --link does not remove the container');
     since = now();
     d.docker(['rm', '-f', 'ev']);
     assert.deepEqual(events(since, 'ev'), ['kill 9', 'die 137', 'destroy']);
