@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { detachKeyBytes } from '../core/detach-keys.ts';
+import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
@@ -27,6 +28,13 @@ export class ExecManager implements ExecBackend {
     if (c.state.Paused) throw new ConflictError(`Container ${container} is paused, unpause the container before exec`);
     if (c.state.Restarting) throw restartingError(c);
     if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
+    if (body.DetachKeys) {
+      try {
+        detachKeyBytes(body.DetachKeys);
+      } catch {
+        throw new SystemError(`Invalid escape keys (${body.DetachKeys}) provided`); // dockerd's plain error: a 500
+      }
+    }
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
       id, containerId: c.id, cmd: body.Cmd, tty: !!body.Tty, attachStdin: !!body.AttachStdin, attachStdout: !!body.AttachStdout,

@@ -97,11 +97,12 @@ test('applyChanges: VOLUME in JSON and shell forms; empty is an error', () => {
   assert.throws(() => applyChanges({}, ['VOLUME [""]']), invalid('VOLUME specified can not be an empty string'));
 });
 
-test('applyChanges: USER, STOPSIGNAL, ONBUILD', () => {
-  const out = applyChanges({ OnBuild: ['RUN a'] }, ['USER app:app', 'STOPSIGNAL SIGTERM', 'ONBUILD RUN make']);
+test('applyChanges: USER, ONBUILD; STOPSIGNAL and SHELL are build-only, as in dockerd', () => {
+  const out = applyChanges({ OnBuild: ['RUN a'] }, ['USER app:app', 'ONBUILD RUN make']);
   assert.equal(out.User, 'app:app');
-  assert.equal(out.StopSignal, 'SIGTERM');
   assert.deepEqual(out.OnBuild, ['RUN a', 'RUN make']);
+  assert.throws(() => applyChanges({}, ['STOPSIGNAL SIGTERM']), invalid('stopsignal is not a valid change command'));
+  assert.throws(() => applyChanges({}, ['SHELL ["/bin/bash", "-c"]']), invalid('shell is not a valid change command'));
 });
 
 test('applyChanges: WORKDIR absolute, and relative to the previous one', () => {

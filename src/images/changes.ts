@@ -3,7 +3,8 @@ import { InvalidParameterError } from '../core/errors.ts';
 import { parseGoDuration } from '../core/filters.ts';
 import type { ImageConfigBody } from '../core/images/types.ts';
 
-const ALLOWED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR'];
+/** dockerd's validCommitCommands: STOPSIGNAL, SHELL, ARG and the rest are build-only */
+const ALLOWED = ['CMD', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'HEALTHCHECK', 'LABEL', 'ONBUILD', 'USER', 'VOLUME', 'WORKDIR'];
 
 /** Split on whitespace, honouring single/double quotes and backslash escapes. */
 export function splitWords(s: string): string[] {
@@ -191,7 +192,6 @@ export function applyChanges(base: ImageConfigBody, changes: string[]): ImageCon
         cfg.WorkingDir = joinWorkdir(cfg.WorkingDir || '/', rest.trim());
         break;
       }
-      case 'STOPSIGNAL': cfg.StopSignal = rest.trim(); break;
       case 'ONBUILD': cfg.OnBuild = [...(cfg.OnBuild ?? []), rest.trim()]; break;
       case 'HEALTHCHECK': cfg.Healthcheck = parseHealthcheck(rest); break;
     }

@@ -1,4 +1,5 @@
 /** Attach: the hijacked stream of a container's stdio, as dockerd serves it. */
+import { DEFAULT_DETACH_KEYS, detachKeyBytes } from '../../core/detach-keys.ts';
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ContainerBackend } from '../../core/containers/types.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
@@ -8,15 +9,13 @@ import { qBool, type Req } from '../http.ts';
 const RAW = 'application/vnd.docker.raw-stream';
 const MUX = 'application/vnd.docker.multiplexed-stream';
 
-/** Parse docker's detach-keys spec ("ctrl-p,ctrl-q") into bytes. */
+/** The detach keys of an attach ("ctrl-p,ctrl-q" when none are given), with dockerd's error for bad ones. */
 export function detachKeys(spec: string | null): Buffer {
-  const keys = (spec || 'ctrl-p,ctrl-q').split(',').map((k) => {
-    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(k);
-    if (m) return m[1] === '@' ? 0 : m[1].charCodeAt(0) & 0x1f;
-    if (k.length === 1) return k.charCodeAt(0);
-    throw new InvalidParameterError(`Invalid detach keys (${k}) provided`);
-  });
-  return Buffer.from(keys);
+  try {
+    return detachKeyBytes(spec || DEFAULT_DETACH_KEYS);
+  } catch {
+    throw new InvalidParameterError(`Invalid detach keys (${spec}) provided`);
+  }
 }
 
 interface AttachOpts {

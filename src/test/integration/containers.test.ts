@@ -184,6 +184,12 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     assert.equal(d.docker(['exec', '-i', id, 'cat'], 'piped\n').stdout, 'piped\n');
     assert.equal(d.docker(['exec', '-w', '/tmp', '-e', 'FOO=bar', '-u', 'nobody', id, 'sh', '-c', 'echo $(pwd) $FOO $(id -u)']).stdout, '/tmp bar 65534\n');
     assert.equal(d.docker(['exec', '-d', id, 'sleep', '1']).code, 0);
+    // bad detach keys are refused at exec create (they used to hang the start); DEL is a key
+    const keys = d.docker(['exec', '--detach-keys', 'ctrl-p,bogus', id, 'true']);
+    assert.equal(keys.code, 1);
+    assert.match(keys.stderr, /Invalid escape keys \(ctrl-p,bogus\) provided/);
+    assert.equal(d.docker(['exec', '--detach-keys', 'DEL', id, 'echo', 'ok']).stdout, 'ok\n');
+    assert.match(d.docker(['commit', '-c', 'STOPSIGNAL SIGINT', id, 'nope:1']).stderr, /stopsignal is not a valid change command/);
     d.docker(['kill', id]);
     const stopped = d.docker(['exec', id, 'true']);
     assert.equal(stopped.code, 1);
