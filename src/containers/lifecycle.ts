@@ -11,6 +11,7 @@ import { mountRootfs, unmountRootfs } from '../layers/rootfs.ts';
 import { ensureInitLayer } from './init-layer.ts';
 import { releaseShm } from './ipc-shm.ts';
 import { logAttrs } from './log-attrs.ts';
+import { rotationPolicy } from './log-config.ts';
 import type { ContainerDb } from './store.ts';
 import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
@@ -146,6 +147,7 @@ export class Lifecycle {
   private async openLogger(c: ContainerRecord): Promise<void> {
     const lc = c.hostConfig.LogConfig as { Type?: string; Config?: Record<string, string> } | undefined;
     try {
+      rotationPolicy(lc?.Type ?? '', lc?.Config ?? {});
       logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []);
     } catch (e) {
       const msg = `failed to initialize logging driver: ${(e as Error).message}`;

@@ -32,21 +32,31 @@ function parseBool(s: string): boolean {
 }
 
 /**
- * Check a LogConfig as dockerd does at create (driver known, options known
- * to the driver, values valid) and return its rotation policy.
+ * Check a LogConfig as dockerd does at create: the driver is known and takes
+ * every option named. The values are the driver's to check when it opens, at
+ * start (see rotationPolicy).
  */
-export function validateLogConfig(type: string, config: Record<string, string>): RotationPolicy {
+export function validateLogConfig(type: string, config: Record<string, string>): void {
   const driver = type || 'json-file';
   if (!(LOG_DRIVERS as readonly string[]).includes(driver)) throw new InvalidParameterError(`error looking up logging plugin ${driver}: plugin "${driver}" not found`); // dockerd, which looks a name it lacks up among plugins
-  const policy: RotationPolicy = { maxSize: 0, maxFiles: 1, compress: false };
   if (driver === 'none') {
     if (Object.keys(config).length > 0) throw new InvalidParameterError('invalid logging opts for driver none');
-    return policy;
+    return;
   }
   const allowed = FILE_OPTS[driver as 'json-file' | 'local'];
   // (the two drivers word it differently in dockerd)
   const unknown = (k: string): string => (driver === 'local' ? `unknown log opt '${k}' for log driver local` : `unknown log opt '${k}' for ${driver} log driver`);
   for (const k of Object.keys(config)) if (!allowed.includes(k)) throw new InvalidParameterError(unknown(k));
+}
+
+/**
+ * The rotation of a file driver from its option values, parsed as the driver
+ * does when it opens (json-file's and local's New): throws with its words.
+ */
+export function rotationPolicy(type: string, config: Record<string, string>): RotationPolicy {
+  const driver = type || 'json-file';
+  const policy: RotationPolicy = { maxSize: 0, maxFiles: 1, compress: false };
+  if (driver === 'none') return policy;
   if (config['max-size'] !== undefined) {
     policy.maxSize = fromHumanSize(config['max-size']);
     if (policy.maxSize <= 0) throw new InvalidParameterError('max-size must be a positive number');

@@ -23,7 +23,7 @@ import { filterContainers, imageFamily, pruneFilter } from './filter.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { restartingError } from './restart-manager.ts';
-import { validateLogConfig, type RotationPolicy } from './log-config.ts';
+import { rotationPolicy, type RotationPolicy } from './log-config.ts';
 import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
 import { formatAttrs, logAttrs } from './log-attrs.ts';
@@ -88,7 +88,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     const lc = c.hostConfig.LogConfig as LogConfig | undefined;
     let policy: RotationPolicy | undefined;
     try {
-      policy = validateLogConfig(lc?.Type ?? '', lc?.Config ?? {});
+      policy = rotationPolicy(lc?.Type ?? '', lc?.Config ?? {});
     } catch {
       policy = undefined;
     }

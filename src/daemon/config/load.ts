@@ -18,7 +18,7 @@ import {
   defaultDaemonConfig,
 } from './types.ts';
 import { normalizeHost, normalizeInsecureRegistry, parseExecOpts, parseLogLevel, validateMirror } from './values.ts';
-import { validateLogConfig } from '../../containers/log-config.ts';
+import { rotationPolicy, validateLogConfig } from '../../containers/log-config.ts';
 import { containerCgroupsPath } from '../../core/runtime/cgroup-path.ts';
 
 /** Reads a file's text; undefined when it does not exist. */
@@ -71,6 +71,7 @@ function validateCommon(v: DaemonJson): void {
   if (v['log-driver'] !== undefined || v['log-opts'] !== undefined) {
     try {
       validateLogConfig(v['log-driver'] ?? 'json-file', v['log-opts'] ?? {});
+      rotationPolicy(v['log-driver'] ?? 'json-file', v['log-opts'] ?? {}); // refused at daemon start rather than at every container's
     } catch (e) {
       fail(`failed to set log opts: ${(e as Error).message}`);
     }

@@ -123,7 +123,14 @@ describe('container logs: rotation with --log-opt, drivers, daemon defaults', { 
     assert.match(r.stderr, /configured logging driver does not support reading/);
     assert.match(d.docker(['create', '--log-driver', 'nosuch', 'busybox']).stderr, /error looking up logging plugin nosuch: plugin "nosuch" not found/);
     assert.match(d.docker(['create', '--log-opt', 'max-age=1', 'busybox']).stderr, /unknown log opt 'max-age' for json-file log driver/);
-    assert.match(d.docker(['create', '--log-opt', 'max-file=0', 'busybox']).stderr, /max-file cannot be less than 1/);
-    assert.match(d.berth(['create', '--log-opt', 'max-size=huge', 'busybox']).stderr, /invalid size: 'huge'/);
+    // values are the driver's to check when it opens: create succeeds, start fails (dockerd)
+    const created = d.docker(['create', '--name', 'badopt', '--log-opt', 'max-file=0', 'busybox', 'true']);
+    assert.equal(created.code, 0, created.stderr);
+    assert.match(d.docker(['start', 'badopt']).stderr, /failed to initialize logging driver: max-file cannot be less than 1/);
+    const run = d.berth(['run', '--rm', '--log-opt', 'max-size=huge', 'busybox', 'true']);
+    assert.equal(run.code, 125);
+    assert.match(run.stderr, /failed to initialize logging driver: invalid size: 'huge'/);
+    assert.equal(d.docker(['ps', '-aq', '--filter', 'name=badopt']).stdout.trim().length, 12);
+    assert.equal(d.docker(['rm', 'badopt']).code, 0);
   });
 });
