@@ -2,6 +2,7 @@ import type { ImageBackend } from '../core/images/types.ts';
 import type { VolumeBackend } from '../core/volumes/types.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type DiskUsage, type HostFacts, type SystemBackend } from '../core/system/types.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
+import { backingFilesystem } from './fs-magic.ts';
 
 /** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
 export interface SystemSettings {
@@ -86,8 +87,8 @@ export class SystemService implements SystemBackend {
       Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.stopped,
       Images: images.length,
       Driver: 'overlay2',
-      DriverStatus: [['Backing Filesystem', 'extfs'], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
-      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Authorization: null, Log: ['json-file', 'k8s-file'] },
+      DriverStatus: [['Backing Filesystem', backingFilesystem(s.dataRoot)], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
       MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
       OomKillDisable: f.cgroupVersion === '1', IPv4Forwarding: true, Debug: s.debug,
       NFd: 0, NGoroutines: 0, SystemTime: nowRfc3339Nano(), LoggingDriver: s.logDriver ?? 'json-file',

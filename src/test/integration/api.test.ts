@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { Daemon } from './harness.ts';
@@ -84,6 +85,13 @@ describe('Engine API basics', () => {
     assert.equal(typeof info.Images, 'number');
     const cli = d.docker(['info', '--format', '{{.Driver}} {{.DockerRootDir}}']);
     assert.equal(cli.stdout.trim(), `overlay2 ${d.dataRoot}`);
+    // what is there, by dockerd's names: drivers that exist, the filesystem under the data root
+    assert.deepEqual(info.Plugins.Log, ['json-file', 'local']);
+    assert.deepEqual(info.Plugins.Network, ['bridge', 'host', 'null']);
+    assert.equal(info.DriverStatus[0][0], 'Backing Filesystem');
+    const magic = spawnSync('stat', ['-f', '-c', '%t', d.dataRoot]).stdout.toString().trim();
+    const known: Record<string, string> = { ef53: 'extfs', '58465342': 'xfs', '1021994': 'tmpfs', '9123683e': 'btrfs', '2fc12fc1': 'zfs' };
+    assert.equal(info.DriverStatus[0][1], known[magic] ?? '<unknown>', `statfs magic ${magic}`);
   });
 
   it('streams events with since/until and filters', async () => {
