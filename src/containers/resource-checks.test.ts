@@ -10,7 +10,7 @@ import { checkDeviceRequests, goStringMatrix } from './device-requests.ts';
 import { checkResources } from './resource-checks.ts';
 
 const ALL: CgroupSysInfo = {
-  memorySwappiness: true, oomKillDisable: true, cpuRealtime: true, blkioWeight: true, blkioWeightDevice: true,
+  memoryLimit: true, swapLimit: true, cpuCfs: true, cpuShares: true, cpuset: true, pidsLimit: true, memorySwappiness: true, oomKillDisable: true, cpuRealtime: true, blkioWeight: true, blkioWeightDevice: true,
   blkioReadBpsDevice: true, blkioWriteBpsDevice: true, blkioReadIOpsDevice: true, blkioWriteIOpsDevice: true,
 };
 const NONE = Object.fromEntries(Object.keys(ALL).map((k) => [k, false])) as unknown as CgroupSysInfo;
@@ -54,7 +54,7 @@ test('sysinfo: v1 from the controllers\' files, v2 from the io controller', (t) 
   const v2 = mkdtempSync(join(tmpdir(), 'berth-sysinfo-'));
   t.after(() => rmSync(v2, { recursive: true, force: true }));
   writeFileSync(join(v2, 'cgroup.controllers'), 'cpuset cpu io memory pids\n');
-  assert.deepEqual(cgroupSysInfo(v2), { ...NONE, blkioWeight: true, blkioWeightDevice: true, blkioReadBpsDevice: true, blkioWriteBpsDevice: true, blkioReadIOpsDevice: true, blkioWriteIOpsDevice: true });
+  assert.deepEqual(cgroupSysInfo(v2), { ...NONE, memoryLimit: true, swapLimit: true, cpuCfs: true, cpuShares: true, cpuset: true, pidsLimit: true, blkioWeight: true, blkioWeightDevice: true, blkioReadBpsDevice: true, blkioWriteBpsDevice: true, blkioReadIOpsDevice: true, blkioWriteIOpsDevice: true });
 });
 
 test('device limits name devices by major:minor, stat\'ed at start', async () => {

@@ -8,6 +8,12 @@ import { join } from 'node:path';
 import { CGROUP_ROOT, isCgroupV2 } from './cgroups.ts';
 
 export interface CgroupSysInfo {
+  memoryLimit: boolean;
+  swapLimit: boolean;
+  cpuCfs: boolean;
+  cpuShares: boolean;
+  cpuset: boolean;
+  pidsLimit: boolean;
   memorySwappiness: boolean;
   oomKillDisable: boolean;
   cpuRealtime: boolean;
@@ -26,13 +32,21 @@ export function cgroupSysInfo(root = CGROUP_ROOT): CgroupSysInfo {
       controllers = readFileSync(join(root, 'cgroup.controllers'), 'utf8').trim().split(/\s+/);
     } catch { /* none */ }
     const io = controllers.includes('io');
+    const on = (c: string): boolean => controllers.includes(c);
     return {
+      memoryLimit: on('memory'), swapLimit: on('memory'), cpuCfs: on('cpu'), cpuShares: on('cpu'), cpuset: on('cpuset'), pidsLimit: on('pids'),
       memorySwappiness: false, oomKillDisable: false, cpuRealtime: false,
       blkioWeight: io, blkioWeightDevice: io, blkioReadBpsDevice: io, blkioWriteBpsDevice: io, blkioReadIOpsDevice: io, blkioWriteIOpsDevice: io,
     };
   }
   const has = (controller: string, file: string): boolean => existsSync(join(root, controller, file));
   return {
+    memoryLimit: existsSync(join(root, 'memory')),
+    swapLimit: has('memory', 'memory.memsw.limit_in_bytes'),
+    cpuCfs: has('cpu', 'cpu.cfs_quota_us') && has('cpu', 'cpu.cfs_period_us'),
+    cpuShares: has('cpu', 'cpu.shares'),
+    cpuset: has('cpuset', 'cpuset.cpus') && has('cpuset', 'cpuset.mems'),
+    pidsLimit: existsSync(join(root, 'pids')),
     memorySwappiness: has('memory', 'memory.swappiness'),
     oomKillDisable: has('memory', 'memory.oom_control'),
     cpuRealtime: has('cpu', 'cpu.rt_period_us') && has('cpu', 'cpu.rt_runtime_us'),

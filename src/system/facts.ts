@@ -2,7 +2,8 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { arch, cpus, hostname, release, totalmem } from 'node:os';
 import { promisify } from 'node:util';
-import type { HostFacts } from '../core/system/types.ts';
+import type { HostFacts, HostLimits } from '../core/system/types.ts';
+import { hostSysInfo } from '../runtime/sysinfo.ts';
 
 const run = promisify(execFile);
 
@@ -43,5 +44,51 @@ export async function gatherFacts(): Promise<HostFacts> {
     cgroupVersion: existsSync('/sys/fs/cgroup/cgroup.controllers') ? '2' : '1',
     runcVersion: /version\s+(\S+)/.exec(runc)?.[1] ?? '',
     initVersion: /version\s+(\S+)/.exec(tini)?.[1] ?? '',
+    limits: hostLimits(),
   };
+}
+
+function hostLimits(): HostLimits {
+  const i = hostSysInfo();
+  return {
+    memoryLimit: i.memoryLimit, swapLimit: i.swapLimit, cpuCfs: i.cpuCfs, cpuShares: i.cpuShares, cpuset: i.cpuset, pidsLimit: i.pidsLimit,
+    oomKillDisable: i.oomKillDisable, blkioWeight: i.blkioWeight, blkioWeightDevice: i.blkioWeightDevice,
+    blkioReadBps: i.blkioReadBpsDevice, blkioWriteBps: i.blkioWriteBpsDevice, blkioReadIOps: i.blkioReadIOpsDevice, blkioWriteIOps: i.blkioWriteIOpsDevice,
+  };
+}
+
+/** A 0/1 file under /proc/sys: true for 1, false for 0 or when it is not there. */
+export function procSysOn(path: string): boolean {
+  try {
+    return readFileSync(path, 'utf8').trim() === '1';
+  } catch {
+    return false;
+  }
+}
+
+/** `docker info` warnings, as dockerd words them, for what this host lacks. */
+export function infoWarnings(f: Pick<HostFacts, 'limits' | 'cgroupVersion'>, net: { ipv4Forwarding: boolean; bridgeNfIptables: boolean; bridgeNfIp6tables: boolean }): string[] {
+  const l = f.limits;
+  const v2 = f.cgroupVersion === '2';
+  const w: string[] = [];
+  const need = (ok: boolean, text: string): void => { if (!ok) w.push(`WARNING: ${text}`); };
+  need(l.memoryLimit, 'No memory limit support');
+  need(l.swapLimit, 'No swap limit support');
+  if (!v2) need(l.oomKillDisable, 'No oom kill disable support');
+  need(l.cpuCfs, 'No cpu cfs quota support');
+  need(l.cpuCfs, 'No cpu cfs period support');
+  need(l.cpuShares, 'No cpu shares support');
+  need(l.cpuset, 'No cpuset support');
+  if (v2) {
+    need(l.blkioWeight, 'No io.weight support');
+    need(l.blkioWeightDevice, 'No io.weight (per device) support');
+  }
+  need(l.blkioReadBps, v2 ? 'No io.max (rbps) support' : 'No blkio throttle.read_bps_device support');
+  need(l.blkioWriteBps, v2 ? 'No io.max (wbps) support' : 'No blkio throttle.write_bps_device support');
+  need(l.blkioReadIOps, v2 ? 'No io.max (riops) support' : 'No blkio throttle.read_iops_device support');
+  need(l.blkioWriteIOps, v2 ? 'No io.max (wiops) support' : 'No blkio throttle.write_iops_device support');
+  need(net.ipv4Forwarding, 'IPv4 forwarding is disabled');
+  need(net.bridgeNfIptables, 'bridge-nf-call-iptables is disabled');
+  need(net.bridgeNfIp6tables, 'bridge-nf-call-ip6tables is disabled');
+  return w;
 }

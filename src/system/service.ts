@@ -1,8 +1,19 @@
+import { readdirSync } from 'node:fs';
 import type { ImageBackend } from '../core/images/types.ts';
 import type { VolumeBackend } from '../core/volumes/types.ts';
 import { API_VERSION, BERTH_VERSION, MIN_API_VERSION, type DiskUsage, type HostFacts, type SystemBackend } from '../core/system/types.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
 import { backingFilesystem } from './fs-magic.ts';
+import { infoWarnings, procSysOn } from './facts.ts';
+
+/** The daemon's open file descriptors (dockerd's NFd). */
+function openFds(): number {
+  try {
+    return readdirSync('/proc/self/fd').length;
+  } catch {
+    return 0;
+  }
+}
 
 /** Daemon settings /info reports; read on every call so SIGHUP reloads show. */
 export interface SystemSettings {
@@ -82,6 +93,12 @@ export class SystemService implements SystemBackend {
     const s = this.settings();
     const c = await this.containers.counts();
     const images = await this.images.list({ all: true, filters: new Map() });
+    const net = {
+      ipv4Forwarding: procSysOn('/proc/sys/net/ipv4/ip_forward'),
+      bridgeNfIptables: procSysOn('/proc/sys/net/bridge/bridge-nf-call-iptables'),
+      bridgeNfIp6tables: procSysOn('/proc/sys/net/bridge/bridge-nf-call-ip6tables'),
+    };
+    const warnings = infoWarnings(f, net);
     return {
       ID: s.id,
       Containers: c.total, ContainersRunning: c.running, ContainersPaused: c.paused, ContainersStopped: c.stopped,
@@ -89,9 +106,10 @@ export class SystemService implements SystemBackend {
       Driver: 'overlay2',
       DriverStatus: [['Backing Filesystem', backingFilesystem(s.dataRoot)], ['Supports d_type', 'true'], ['Using metacopy', 'false'], ['Native Overlay Diff', 'true'], ['userxattr', 'false']],
       Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'null'], Authorization: null, Log: ['json-file', 'local'] },
-      MemoryLimit: true, SwapLimit: true, CpuCfsPeriod: true, CpuCfsQuota: true, CPUShares: true, CPUSet: true, PidsLimit: true,
-      OomKillDisable: f.cgroupVersion === '1', IPv4Forwarding: true, Debug: s.debug,
-      NFd: 0, NGoroutines: 0, SystemTime: nowRfc3339Nano(), LoggingDriver: s.logDriver ?? 'json-file',
+      MemoryLimit: f.limits.memoryLimit, SwapLimit: f.limits.swapLimit, CpuCfsPeriod: f.limits.cpuCfs, CpuCfsQuota: f.limits.cpuCfs,
+      CPUShares: f.limits.cpuShares, CPUSet: f.limits.cpuset, PidsLimit: f.limits.pidsLimit,
+      OomKillDisable: f.cgroupVersion === '1' && f.limits.oomKillDisable, IPv4Forwarding: net.ipv4Forwarding, Debug: s.debug,
+      NFd: openFds(), NGoroutines: 0, SystemTime: nowRfc3339Nano(), LoggingDriver: s.logDriver ?? 'json-file',
       CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: 0,
       KernelVersion: f.kernelVersion, OperatingSystem: f.operatingSystem, OSVersion: f.osVersion, OSType: 'linux', Architecture: f.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',
@@ -107,7 +125,7 @@ export class SystemService implements SystemBackend {
       ContainerdCommit: { ID: '' }, RuncCommit: { ID: f.runcVersion }, InitCommit: { ID: f.initVersion },
       SecurityOptions: ['name=seccomp,profile=builtin', ...(f.cgroupVersion === '2' ? ['name=cgroupns'] : [])],
       CDISpecDirs: [],
-      Warnings: null, // Go's nil list: no warnings
+      Warnings: warnings.length ? warnings : null, // Go's nil list when there are none
     };
   }
 

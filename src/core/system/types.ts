@@ -21,6 +21,13 @@ export interface HostFacts {
   cgroupVersion: '1' | '2';
   runcVersion: string;
   initVersion: string;
+  /** What the cgroups of this host can limit (dockerd's sysinfo). */
+  limits: HostLimits;
+}
+
+export interface HostLimits {
+  memoryLimit: boolean; swapLimit: boolean; cpuCfs: boolean; cpuShares: boolean; cpuset: boolean; pidsLimit: boolean; oomKillDisable: boolean;
+  blkioWeight: boolean; blkioWeightDevice: boolean; blkioReadBps: boolean; blkioWriteBps: boolean; blkioReadIOps: boolean; blkioWriteIOps: boolean;
 }
 
 /** /system/df data; the API shapes it. Absent parts were not asked for. */
