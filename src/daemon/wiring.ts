@@ -94,7 +94,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
     const c = config();
     return { mirrors: c.registryMirrors, insecure: c.insecureRegistries, maxConcurrentDownloads: c.maxConcurrentDownloads, maxConcurrentUploads: c.maxConcurrentUploads };
   });
-  events.subscribe({}, (e) => { if (e.Type === 'image' && e.Action === 'delete') distCtx.imageDeleted(); });
+  events.subscribeInternal((e) => { if (e.Type === 'image' && e.Action === 'delete') distCtx.imageDeleted(); });
   const collected = await distCtx.collectBlobs(true);
   if (collected) logger.info(`removed ${collected} unreferenced layer blobs`);
   const distribution = new DistributionService(distCtx);
@@ -142,7 +142,7 @@ export async function buildEngine(config: () => DaemonConfig, logger: Logger): P
   const system = new SystemService(facts, () => {
     const c = config();
     return {
-      id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver, logDriver: c.logDriver,
+      id, dataRoot: c.dataRoot, debug: c.debug, liveRestore: c.liveRestore, cgroupDriver: c.cgroupDriver, logDriver: c.logDriver, eventListeners: events.listeners(),
       registryMirrors: c.registryMirrors, insecureRegistries: c.insecureRegistries,
     };
   }, images, containers, volumes);

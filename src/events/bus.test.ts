@@ -137,3 +137,15 @@ test('bus: live events past `until` are not delivered', () => {
   assert.equal(got.length, 0);
   assert.equal(open.length, 1);
 });
+
+test('listeners counts open subscriptions, not the daemon\'s own', () => {
+  const bus = new EventBus();
+  bus.subscribeInternal(() => undefined);
+  assert.equal(bus.listeners(), 0);
+  const a = bus.subscribe({}, () => undefined);
+  const b = bus.subscribe({}, () => undefined);
+  assert.equal(bus.listeners(), 2);
+  a.close();
+  b.close();
+  assert.equal(bus.listeners(), 0);
+});

@@ -18,6 +18,7 @@ export function exactDoubleAtLeast(v: bigint): bigint {
 export class EventBus implements EventSink, EventSource {
   private readonly log: EngineEvent[] = [];
   private readonly subscribers = new Set<(e: EngineEvent) => void>();
+  private internal = 0;
   private readonly capacity: number;
   private lastNano = 0n;
 
@@ -48,6 +49,16 @@ export class EventBus implements EventSink, EventSource {
     this.log.push(e);
     if (this.log.length > this.capacity) this.log.splice(0, this.log.length - this.capacity);
     for (const s of this.subscribers) s(e);
+  }
+
+  listeners(): number {
+    return this.subscribers.size - this.internal;
+  }
+
+  /** A subscription of the daemon's own, which listeners() does not count. */
+  subscribeInternal(onEvent: (e: EngineEvent) => void): void {
+    this.internal++;
+    this.subscribers.add(onEvent);
   }
 
   subscribe(opts: { since?: number; until?: number }, onEvent: (e: EngineEvent) => void): { past: EngineEvent[]; close(): void } {

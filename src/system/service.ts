@@ -23,6 +23,8 @@ export interface SystemSettings {
   liveRestore: boolean;
   cgroupDriver: string;
   logDriver?: string;
+  /** Open /events subscriptions. */
+  eventListeners?: number;
   registryMirrors: string[];
   insecureRegistries: string[];
 }
@@ -110,7 +112,7 @@ export class SystemService implements SystemBackend {
       CPUShares: f.limits.cpuShares, CPUSet: f.limits.cpuset, PidsLimit: f.limits.pidsLimit,
       OomKillDisable: f.cgroupVersion === '1' && f.limits.oomKillDisable, IPv4Forwarding: net.ipv4Forwarding, Debug: s.debug,
       NFd: openFds(), NGoroutines: 0, SystemTime: nowRfc3339Nano(), LoggingDriver: s.logDriver ?? 'json-file',
-      CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: 0,
+      CgroupDriver: s.cgroupDriver, CgroupVersion: f.cgroupVersion, NEventsListener: s.eventListeners ?? 0,
       KernelVersion: f.kernelVersion, OperatingSystem: f.operatingSystem, OSVersion: f.osVersion, OSType: 'linux', Architecture: f.architecture,
       IndexServerAddress: 'https://index.docker.io/v1/',
       RegistryConfig: registryConfig(s),

@@ -19,4 +19,6 @@ export interface EventSink {
 export interface EventSource {
   /** Events with time in [since, until] (ms) from the in-memory log, then live ones until `until` or close. */
   subscribe(opts: { since?: number; until?: number }, onEvent: (e: EngineEvent) => void): { past: EngineEvent[]; close(): void };
+  /** How many subscriptions are open (dockerd's NEventsListener). */
+  listeners(): number;
 }
