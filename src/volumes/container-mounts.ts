@@ -110,12 +110,13 @@ export class ContainerMounts implements ContainerMountHooks {
     let specs: MountSpec[];
     try {
       specs = await this.plan(c, lookup);
-      for (const s of specs) if (s.volume) this.v.validate({ name: s.point.Name, driver: s.volume.driver, driverOpts: s.volume.options });
     } catch (e) {
       // dockerd answers every mount problem of a create with 400, a missing --volumes-from container too
       if (e instanceof NotFoundError) throw new InvalidParameterError(e.message);
       throw e;
     }
+    // an unknown volume driver stays a 404, as the plugin lookup's in dockerd (the docker CLI then tries a pull)
+    for (const s of specs) if (s.volume) this.v.validate({ name: s.point.Name, driver: s.volume.driver, driverOpts: s.volume.options });
     const wanted = specs.filter((s) => s.volume);
     const created: string[] = [];
     try {

@@ -269,7 +269,7 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
     assert.match(ok(['system', 'df', '-v']), /^dfvol\s+0\s+3kB$/m);
   });
 
-  it("answers bad input with Docker's messages and leaves nothing behind", () => {
+  it("answers bad input with Docker's messages and leaves nothing behind", async () => {
     const containersBefore = ok(['ps', '-aq']);
     const volsBefore = volumes();
     const cases: [string[], RegExp][] = [
@@ -287,6 +287,10 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
       assert.match(r.stderr, re);
       assert.doesNotMatch(r.stderr, /Unable to find image/);
     }
+    // an unknown volume driver is a 404 from the plugin lookup, as dockerd's
+    const plugin = await d.http('POST', '/containers/create', JSON.stringify({ Image: 'busybox', HostConfig: { Mounts: [{ Type: 'volume', Target: '/x', VolumeOptions: { DriverConfig: { Name: 'nosuchdrv' } } }] } }));
+    assert.equal(plugin.status, 404);
+    assert.match(JSON.parse(plugin.body).message, /^create [0-9a-f]{64}: error looking up volume plugin nosuchdrv: plugin "nosuchdrv" not found$/);
     assert.equal(ok(['ps', '-aq']), containersBefore, 'no container left');
     assert.deepEqual(volumes(), volsBefore, 'no volume created');
   });
