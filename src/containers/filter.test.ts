@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ContainerListOptions, ContainerRecord } from '../core/containers/types.ts';
-import type { ImageBackend, ImageInfo } from '../core/images/types.ts';
+import type { ImageInfo } from '../core/images/types.ts';
 import type { ContainerNetView } from '../core/network/types.ts';
 import { filterContainers, filterPorts, imageFamily } from './filter.ts';
 
@@ -121,10 +121,10 @@ test('ancestor: the images named and their descendants', async () => {
     { id: 'sha256:aa', parent: '' }, { id: 'sha256:bb', parent: 'sha256:aa' }, { id: 'sha256:cc', parent: 'sha256:bb' }, { id: 'sha256:dd', parent: '' },
   ] as ImageInfo[];
   const images = {
-    get: async (ref: string) => {
+    resolveId: (ref: string): string => {
       const id = ref === 'base' ? 'sha256:aa' : ref === 'mid' ? 'sha256:bb' : null;
       if (!id) throw new Error('No such image');
-      return { id } as Awaited<ReturnType<ImageBackend['get']>>;
+      return id;
     },
     list: async () => infos,
   };

@@ -180,9 +180,15 @@ function byNameOrId(list: ContainerRecord[], f: Filters): ContainerRecord[] {
 }
 
 /** The images `refs` name and all made from them (populateImageFilterByParents); a name that resolves to nothing adds nothing. */
-export async function imageFamily(images: Pick<ImageBackend, 'get' | 'list'>, refs: string[]): Promise<Set<string>> {
+export async function imageFamily(images: Pick<ImageBackend, 'resolveId' | 'list'>, refs: string[]): Promise<Set<string>> {
   const found = new Set<string>();
-  const roots = (await Promise.all(refs.map((r) => images.get(r).then((i) => i.id, () => null)))).filter((x): x is string => !!x);
+  const roots = refs.flatMap((r) => {
+    try {
+      return [images.resolveId(r)];
+    } catch {
+      return [];
+    }
+  });
   if (!roots.length) return found;
   const children = new Map<string, string[]>();
   for (const i of await images.list({ all: true, filters: new Map() })) {

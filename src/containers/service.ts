@@ -152,12 +152,15 @@ export class ContainerService implements ContainerBackend, ImageUsage {
    * image's ID once the name has moved or gone.
    */
   async listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string> {
-    const current = new Map<string, Promise<string | null>>();
-    for (const c of cs) {
-      if (c.image !== c.imageId && !current.has(c.image)) current.set(c.image, this.d.images.get(c.image).then((i) => i.id, () => null));
-    }
     const ids = new Map<string, string | null>();
-    for (const [name, p] of current) ids.set(name, await p);
+    for (const c of cs) {
+      if (c.image === c.imageId || ids.has(c.image)) continue;
+      try {
+        ids.set(c.image, this.d.images.resolveId(c.image));
+      } catch {
+        ids.set(c.image, null);
+      }
+    }
     return (c) => (c.image === c.imageId || ids.get(c.image) === c.imageId ? c.image : c.imageId);
   }
 

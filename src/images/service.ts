@@ -62,6 +62,10 @@ export class ImageService implements ImageBackend {
     return { ...this.info(row), config: await this.config(row.id) };
   }
 
+  resolveId(nameOrId: string): string {
+    return resolveImage(this.deps.db, nameOrId).id;
+  }
+
   async get(nameOrId: string): Promise<ImageRecord> {
     const { id } = resolveImage(this.deps.db, nameOrId);
     const row = this.deps.db.get(id);

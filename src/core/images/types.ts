@@ -81,6 +81,8 @@ export type ProgressFn = (msg: Record<string, unknown>) => void;
 export interface ImageBackend {
   list(opts: ImageListOptions): Promise<ImageInfo[]>;
   get(nameOrId: string): Promise<ImageRecord>;
+  /** The ID a name, reference or ID prefix stands for (get's lookup without reading the config). */
+  resolveId(nameOrId: string): string;
   layersOf(image: ImageInfo): Promise<LayerRecord[]>;
   /** overlay2 GraphDriver.Data of an image (null when it has no layers). */
   graphDriverData(image: ImageRecord): Promise<Record<string, string> | null>;
