@@ -1,6 +1,3 @@
-import { directorySize } from '../core/dir-size.ts';
-import { runtimeArtifacts } from './init-paths.ts';
-import { diffDir } from '../layers/rootfs.ts';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotModifiedError, withContext } from '../core/errors.ts';
@@ -20,6 +17,7 @@ import { checkCreateRequest } from './create-checks.ts';
 import { isCgroupV2 } from '../runtime/cgroups.ts';
 import { containerTop } from './top.ts';
 import { filterContainers, imageFamily, pruneFilter } from './filter.ts';
+import { containerSizes, listedImages } from './listing.ts';
 import { HealthMonitor } from './health.ts';
 import { Lifecycle } from './lifecycle.ts';
 import { restartingError } from './restart-manager.ts';
@@ -146,38 +144,12 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     return filterContainers(this.d.db.all(), opts, { ancestors, net: network && ((c) => network.view(c)) });
   }
 
-  /**
-   * What a list shows as each container's image (dockerd's refreshImage): the
-   * name it was made from while that name still stands for its image, its
-   * image's ID once the name has moved or gone.
-   */
   async listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string> {
-    const ids = new Map<string, string | null>();
-    for (const c of cs) {
-      if (c.image === c.imageId || ids.has(c.image)) continue;
-      try {
-        ids.set(c.image, this.d.images.resolveId(c.image));
-      } catch {
-        ids.set(c.image, null);
-      }
-    }
-    return (c) => (c.image === c.imageId || ids.get(c.image) === c.imageId ? c.image : c.imageId);
+    return listedImages(this.d.images, cs);
   }
 
-  async sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]> {
-    // one image lookup per image, however many containers share it
-    const imageSizes = new Map<string, Promise<number>>();
-    const imageSize = (id: string): Promise<number> => {
-      let p = imageSizes.get(id);
-      if (!p) imageSizes.set(id, (p = this.d.images.get(id).then((i) => i.size, () => 0)));
-      return p;
-    };
-    return Promise.all(cs.map(async (c) => {
-      // dockerd's init layer is not the container's: its files are not counted
-      const upper = diffDir(c.rwDir);
-      const [rw, image] = await Promise.all([directorySize(upper, runtimeArtifacts(upper)), imageSize(c.imageId)]);
-      return { rw, rootFs: rw + image };
-    }));
+  sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]> {
+    return containerSizes(this.d.images, cs);
   }
 
   async start(idOrName: string): Promise<void> {

@@ -130,6 +130,27 @@ describe('garbage collection', () => {
     }
   });
 
+  it('--delete-untagged keeps a manifest tagged after the mark (a push that lands during GC), and its blobs', async () => {
+    const img = makeImage();
+    await pushImage(r.url, 'gc/late', img, 'v1');
+    await age(r);
+    // the mark sees no tag (as if the push tagged it just after); the fresh look under the lock sees it
+    let hidden = true;
+    const driver = Object.create(r.reg.driver) as typeof r.reg.driver;
+    driver.list = async (path: string) => {
+      if (hidden && path === paths.tags('gc/late')) {
+        hidden = false;
+        return [];
+      }
+      return r.reg.driver.list(path);
+    };
+    const rep = await collectGarbage(driver, r.reg.lock, { grace: 0, deleteUntagged: true });
+    assert.equal(hidden, false, 'the mark looked at the tags');
+    assert.deepEqual(rep.deletedManifests, []);
+    assert.equal((await http(r.url, 'GET', '/v2/gc/late/manifests/v1')).status, 200);
+    for (const b of [img.config, ...img.layers]) assert.ok(await exists(r, sha256(b)), 'its blobs stay');
+  });
+
   it('paths never leave the root for hostile digests', () => {
     assert.throws(() => paths.blobData('sha256:../../etc/passwd'));
     assert.throws(() => paths.layerLink('a', 'sha256:' + 'g'.repeat(64)));

@@ -47,9 +47,22 @@ async function readManifest(driver: StorageDriver, digest: string): Promise<Reco
   }
 }
 
+/** More than a kernel clock tick (1-10 ms), by which file times may lag the time of the write. */
+const CLOCK_SLACK_MS = 50;
+
+/** Whether a tag of the repository points at the manifest now. */
+async function tagged(driver: StorageDriver, name: string, digest: string): Promise<boolean> {
+  for (const tag of await driver.list(paths.tags(name)).catch(() => [])) {
+    const cur = await driver.getContent(paths.tagCurrent(name, tag)).catch(() => null);
+    if (cur?.toString('utf8').trim() === digest) return true;
+  }
+  return false;
+}
+
 export async function collectGarbage(driver: StorageDriver, lock: RwLock, opts: GcOptions): Promise<GcReport> {
   const log = opts.log ?? (() => {});
-  const cutoff = Date.now() - opts.grace;
+  // file times come from the kernel's coarse clock, a tick behind: what was written as GC began may look older
+  const cutoff = Date.now() - opts.grace - CLOCK_SLACK_MS;
   const young = async (path: string) => ((await driver.stat(path))?.modTime.getTime() ?? 0) > cutoff;
   const marked = new Set<string>();
   const report: GcReport = { markedBlobs: 0, deletedBlobs: [], freedBytes: 0, deletedManifests: [], purgedUploads: 0 };
@@ -84,12 +97,23 @@ export async function collectGarbage(driver: StorageDriver, lock: RwLock, opts: 
     }
     for (const d of revisions) {
       if (kept.has(d)) continue;
-      log(`${name}: manifest eligible for deletion: ${d}`);
-      report.deletedManifests.push({ name, digest: d });
-      if (opts.dryRun) continue;
+      if (opts.dryRun) {
+        log(`${name}: manifest eligible for deletion: ${d}`);
+        report.deletedManifests.push({ name, digest: d });
+        continue;
+      }
       await lock.write(async () => {
-        if (await young(paths.revisionLink(name, d))) return;
         const m = await readManifest(driver, d);
+        // a fresh look: a push may have tagged it since the mark (a push writes its links under the read lock);
+        // one kept now keeps what it references
+        if ((await young(paths.revisionLink(name, d))) || (opts.deleteUntagged && (await tagged(driver, name, d)))) {
+          marked.add(d);
+          if (typeof m?.config?.digest === 'string') marked.add(m.config.digest);
+          for (const l of Array.isArray(m?.layers) ? m.layers : []) if (typeof l?.digest === 'string') marked.add(l.digest);
+          return;
+        }
+        log(`${name}: manifest eligible for deletion: ${d}`);
+        report.deletedManifests.push({ name, digest: d });
         if (typeof m?.subject?.digest === 'string') await driver.delete(paths.referrerLink(name, m.subject.digest, d).replace(/\/link$/, ''));
         await driver.delete(paths.revisionLink(name, d).replace(/\/link$/, ''));
       });
