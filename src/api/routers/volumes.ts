@@ -1,7 +1,7 @@
 import { parseFilters } from '../../core/filters.ts';
 import type { VolumeBackend } from '../../core/volumes/types.ts';
 import { volumeJson } from '../compat/volumes.ts';
-import { qBool, readJson, nullIfEmpty, sendJson, sendNoContent, type Req } from '../http.ts';
+import { qBool, readJson, nullIfEmpty, sendJson, sendNoContent, versionLess, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 interface CreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
@@ -17,7 +17,10 @@ export function volumeRoutes(v: VolumeBackend): Route[] {
     sendJson(r.res, 201, volumeJson(await v.create({ name: b.Name, driver: b.Driver, driverOpts: b.DriverOpts, labels: b.Labels })));
   };
   const prune = async (r: Req): Promise<void> => {
-    const res = await v.prune(parseFilters(r.query.get('filters'), ['label', 'label!', 'all']));
+    const filters = parseFilters(r.query.get('filters'), ['label', 'label!', 'all']);
+    // before API 1.42 a prune took every unused volume, named ones too
+    if (versionLess(r.apiVersion, '1.42')) filters.set('all', ['true']);
+    const res = await v.prune(filters);
     sendJson(r.res, 200, { VolumesDeleted: nullIfEmpty(res.deleted), SpaceReclaimed: res.reclaimed });
   };
   return [
