@@ -7,7 +7,8 @@ import { JsonStream, qBool, nullIfEmpty, sendJson, versionLess, type Req } from 
 import type { Route } from '../router.ts';
 import { registryAuth, streamProgress } from './distribution.ts';
 
-const LIST_FILTERS = ['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until'];
+// dockerd 28's own image store takes no label! in lists (its containerd store does)
+const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
 /** Engine API routes for images; handlers only translate HTTP to the backend. */
