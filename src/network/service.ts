@@ -14,7 +14,7 @@ import { pruneUntil } from '../core/go-time.ts';
 import type { EndpointConfig, EndpointRecord, NetworkBackend, NetworkCreateRequest, NetworkRecord } from '../core/network/types.ts';
 import { EmbeddedDns } from './dns.ts';
 import { lookupName, upstreamsFor } from './dns-view.ts';
-import { filterNetworks } from './filter.ts';
+import { filterNetworks, isPredefined } from './filter.ts';
 import { checkIpam } from './ipam-request.ts';
 import { applyFirewall, ensureJumps, firewallTag, teardownFirewall, type FwState } from './iptables.ts';
 import { carveSubnet, cidrString, contains, firstHost, parseCidr, type Cidr } from './ipam.ts';
@@ -226,6 +226,8 @@ export class NetworkService implements NetworkBackend {
   async create(req: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
     const name = req.Name ?? '';
     if (!name) throw new InvalidParameterError('network name cannot be empty');
+    // dockerd's PredefinedNetworkError (its text ends with a space), even when the daemon runs without that network
+    if (isPredefined(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidParameterError(`invalid network name "${name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]`);
     const driver = req.Driver || 'bridge';
     if (driver === 'host' || driver === 'null') throw new ForbiddenError(`only one instance of "${driver}" network is allowed`);

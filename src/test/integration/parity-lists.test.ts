@@ -72,6 +72,8 @@ describe('lists, filters and prunes as dockerd 28', { skip: !canRun && 'needs ro
     ok(['network', 'prune', '-f', '--filter', 'label!=pl']);
     assert.deepEqual(lines(ok(['network', 'ls', '-f', 'name=^pln', '--format', '{{.Name}}'])), ['pln1']);
     ok(['network', 'rm', 'pln1']);
+    // predefined names, whether or not the daemon has that network (these tests run with their own bridge)
+    for (const n of ['default', 'bridge', 'host']) fails(['network', 'create', n], `operation is not permitted on predefined ${n} network`);
   });
 
   it('prune filters: one until, exact dangling; build prune takes label filters; image prune -a clears images with children', () => {
