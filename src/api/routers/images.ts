@@ -22,7 +22,7 @@ export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): R
     const counts = qBool(r.query, 'shared-size') || qBool(r.query, 'containers') ? await images.containerCounts() : undefined;
     const out = imgs.map((i) => {
       const s = imageSummary(i, counts?.get(i.id) ?? (counts ? 0 : undefined), undefined);
-      return versionLess(r.apiVersion, '1.44') ? legacySummary(s) : s;
+      return versionLess(r.apiVersion, '1.44') ? legacySummary(s, { none: versionLess(r.apiVersion, '1.43'), virtualSize: true }) : s;
     });
     sendJson(r.res, 200, out);
   };
