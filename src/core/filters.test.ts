@@ -28,12 +28,14 @@ test('parseFilters: unknown keys, bad JSON and bad shapes are invalid-parameter 
     assert.throws(() => parseFilters(raw, ALLOWED), (e: unknown) => e instanceof InvalidParameterError && msg.test(e.message));
   };
   bad('{"nope":{"x":true}}', /^invalid filter 'nope'$/);
-  bad('{not json', /^invalid filter: /);
-  bad('["dangling"]', /^invalid filter: filters must be a JSON object$/);
-  bad('null', /^invalid filter: filters must be a JSON object$/);
-  bad('"dangling"', /^invalid filter: filters must be a JSON object$/);
-  bad('{"dangling":"true"}', /^invalid filter 'dangling'$/);
-  bad('{"dangling":null}', /^invalid filter 'dangling'$/);
+  bad('{not json', /^invalid filter$/);
+  bad('["dangling"]', /^invalid filter$/);
+  bad('"dangling"', /^invalid filter$/);
+  bad('{"dangling":"true"}', /^invalid filter$/);
+  bad('{"dangling":{"true":"yes"}}', /^invalid filter$/, );
+  bad('{"dangling":{"true":true},"label":["a"]}', /^invalid filter$/);
+  assert.equal(parseFilters('null', ALLOWED).size, 0, 'null: no filter (Go unmarshals it into nothing)');
+  assert.deepEqual([...parseFilters('{"dangling":null}', ALLOWED)], [['dangling', []]]);
 });
 
 test('getBoolOrDefault: exactly true/1 or false/0, and Go\'s error for other or conflicting values', () => {

@@ -5,34 +5,46 @@ import { InvalidParameterError } from './errors.ts';
 export type Filters = Map<string, string[]>;
 
 /**
- * Parse the `filters` query parameter: `{"key":{"value":true}}` (current form)
- * or `{"key":["value"]}` (legacy). Validates keys against `allowed`.
+ * Parse the `filters` query parameter as filters.FromJSON: `{"key":{"value":true}}`
+ * (current form) or, for the whole document, `{"key":["value"]}` (legacy);
+ * anything else is Go's bare `invalid filter`; `null` is no filter. Then the
+ * keys are checked against `allowed`.
  */
 export function parseFilters(raw: string | undefined | null, allowed: readonly string[]): Filters {
+  const out = parseFilterJson(raw);
+  for (const key of out.keys()) if (!allowed.includes(key)) throw invalidFilter(key);
+  return out;
+}
+
+/** filters.FromJSON alone: the filters, their keys unchecked. */
+export function parseFilterJson(raw: string | undefined | null): Filters {
   const out: Filters = new Map();
   if (!raw) return out;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new InvalidParameterError(`invalid filter: ${(e as Error).message}`);
+  } catch {
+    throw invalidFilter('');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidParameterError('invalid filter: filters must be a JSON object');
-  }
-  for (const [key, val] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
-    let values: string[];
-    if (Array.isArray(val)) values = val.map(String);
-    else if (val && typeof val === 'object') values = Object.entries(val).filter(([, on]) => on).map(([k]) => k);
-    else throw new InvalidParameterError(`invalid filter '${key}'`);
-    out.set(key, values);
+  if (parsed === null) return out;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidFilter('');
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const isMap = (v: unknown): v is Record<string, boolean> | null => v === null
+    || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'boolean'));
+  const isList = (v: unknown): v is string[] | null => v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  if (entries.every(([, v]) => isMap(v))) {
+    for (const [key, v] of entries) out.set(key, Object.entries((v ?? {}) as Record<string, boolean>).filter(([, on]) => on).map(([k]) => k));
+  } else if (entries.every(([, v]) => isList(v))) {
+    for (const [key, v] of entries) out.set(key, [...new Set((v ?? []) as string[])]);
+  } else {
+    throw invalidFilter('');
   }
   return out;
 }
 
 /** Go's `invalid filter 'key=[v1 v2]'` (api/types/filters invalidFilter): the values as Go prints a []string. */
 export function invalidFilter(key: string, values?: string[]): InvalidParameterError {
+  if (!key) return new InvalidParameterError('invalid filter');
   return new InvalidParameterError(values ? `invalid filter '${key}=[${values.join(' ')}]'` : `invalid filter '${key}'`);
 }
 

@@ -1,4 +1,5 @@
-import { parseFilters } from '../../core/filters.ts';
+import { InvalidParameterError, errorMessage } from '../../core/errors.ts';
+import { parseFilterJson, parseFilters, type Filters } from '../../core/filters.ts';
 import type { VolumeBackend } from '../../core/volumes/types.ts';
 import { volumeJson } from '../compat/volumes.ts';
 import { qBool, readJson, nullIfEmpty, sendJson, sendNoContent, versionLess, type Req } from '../http.ts';
@@ -6,10 +7,19 @@ import type { Route } from '../router.ts';
 
 interface CreateBody { Name?: string; Driver?: string; DriverOpts?: Record<string, string> | null; Labels?: Record<string, string> | null }
 
+/** dockerd's getVolumesList: a filters parameter that does not parse is an error "reading volume filters". */
+function volumeFilters(raw: string | null): Filters {
+  try {
+    return parseFilterJson(raw);
+  } catch (e) {
+    throw new InvalidParameterError(`error reading volume filters: ${errorMessage(e)}`);
+  }
+}
+
 /** /volumes: list, create, inspect, remove, prune. */
 export function volumeRoutes(v: VolumeBackend): Route[] {
   const list = async (r: Req): Promise<void> => {
-    const filters = parseFilters(r.query.get('filters'), ['dangling', 'name', 'driver', 'label']);
+    const filters = volumeFilters(r.query.get('filters'));
     sendJson(r.res, 200, { Volumes: (await v.list(filters)).map(volumeJson), Warnings: null });
   };
   const create = async (r: Req): Promise<void> => {
