@@ -325,6 +325,8 @@ describe('volumes and mounts with the docker CLI', { skip: !canRun && 'needs roo
   it('leaves no mount behind', async () => {
     removeAll(d);
     ok(['volume', 'prune', '-a', '-f']);
+    assert.deepEqual(volumes(), ['tmpvol'], 'as dockerd, a prune leaves volumes with mount options alone');
+    ok(['volume', 'rm', 'tmpvol']);
     assert.deepEqual(volumes(), []);
     await d.stop();
     assert.deepEqual(mountsUnder(d.dir), []);
