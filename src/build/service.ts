@@ -10,6 +10,7 @@ import type { Readable } from 'node:stream';
 import type { BuildBackend, BuildOptions, BuildPruneOptions, BuildSink, EnsureImage } from '../core/build/types.ts';
 import { dockerignoreMatcher } from '../core/build/dockerignore.ts';
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { goTimestamp } from '../core/go-time.ts';
 import type { ImageRecord } from '../core/images/types.ts';
 import type { ContainerFilesService } from '../containers/files.ts';
 import type { ContainerService } from '../containers/service.ts';
@@ -308,8 +309,8 @@ export class BuildService implements BuildBackend {
   async prune(opts: BuildPruneOptions): Promise<{ CachesDeleted: string[]; SpaceReclaimed: number }> {
     const deleted: string[] = [];
     let reclaimed = 0;
-    const until = opts.filters.get('until')?.[0];
-    const cutoff = until ? Date.now() - parseUntil(until) : Infinity;
+    const until = buildPruneUntil(opts.filters);
+    const cutoff = until ?? Infinity;
     for (const e of await this.cache.all()) {
       if (!opts.all && e.lastUsed > cutoff) continue;
       // an entry is a small record (the step's image stays until `image prune`)
@@ -341,8 +342,18 @@ async function treeSize(p: string): Promise<number> {
 
 const PROXY = new Set(['HTTP_PROXY', 'http_proxy', 'HTTPS_PROXY', 'https_proxy', 'FTP_PROXY', 'ftp_proxy', 'NO_PROXY', 'no_proxy', 'ALL_PROXY', 'all_proxy']);
 
-function parseUntil(v: string): number {
-  const m = /^(\d+)(h|m|s)$/.exec(v);
-  if (!m) throw new InvalidParameterError(`invalid filter 'until=${v}'`);
-  return Number(m[1]) * (m[2] === 'h' ? 3600e3 : m[2] === 'm' ? 60e3 : 1e3);
+/** builder-next's toBuildkitPruneInfo: one `until` (or its old name `unused-for`), a duration or a time; milliseconds. */
+function buildPruneUntil(f: Map<string, string[]>): number | undefined {
+  const until = f.get('until') ?? [];
+  const unusedFor = f.get('unused-for') ?? [];
+  if (until.length && unusedFor.length) throw new InvalidParameterError('failed to prune build cache: conflicting filters: "until" and "unused-for"');
+  const values = [...until, ...unusedFor];
+  if (values.length === 0) return undefined;
+  if (values.length > 1) throw new InvalidParameterError('failed to prune build cache: filters expect only one value');
+  try {
+    return goTimestamp(values[0]);
+  } catch (e) {
+    const key = unusedFor.length ? 'unused-for' : 'until';
+    throw new InvalidParameterError(`failed to prune build cache: "${key}" filter expects a duration (e.g., '24h') or a timestamp: ${(e as Error).message}`);
+  }
 }

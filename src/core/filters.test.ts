@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { InvalidParameterError } from './errors.ts';
-import { boolFilter, matchLabels, matchNotLabels, parseFilters, parseGoDuration, parseTimestamp, type Filters } from './filters.ts';
+import { getBoolOrDefault, goMatcher, matchLabels, matchNotLabels, parseFilters, parseGoDuration, parseTimestamp, type Filters } from './filters.ts';
 
 const ALLOWED = ['dangling', 'label', 'label!', 'reference'];
 
@@ -28,24 +28,39 @@ test('parseFilters: unknown keys, bad JSON and bad shapes are invalid-parameter 
     assert.throws(() => parseFilters(raw, ALLOWED), (e: unknown) => e instanceof InvalidParameterError && msg.test(e.message));
   };
   bad('{"nope":{"x":true}}', /^invalid filter 'nope'$/);
-  bad('{not json', /^invalid filter: /);
-  bad('["dangling"]', /^invalid filter: filters must be a JSON object$/);
-  bad('null', /^invalid filter: filters must be a JSON object$/);
-  bad('"dangling"', /^invalid filter: filters must be a JSON object$/);
-  bad('{"dangling":"true"}', /^invalid filter 'dangling'$/);
-  bad('{"dangling":null}', /^invalid filter 'dangling'$/);
+  bad('{not json', /^invalid filter$/);
+  bad('["dangling"]', /^invalid filter$/);
+  bad('"dangling"', /^invalid filter$/);
+  bad('{"dangling":"true"}', /^invalid filter$/);
+  bad('{"dangling":{"true":"yes"}}', /^invalid filter$/, );
+  bad('{"dangling":{"true":true},"label":["a"]}', /^invalid filter$/);
+  assert.equal(parseFilters('null', ALLOWED).size, 0, 'null: no filter (Go unmarshals it into nothing)');
+  assert.deepEqual([...parseFilters('{"dangling":null}', ALLOWED)], [['dangling', []]]);
 });
 
-test('boolFilter: absent, true/false/1/0 in any case, and the error for other values', () => {
+test('getBoolOrDefault: exactly true/1 or false/0, and Go\'s error for other or conflicting values', () => {
   const f = (v: string[]): Filters => new Map([['dangling', v]]);
-  assert.equal(boolFilter(new Map(), 'dangling'), undefined);
-  assert.equal(boolFilter(f([]), 'dangling'), undefined);
-  assert.equal(boolFilter(f(['true']), 'dangling'), true);
-  assert.equal(boolFilter(f(['TRUE']), 'dangling'), true);
-  assert.equal(boolFilter(f(['1']), 'dangling'), true);
-  assert.equal(boolFilter(f(['false']), 'dangling'), false);
-  assert.equal(boolFilter(f(['0']), 'dangling'), false);
-  assert.throws(() => boolFilter(f(['yes']), 'dangling'), (e: unknown) => e instanceof InvalidParameterError && e.message === "invalid filter 'dangling=yes'");
+  assert.equal(getBoolOrDefault(new Map(), 'dangling', true), true);
+  assert.equal(getBoolOrDefault(f(['true']), 'dangling', false), true);
+  assert.equal(getBoolOrDefault(f(['1']), 'dangling', false), true);
+  assert.equal(getBoolOrDefault(f(['false']), 'dangling', true), false);
+  assert.equal(getBoolOrDefault(f(['0', 'false']), 'dangling', true), false);
+  const err = (msg: string) => (e: unknown): boolean => e instanceof InvalidParameterError && e.message === msg;
+  assert.throws(() => getBoolOrDefault(f(['yes']), 'dangling', false), err("invalid filter 'dangling=[yes]'"));
+  assert.throws(() => getBoolOrDefault(f(['TRUE']), 'dangling', false), err("invalid filter 'dangling=[TRUE]'"));
+  assert.throws(() => getBoolOrDefault(f(['true', 'false']), 'dangling', false), err("invalid filter 'dangling=[true false]'"));
+  assert.throws(() => getBoolOrDefault(f([]), 'dangling', false), err("invalid filter 'dangling'"));
+});
+
+test('goMatcher: equal values, or Go regexps matching anywhere; a bad regexp matches only itself', () => {
+  assert.equal(goMatcher(undefined), null);
+  const m = goMatcher(['^n.$', '[', 'x(?i)AB'])!;
+  assert.equal(m('n1'), true);
+  assert.equal(m('none'), false);
+  assert.equal(m('['), true);
+  assert.equal(m('a[b'), false);
+  assert.equal(m('zxab'), true, 'RE2 flags');
+  assert.equal(goMatcher(['abc'])!('xxabcxx'), true, 'unanchored');
 });
 
 test('matchLabels: key presence and key=value, all must match', () => {
@@ -63,7 +78,7 @@ test('matchLabels: key presence and key=value, all must match', () => {
   assert.equal(matchLabels(new Map([['lbl', ['a']]]), {}, 'lbl'), false, 'custom key');
 });
 
-test('matchNotLabels: none of the label! filters may match', () => {
+test('matchNotLabels: left out only when every label! value matches (moby matchLabels)', () => {
   const labels = { a: '1' };
   const f = (v: string[]): Filters => new Map([['label!', v]]);
   assert.equal(matchNotLabels(new Map(), labels), true);
@@ -71,7 +86,8 @@ test('matchNotLabels: none of the label! filters may match', () => {
   assert.equal(matchNotLabels(f(['a=1']), labels), false);
   assert.equal(matchNotLabels(f(['a=2']), labels), true);
   assert.equal(matchNotLabels(f(['b']), labels), true);
-  assert.equal(matchNotLabels(f(['b', 'a=1']), labels), false);
+  assert.equal(matchNotLabels(f(['b', 'a=1']), labels), true, 'b is missing, so not all match');
+  assert.equal(matchNotLabels(f(['a', 'a=1']), { a: '1', b: '2' }), false);
   assert.equal(matchNotLabels(f(['a']), undefined), true);
 });
 

@@ -1,68 +1,108 @@
+import { RE2JS } from 're2js';
 import { InvalidParameterError } from './errors.ts';
 
 /** Docker filters: key -> values (order kept). */
 export type Filters = Map<string, string[]>;
 
 /**
- * Parse the `filters` query parameter: `{"key":{"value":true}}` (current form)
- * or `{"key":["value"]}` (legacy). Validates keys against `allowed`.
+ * Parse the `filters` query parameter as filters.FromJSON: `{"key":{"value":true}}`
+ * (current form) or, for the whole document, `{"key":["value"]}` (legacy);
+ * anything else is Go's bare `invalid filter`; `null` is no filter. Then the
+ * keys are checked against `allowed`.
  */
 export function parseFilters(raw: string | undefined | null, allowed: readonly string[]): Filters {
+  const out = parseFilterJson(raw);
+  for (const key of out.keys()) if (!allowed.includes(key)) throw invalidFilter(key);
+  return out;
+}
+
+/** filters.FromJSON alone: the filters, their keys unchecked. */
+export function parseFilterJson(raw: string | undefined | null): Filters {
   const out: Filters = new Map();
   if (!raw) return out;
   let parsed: unknown;
   try {
     parsed = JSON.parse(raw);
-  } catch (e) {
-    throw new InvalidParameterError(`invalid filter: ${(e as Error).message}`);
+  } catch {
+    throw invalidFilter('');
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new InvalidParameterError('invalid filter: filters must be a JSON object');
-  }
-  for (const [key, val] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
-    let values: string[];
-    if (Array.isArray(val)) values = val.map(String);
-    else if (val && typeof val === 'object') values = Object.entries(val).filter(([, on]) => on).map(([k]) => k);
-    else throw new InvalidParameterError(`invalid filter '${key}'`);
-    out.set(key, values);
+  if (parsed === null) return out;
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw invalidFilter('');
+  const entries = Object.entries(parsed as Record<string, unknown>);
+  const isMap = (v: unknown): v is Record<string, boolean> | null => v === null
+    || (typeof v === 'object' && !Array.isArray(v) && Object.values(v as object).every((x) => typeof x === 'boolean'));
+  const isList = (v: unknown): v is string[] | null => v === null || (Array.isArray(v) && v.every((x) => typeof x === 'string'));
+  if (entries.every(([, v]) => isMap(v))) {
+    for (const [key, v] of entries) out.set(key, Object.entries((v ?? {}) as Record<string, boolean>).filter(([, on]) => on).map(([k]) => k));
+  } else if (entries.every(([, v]) => isList(v))) {
+    for (const [key, v] of entries) out.set(key, [...new Set((v ?? []) as string[])]);
+  } else {
+    throw invalidFilter('');
   }
   return out;
 }
 
-/** Boolean filter (`dangling=true`), docker's error for other values. */
-export function boolFilter(f: Filters, key: string): boolean | undefined {
+/** Go's `invalid filter 'key=[v1 v2]'` (api/types/filters invalidFilter): the values as Go prints a []string. */
+export function invalidFilter(key: string, values?: string[]): InvalidParameterError {
+  if (!key) return new InvalidParameterError('invalid filter');
+  return new InvalidParameterError(values ? `invalid filter '${key}=[${values.join(' ')}]'` : `invalid filter '${key}'`);
+}
+
+/**
+ * filters.Args.GetBoolOrDefault: absent gives `def`; otherwise exactly one of
+ * "true"/"1" and "false"/"0" (case matters), any other or conflicting values are invalid.
+ */
+export function getBoolOrDefault(f: Filters, key: string, def: boolean): boolean {
   const v = f.get(key);
-  if (!v || v.length === 0) return undefined;
-  const norm = v.map((x) => x.toLowerCase());
-  if (norm.some((x) => x !== 'true' && x !== 'false' && x !== '1' && x !== '0')) {
-    throw new InvalidParameterError(`invalid filter '${key}=${v[0]}'`);
-  }
-  return norm.includes('true') || norm.includes('1');
+  if (!v) return def;
+  if (v.length === 0) throw invalidFilter(key);
+  const isFalse = v.includes('0') || v.includes('false');
+  const isTrue = v.includes('1') || v.includes('true');
+  if (isFalse === isTrue) throw invalidFilter(key, v);
+  return isTrue;
+}
+
+/** filters.Args.MatchKVList: every `key` or `key=value` of the filter is among the labels (no values: true; no labels: false). */
+export function matchKVList(f: Filters, key: string, labels: Record<string, string> | null | undefined): boolean {
+  const want = f.get(key);
+  if (!want?.length) return true;
+  const have = labels ?? {};
+  if (Object.keys(have).length === 0) return false;
+  return want.every((w) => {
+    const i = w.indexOf('=');
+    if (i < 0) return Object.hasOwn(have, w);
+    return Object.hasOwn(have, w.slice(0, i)) && have[w.slice(0, i)] === w.slice(i + 1);
+  });
 }
 
 /** `label` filters: `key` or `key=value`; all must match. */
 export function matchLabels(f: Filters, labels: Record<string, string> | null | undefined, key = 'label'): boolean {
-  const want = f.get(key);
-  if (!want) return true;
-  const have = labels ?? {};
-  return want.every((w) => {
-    const i = w.indexOf('=');
-    if (i < 0) return Object.hasOwn(have, w);
-    return have[w.slice(0, i)] === w.slice(i + 1);
-  });
+  return matchKVList(f, key, labels);
 }
 
-/** `label!=` style negative filter. */
+/**
+ * `label!` (prune filters, volume lists): as moby's matchLabels, a record is
+ * left out only when it matches every `label!` value together.
+ */
 export function matchNotLabels(f: Filters, labels: Record<string, string> | null | undefined, key = 'label!'): boolean {
-  const want = f.get(key);
-  if (!want) return true;
-  const have = labels ?? {};
-  return want.every((w) => {
-    const i = w.indexOf('=');
-    if (i < 0) return !Object.hasOwn(have, w);
-    return have[w.slice(0, i)] !== w.slice(i + 1);
+  return !f.has(key) || !matchKVList(f, key, labels);
+}
+
+/**
+ * filters.Args.Match as a predicate: a value equal to the source, or one whose
+ * Go (RE2) regexp matches anywhere in it; a value that is no valid regexp
+ * matches only itself. No values: null (no filter).
+ */
+export function goMatcher(values: string[] | undefined): ((source: string) => boolean) | null {
+  if (!values?.length) return null;
+  const res = values.map((v) => {
+    try {
+      return RE2JS.compile(v);
+    } catch {
+      return null;
+    }
   });
+  return (source) => values.includes(source) || res.some((re) => re !== null && re.matcher(source).find());
 }
 
 const DURATION_UNITS: Record<string, bigint> = {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NotFoundError } from '../core/errors.ts';
+import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import { parseFilters } from '../core/filters.ts';
 import { chainIds } from './chain.ts';
 import { IMAGE_LIST_FILTERS } from './filter.ts';
@@ -48,14 +48,14 @@ test('list: reference filter returns only images with a matching tag, and only t
   assert.deepEqual(await withDigests(['*/team/app']), [[young, ['localhost:5000/team/app:v1'], []]]);
 });
 
-test('list: label and label! filters', async (t) => {
+test('list: label filters; label! is no list filter (dockerd 28 with its own image store)', async (t) => {
   const h = await harness(t);
   const { old, mid, young } = await three(h);
   assert.deepEqual(await ids(h, { label: ['tier=app'] }), [young, mid]);
   assert.deepEqual(await ids(h, { label: ['tier'] }), [young, mid, old]);
   assert.deepEqual(await ids(h, { label: ['extra'] }), [mid]);
   assert.deepEqual(await ids(h, { label: ['tier=app', 'extra'] }), [mid]);
-  assert.deepEqual(await ids(h, { 'label!': ['extra'] }), [young, old]);
+  assert.throws(() => listFilters({ 'label!': ['extra'] }), (e: unknown) => e instanceof InvalidParameterError && e.message === "invalid filter 'label!'");
 });
 
 test('list: before/since another image, and until', async (t) => {
@@ -132,4 +132,69 @@ test('prune publishes untag and delete events and one prune event', async (t) =>
   await h.svc.prune({ filters: pruneFilters({ dangling: ['false'] }) });
   assert.deepEqual(h.events.map((e) => e.Action), ['untag', 'delete', 'prune']);
   assert.equal(h.events[2].Actor.Attributes.reclaimed, '1');
+});
+
+test('list: dangling and until values as dockerd reads them', async (t) => {
+  const h = await harness(t);
+  await three(h);
+  const invalid = (msg: string) => (e: unknown): boolean => e instanceof InvalidParameterError && e.message === msg;
+  await assert.rejects(ids(h, { dangling: ['TRUE'] }), invalid("invalid filter 'dangling=[TRUE]'"));
+  await assert.rejects(ids(h, { dangling: ['yes'] }), invalid("invalid filter 'dangling=[yes]'"));
+  await assert.rejects(ids(h, { dangling: ['true', 'false'] }), invalid("invalid filter 'dangling=[true false]'"));
+  await assert.rejects(ids(h, { until: ['2000-13-01'] }), invalid('parsing time "2000-13-01": month out of range'));
+});
+
+test('list: before/since/until compare creation times below the second', async (t) => {
+  const h = await harness(t);
+  const a = await addImage(h, { layers: ['a'], created: '2024-01-01T00:00:00.100Z', tags: ['a:1'] });
+  const b = await addImage(h, { layers: ['b'], created: '2024-01-01T00:00:00.200Z', tags: ['b:1'] });
+  const c = await addImage(h, { layers: ['c'], created: '2024-01-01T00:00:00.300Z', tags: ['c:1'] });
+  const sorted = async (f: Record<string, string[]>) => (await ids(h, f)).sort();
+  assert.deepEqual(await sorted({ since: ['a:1'] }), [b.id, c.id].sort());
+  assert.deepEqual(await sorted({ before: ['c:1'] }), [a.id, b.id].sort());
+  assert.deepEqual(await sorted({ since: ['a:1', 'b:1'] }), [c.id], 'the newest of several since');
+  assert.deepEqual(await sorted({ before: ['c:1', 'b:1'] }), [a.id], 'the oldest of several before');
+  assert.deepEqual(await sorted({ until: ['2024-01-01T00:00:00.25Z'] }), [a.id, b.id].sort());
+});
+
+test('list: dangling=false keeps an image known only by digest; a tagged pattern finds digests of its repository', async (t) => {
+  const h = await harness(t);
+  const img = await addImage(h, { layers: ['r'] });
+  h.db.setRef(`docker.io/library/redis@sha256:${'e'.repeat(64)}`, img.id, 'digest');
+  assert.deepEqual(await ids(h, { dangling: ['false'] }), [img.id]);
+  assert.deepEqual(await ids(h, { dangling: ['true'] }), [img.id], 'no tag: dangling too, as dockerd shows it');
+  const refs = async (p: string[]) => (await h.svc.list({ all: false, filters: listFilters({ reference: p }) })).map((r) => r.repoDigests);
+  assert.deepEqual(await refs(['redis:7']), [], 'every pattern tagged and no tag matched: the digest is left out');
+  assert.deepEqual(await refs(['redis:7', 'redis']), [[`docker.io/library/redis@sha256:${'e'.repeat(64)}`]]);
+});
+
+test('prune -a: an unused image with children is untagged; the rest of its tags go when a container uses it', async (t) => {
+  const h = await harness(t);
+  const base = await addImage(h, { layers: ['p'], tags: ['base:1'] });
+  const child = await addImage(h, { layers: ['p', 'c'], parent: base.id, tags: ['child:1'] });
+  const used = await addImage(h, { layers: ['u'], tags: ['used:1', 'used:2'] });
+  h.usage.use(used.id, 'a'.repeat(64), true);
+  const res = await h.svc.prune({ filters: pruneFilters({ dangling: ['false'] }) });
+  const untagged = res.ImagesDeleted.flatMap((d) => d.Untagged ?? []).sort();
+  assert.deepEqual(untagged, ['base:1', 'child:1', 'used:1'], 'the last tag of a used image stays (rmi conflict)');
+  assert.equal(h.db.get(child.id), undefined);
+  assert.equal(h.db.get(base.id), undefined, 'gone once its child is');
+  assert.deepEqual(h.db.get(used.id)?.refs.map((r) => r.name), ['docker.io/library/used:2']);
+});
+
+test('prune: filter values as dockerd reads them', async (t) => {
+  const h = await harness(t);
+  const invalid = (msg: string) => (e: unknown): boolean => e instanceof InvalidParameterError && e.message === msg;
+  await assert.rejects(h.svc.prune({ filters: pruneFilters({ dangling: ['maybe'] }) }), invalid("invalid filter 'dangling=[maybe]'"));
+  await assert.rejects(h.svc.prune({ filters: pruneFilters({ until: ['1h', '2h'] }) }), invalid('more than one until filter specified'));
+  await assert.rejects(h.svc.prune({ filters: pruneFilters({ until: ['2000-01-01T25:00'] }) }), invalid('parsing time "2000-01-01T25:00": hour out of range'));
+});
+
+test('prune: label! leaves out only images with all of its labels', async (t) => {
+  const h = await harness(t);
+  const a = await addImage(h, { layers: ['a'], labels: { env: 'dev' } });
+  const b = await addImage(h, { layers: ['b'], labels: { env: 'dev', keep: '1' } });
+  await h.svc.prune({ filters: pruneFilters({ 'label!': ['env=dev', 'keep'] }) });
+  assert.equal(h.db.get(a.id), undefined);
+  assert.ok(h.db.get(b.id));
 });

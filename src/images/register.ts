@@ -2,6 +2,7 @@ import type { ContentStore } from '../core/content/types.ts';
 import { InvalidParameterError } from '../core/errors.ts';
 import type { ImageConfig } from '../core/images/types.ts';
 import type { ExtractedLayer, LayerFiles } from '../core/layers/types.ts';
+import { timeNs } from '../core/time.ts';
 import { chainIds, sha256Of } from './chain.ts';
 import type { ImageDb } from './store.ts';
 
@@ -84,9 +85,10 @@ export class Registrar {
         db.insertLayer({ chainId: chains[index], diffId: l.diffId, parent: index ? chains[index - 1] : null, cacheId: l.cacheId, size: l.size, tarSize: l.tarSize });
       }
       size = db.chain(chains.at(-1) ?? null).reduce((s, l) => s + l.size, 0);
-      const created = config.created ? Math.floor(Date.parse(config.created) / 1000) || 0 : 0;
+      const ns = config.created ? timeNs(config.created) : null;
+      const createdMs = ns !== null ? Number(ns) / 1e6 : config.created ? Date.parse(config.created) || 0 : 0;
       return db.insertImage({
-        id, created, size, parent: opts.parent ?? '', topChain: chains.at(-1) ?? null, labels: config.config?.Labels ?? null,
+        id, created: Math.floor(createdMs / 1000), createdMs, size, parent: opts.parent ?? '', topChain: chains.at(-1) ?? null, labels: config.config?.Labels ?? null,
       });
     });
     for (const c of duplicates) await layers.remove(c);

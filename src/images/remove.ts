@@ -1,5 +1,6 @@
 import { ConflictError } from '../core/errors.ts';
-import { boolFilter, matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../core/filters.ts';
+import { getBoolOrDefault, matchLabels, matchNotLabels, type Filters } from '../core/filters.ts';
+import { pruneUntil } from '../core/go-time.ts';
 import type { ImageDeleteItem } from '../core/images/types.ts';
 import { familiarString, parseReference, repositoryName } from '../core/reference/reference.ts';
 import { shortId } from './chain.ts';
@@ -123,30 +124,39 @@ async function pruneParents(svc: ImageService, parentId: string, records: ImageD
   }
 }
 
-/** `docker image prune`: dangling images, or with dangling=false every image no container uses. */
+/**
+ * `docker image prune` as dockerd's ImagePrune: dangling images (only those no
+ * image is made from), or with dangling=false every image; intermediate images
+ * are left to their children. Each is removed as `docker rmi` would, by each
+ * of its references or by ID; one that cannot be (in use, a child appeared) is skipped.
+ */
 export async function pruneImages(svc: ImageService, f: Filters): Promise<{ ImagesDeleted: ImageDeleteItem[]; SpaceReclaimed: number }> {
-  const { db, usage } = svc.deps;
-  const danglingOnly = boolFilter(f, 'dangling') ?? true;
-  const until = f.get('until')?.map((v) => parseTimestamp(v) / 1000);
-  const counts = await usage.counts();
+  const { db } = svc.deps;
+  const danglingOnly = getBoolOrDefault(f, 'dangling', true);
+  const until = pruneUntil(f);
+  const rows = db.all();
+  const parents = new Set(rows.map((r) => r.parent).filter(Boolean));
+  const top = rows.filter((r) => {
+    if (danglingOnly && parents.has(r.id)) return false;
+    if (r.refs.length === 0 && parents.has(r.id)) return false;
+    if (until !== undefined && r.createdMs > until) return false;
+    return matchLabels(f, r.labels) && matchNotLabels(f, r.labels);
+  });
   const deleted: ImageDeleteItem[] = [];
-  let reclaimed = 0;
-  const rows = db.all().filter((r) => !danglingOnly || r.refs.every((x) => x.kind !== 'tag'));
-  for (const row of rows) {
-    if ((counts.get(row.id) ?? 0) > 0 || db.hasChildren(row.id)) continue;
-    if (!matchLabels(f, row.labels) || !matchNotLabels(f, row.labels)) continue;
-    if (until && !until.every((c) => row.created < c)) continue;
-    const before = db.layersSize();
-    const recs: ImageDeleteItem[] = [];
-    for (const r of db.refsOf(row.id)) {
-      db.tx(() => db.removeRef(r.name));
-      recs.push({ Untagged: familiar(r.name) });
-      svc.deps.events.publish('image', 'untag', row.id, { name: row.id });
+  const before = db.layersSize();
+  const rmi = async (name: string): Promise<void> => {
+    try {
+      deleted.push(...await removeImage(svc, name, { force: false, noprune: false }));
+    } catch {
+      // dockerd's imageDeleteFailed: skipped
     }
-    await deleteUnreferenced(svc, row.id, recs);
-    reclaimed += before - db.layersSize();
-    deleted.push(...recs);
+  };
+  for (const row of top) {
+    const refs = db.refsOf(row.id);
+    if (refs.length === 0) await rmi(row.id.slice('sha256:'.length));
+    else if (!danglingOnly || !refs.some((r) => r.kind === 'tag')) for (const r of refs) await rmi(r.name);
   }
+  const reclaimed = Math.max(0, before - db.layersSize());
   svc.deps.events.publish('image', 'prune', '', { reclaimed: String(reclaimed) });
   return { ImagesDeleted: deleted, SpaceReclaimed: reclaimed };
 }

@@ -6,6 +6,8 @@ import { nowRfc3339Nano } from '../core/time.ts';
 export interface ImageRow {
   id: string;
   created: number;
+  /** The config's creation time in milliseconds, with the fraction below one (filters compare these). */
+  createdMs: number;
   size: number;
   parent: string;
   topChain: string | null;
@@ -15,7 +17,7 @@ export interface ImageRow {
   refs: { name: string; kind: 'tag' | 'digest' }[];
 }
 
-interface RawImage { id: string; created: number; size: number; parent: string; top_chain: string | null; labels: string | null; added: number; last_tag_time: string | null }
+interface RawImage { id: string; created: number; created_ms: number | null; size: number; parent: string; top_chain: string | null; labels: string | null; added: number; last_tag_time: string | null }
 interface RawLayer { chain_id: string; diff_id: string; parent: string | null; cache_id: string; size: number; tar_size: number }
 
 function toLayer(r: RawLayer): LayerRecord {
@@ -36,7 +38,7 @@ export class ImageDb {
 
   private rowOf(r: RawImage, refs: ImageRow['refs']): ImageRow {
     return {
-      id: r.id, created: r.created, size: r.size, parent: r.parent, topChain: r.top_chain,
+      id: r.id, created: r.created, createdMs: r.created_ms ?? r.created * 1000, size: r.size, parent: r.parent, topChain: r.top_chain,
       labels: r.labels ? JSON.parse(r.labels) : {}, added: r.added, lastTagTime: r.last_tag_time, refs,
     };
   }
@@ -71,10 +73,10 @@ export class ImageDb {
     return r?.image_id;
   }
 
-  insertImage(r: { id: string; created: number; size: number; parent: string; topChain: string | null; labels: Record<string, string> | null }): boolean {
+  insertImage(r: { id: string; created: number; createdMs?: number; size: number; parent: string; topChain: string | null; labels: Record<string, string> | null }): boolean {
     const res = this.m.db.prepare(
-      'INSERT OR IGNORE INTO images (id, created, size, parent, top_chain, labels, added) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    ).run(r.id, r.created, r.size, r.parent, r.topChain, r.labels && Object.keys(r.labels).length ? JSON.stringify(r.labels) : null, Date.now());
+      'INSERT OR IGNORE INTO images (id, created, created_ms, size, parent, top_chain, labels, added) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    ).run(r.id, r.created, r.createdMs ?? r.created * 1000, r.size, r.parent, r.topChain, r.labels && Object.keys(r.labels).length ? JSON.stringify(r.labels) : null, Date.now());
     return res.changes > 0;
   }
 

@@ -123,6 +123,8 @@ export interface ImageSpec {
   layers: string[];
   /** Whole days after 2024-01-01 (the config's created time). */
   day?: number;
+  /** The config's created time itself (instead of day). */
+  created?: string;
   labels?: Record<string, string>;
   parent?: string;
   /** Tags to add, e.g. "busybox:latest". */
@@ -137,7 +139,7 @@ export interface Added { id: string; diffIds: string[]; cacheIds: string[]; isNe
 export async function addImage(h: Harness, spec: ImageSpec): Promise<Added> {
   const extracted: ExtractedLayer[] = [];
   for (const l of spec.layers) extracted.push(await h.layers.unpack(Readable.from([Buffer.from(l)])));
-  const created = new Date(Date.UTC(2024, 0, 1 + (spec.day ?? 0))).toISOString();
+  const created = spec.created ?? new Date(Date.UTC(2024, 0, 1 + (spec.day ?? 0))).toISOString();
   const config = {
     architecture: 'amd64', os: 'linux', created, comment: spec.comment ?? '',
     config: { Labels: spec.labels ?? null },

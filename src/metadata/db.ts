@@ -56,6 +56,8 @@ const MIGRATIONS: string[] = [
      data TEXT NOT NULL,
      PRIMARY KEY (container_id, network_id)
    );`,
+  // the creation time to the sub-millisecond (before/since/until filters); NULL for older rows: created * 1000
+  'ALTER TABLE images ADD COLUMN created_ms REAL;',
 ];
 
 /**

@@ -3,8 +3,6 @@ import { test } from 'node:test';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EndpointRecord, NetworkRecord } from '../core/network/types.ts';
 import { lookupName, upstreamsFor, type DnsView } from './dns-view.ts';
-import { networkMatches } from './filter.ts';
-import { parseFilters } from '../core/filters.ts';
 
 const net = (id: string, name: string, gw: string, isDefault = false): NetworkRecord =>
   ({ id, name, driver: 'bridge', isDefault, labels: { team: id }, ipam: { Config: [{ Subnet: `${gw}/24`, Gateway: gw }] } } as unknown as NetworkRecord);
@@ -33,17 +31,4 @@ test('dns view: names, short IDs and aliases on a user network; nothing on the d
   assert.equal(lookupName(v, '10.0.0.1', 'old'), null, 'the default bridge has no names');
   assert.deepEqual(upstreamsFor(v, '10.1.0.3'), ['1.1.1.1']);
   assert.deepEqual(upstreamsFor(v, '10.1.0.2'), ['192.0.2.53'], 'no --dns: the host resolvers');
-});
-
-test('network filter: type, dangling, driver, id prefix, name part and labels', () => {
-  const f = (x: Record<string, string[]>) => parseFilters(JSON.stringify(x), ['dangling', 'driver', 'id', 'label', 'label!', 'name', 'scope', 'type']);
-  const custom = net('abc123', 'front', '10.1.0.1');
-  const builtin = net('def456', 'bridge', '10.0.0.1', true);
-  assert.ok(networkMatches(custom, f({ type: ['custom'] }), 1) && !networkMatches(builtin, f({ type: ['custom'] }), 0));
-  assert.ok(networkMatches(builtin, f({ type: ['builtin'] }), 0));
-  assert.ok(networkMatches(custom, f({ dangling: ['true'] }), 0) && !networkMatches(custom, f({ dangling: ['true'] }), 2));
-  assert.ok(!networkMatches(builtin, f({ dangling: ['true'] }), 0), 'a built-in network is never dangling');
-  assert.ok(networkMatches(custom, f({ id: ['abc'], name: ['ron'], driver: ['bridge'], scope: ['local'] }), 0));
-  assert.ok(!networkMatches(custom, f({ name: ['back'] }), 0));
-  assert.ok(networkMatches(custom, f({ label: ['team=abc123'] }), 0) && !networkMatches(custom, f({ 'label!': ['team'] }), 0));
 });

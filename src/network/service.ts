@@ -9,11 +9,12 @@ import { isIP } from 'node:net';
 import { ConflictError, ForbiddenError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
-import { matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../core/filters.ts';
+import { matchLabels, matchNotLabels, type Filters } from '../core/filters.ts';
+import { pruneUntil } from '../core/go-time.ts';
 import type { EndpointConfig, EndpointRecord, NetworkBackend, NetworkCreateRequest, NetworkRecord } from '../core/network/types.ts';
 import { EmbeddedDns } from './dns.ts';
 import { lookupName, upstreamsFor } from './dns-view.ts';
-import { networkMatches } from './filter.ts';
+import { filterNetworks, isPredefined } from './filter.ts';
 import { checkIpam } from './ipam-request.ts';
 import { applyFirewall, ensureJumps, firewallTag, teardownFirewall, type FwState } from './iptables.ts';
 import { carveSubnet, cidrString, contains, firstHost, parseCidr, type Cidr } from './ipam.ts';
@@ -226,6 +227,8 @@ export class NetworkService implements NetworkBackend {
   async create(req: NetworkCreateRequest): Promise<{ id: string; warning: string }> {
     const name = req.Name ?? '';
     if (!name) throw new InvalidParameterError('network name cannot be empty');
+    // dockerd's PredefinedNetworkError (its text ends with a space), even when the daemon runs without that network
+    if (isPredefined(name)) throw new ForbiddenError(`operation is not permitted on predefined ${name} network `);
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(name)) throw new InvalidParameterError(`invalid network name "${name}": must match [a-zA-Z0-9][a-zA-Z0-9_.-]`);
     const driver = req.Driver || 'bridge';
     if (driver === 'host' || driver === 'null') throw new ForbiddenError(`only one instance of "${driver}" network is allowed`);
@@ -268,8 +271,8 @@ export class NetworkService implements NetworkBackend {
   }
 
   async list(filters: Filters): Promise<NetworkRecord[]> {
-    const nets = this.d.db.networks().filter((n) => networkMatches(n, filters, this.d.db.endpointsOf({ networkId: n.id }).length));
-    return nets.sort((a, b) => Number((timeNs(a.created) ?? 0n) - (timeNs(b.created) ?? 0n)));
+    const nets = this.d.db.networks().sort((a, b) => Number((timeNs(a.created) ?? 0n) - (timeNs(b.created) ?? 0n)));
+    return filterNetworks(nets, filters);
   }
 
   async get(idOrName: string): Promise<NetworkRecord> {
@@ -304,12 +307,12 @@ export class NetworkService implements NetworkBackend {
   }
 
   async prune(filters: Filters): Promise<string[]> {
-    const until = filters.get('until')?.map((u) => parseTimestamp(u));
+    const until = pruneUntil(filters);
     const out: string[] = [];
     for (const n of this.bridges()) {
       if (n.isDefault || this.d.db.endpointsOf({ networkId: n.id }).length) continue;
+      if (until !== undefined && Number(timeNs(n.created) ?? 0n) / 1e6 > until) continue;
       if (!matchLabels(filters, n.labels) || !matchNotLabels(filters, n.labels)) continue;
-      if (until && !until.every((t) => Date.parse(n.created) / 1000 < t)) continue;
       await this.remove(n.id);
       out.push(n.name);
     }

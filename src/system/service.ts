@@ -135,17 +135,20 @@ export class SystemService implements SystemBackend {
     const want = (t: string): boolean => types.length === 0 || types.includes(t);
     const out: DiskUsage = {};
     if (want('image')) {
-      const images = await this.images.list({ all: true, filters: new Map() });
+      // dockerd's imageDiskUsage: the images `docker images` shows (not intermediate ones),
+      // a layer shared when more than one image of all of them has it
+      const all = await this.images.list({ all: true, filters: new Map() });
+      const shown = new Set((await this.images.list({ all: false, filters: new Map() })).map((i) => i.id));
       const counts = await this.images.containerCounts();
-      const chains = await Promise.all(images.map((i) => this.images.layersOf(i)));
+      const chains = await Promise.all(all.map((i) => this.images.layersOf(i)));
       const uses = new Map<string, number>();
       for (const ch of chains) for (const l of ch) uses.set(l.chainId, (uses.get(l.chainId) ?? 0) + 1);
       out.layersSize = await this.images.layersSize();
-      out.images = images.map((image, i) => ({
+      out.images = all.flatMap((image, i) => (shown.has(image.id) ? [{
         image,
         containers: counts.get(image.id) ?? 0,
         sharedSize: chains[i].filter((l) => (uses.get(l.chainId) ?? 0) > 1).reduce((sum, l) => sum + l.size, 0),
-      }));
+      }] : []));
     }
     if (want('container')) out.containers = (await this.containers.usage?.()) ?? [];
     if (want('volume')) out.volumes = (await this.volumes?.usage()) ?? [];

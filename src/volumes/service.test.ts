@@ -207,3 +207,36 @@ describe('ContainerMounts', () => {
     await mounts.detach(c);
   });
 });
+
+describe('VolumeService filters as dockerd 28', () => {
+  it('lists by name as a Go regexp, driver exactly, dangling as GetBoolOrDefault', async () => {
+    const { svc, users } = setup();
+    for (const n of ['v1', 'v2', 'vol-abc']) await svc.create({ name: n });
+    users.push({ id: 'c'.repeat(64), running: true, mounts: [{ Type: 'volume', Name: 'v1', Source: '', Destination: '/b', Mode: '', RW: true, Propagation: '' }] });
+    const names = async (f: [string, string[]][]) => (await svc.list(new Map(f))).map((x) => x.record.name).sort();
+    assert.deepEqual(await names([['name', ['^v.$']]]), ['v1', 'v2']);
+    assert.deepEqual(await names([['name', ['(?i)L-A']]]), ['vol-abc'], 'RE2 syntax');
+    assert.deepEqual(await names([['name', ['[']]]), [], 'a bad regexp matches only itself');
+    assert.deepEqual(await names([['driver', ['loc']]]), []);
+    assert.deepEqual(await names([['dangling', ['1']]]), ['v2', 'vol-abc']);
+    assert.deepEqual(await names([['dangling', ['0']]]), ['v1']);
+    assert.equal(await msgOf(svc.list(new Map([['dangling', ['TRUE']]]))), "invalid filter 'dangling=[TRUE]'");
+    assert.equal(await msgOf(svc.list(new Map([['dangling', ['true', 'false']]]))), "invalid filter 'dangling=[true false]'");
+  });
+
+  it('a volume created without a name is anonymous; prune takes anonymous ones, or with all every unused one without options', async () => {
+    const { svc } = setup();
+    const anon = (await svc.create({})).record;
+    assert.deepEqual(anon.labels, { 'com.docker.volume.anonymous': '' });
+    await svc.create({ name: 'named', labels: { a: '1', b: '2' } });
+    await svc.create({ name: 'other', labels: { a: '1' } });
+    await svc.create({ name: 'withopts', driverOpts: { type: 'tmpfs', device: 'tmpfs' } });
+    assert.equal(await msgOf(svc.prune(new Map([['all', ['maybe']]]))), 'invalid filter \'all\': strconv.ParseBool: parsing "maybe": invalid syntax');
+    assert.equal(await msgOf(svc.prune(new Map([['all', ['1', '0']]]))), "invalid filter 'all=[1 0]': only one value is expected");
+    assert.deepEqual((await svc.prune(new Map())).deleted, [anon.name]);
+    assert.deepEqual((await svc.prune(new Map([['all', ['T']], ['label!', ['a', 'b']]]))).deleted, ['other'], 'label!: only those with all of them stay');
+    assert.deepEqual((await svc.prune(new Map([['all', ['true']]]))).deleted, ['named']);
+    assert.ok(await svc.get('withopts'), 'a volume with mount options is never pruned');
+    assert.deepEqual((await svc.usage()).map((v) => v.record.name), [], 'nor counted by system df');
+  });
+});

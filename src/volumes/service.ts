@@ -3,7 +3,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
 import type { EventSink } from '../core/events/types.ts';
-import { boolFilter, matchLabels, matchNotLabels, type Filters } from '../core/filters.ts';
+import { getBoolOrDefault, goMatcher, invalidFilter, matchLabels, matchNotLabels, type Filters } from '../core/filters.ts';
 import {
   ANONYMOUS_LABEL, type VolumeBackend, type VolumeCreateOptions, type VolumeInfo, type VolumeRecord, type VolumeUser,
 } from '../core/volumes/types.ts';
@@ -19,17 +19,26 @@ export interface VolumeServiceDeps {
   users(): VolumeUser[];
 }
 
-/** dockerd's filters.Args.Match: equal, or the filter value as a regular expression that matches. */
-function fuzzy(want: string[] | undefined, value: string): boolean {
-  if (!want) return true;
-  return want.some((w) => {
-    if (w === value) return true;
-    try {
-      return new RegExp(w).test(value);
-    } catch {
-      return false;
-    }
-  });
+const LIST_FILTERS = ['dangling', 'name', 'driver', 'label'];
+const PRUNE_FILTERS = ['label', 'label!', 'all'];
+
+/** Go's strconv.ParseBool. */
+function parseBool(v: string): boolean {
+  if (['1', 't', 'T', 'TRUE', 'true', 'True'].includes(v)) return true;
+  if (['0', 'f', 'F', 'FALSE', 'false', 'False'].includes(v)) return false;
+  throw new Error(`strconv.ParseBool: parsing ${JSON.stringify(v)}: invalid syntax`);
+}
+
+/** volume/service withPrune: the `all` filter of a prune, checked before the keys are. */
+function pruneAll(f: Filters): boolean {
+  const all = f.get('all') ?? [];
+  if (all.length > 1) throw new InvalidParameterError(`invalid filter 'all=[${all.join(' ')}]': only one value is expected`);
+  if (all.length === 0) return false;
+  try {
+    return parseBool(all[0]);
+  } catch (e) {
+    throw new InvalidParameterError(`invalid filter 'all': ${(e as Error).message}`);
+  }
 }
 
 const rfc3339 = (d = new Date()): string => `${d.toISOString().slice(0, 19)}Z`;
@@ -107,7 +116,10 @@ export class VolumeService implements VolumeBackend {
         return { info: this.info(existing), created: false };
       }
       const record: VolumeRecord = {
-        name, driver: opts.driver || 'local', createdAt: rfc3339(), labels: { ...(opts.labels ?? {}) }, options: { ...(opts.driverOpts ?? {}) },
+        name, driver: opts.driver || 'local', createdAt: rfc3339(),
+        // as VolumesService.Create: a volume created without a name is anonymous (a prune without `all` takes it)
+        labels: { ...(opts.labels ?? {}), ...(opts.name ? {} : { [ANONYMOUS_LABEL]: '' }) },
+        options: { ...(opts.driverOpts ?? {}) },
       };
       await mkdir(this.dataDir(name), { recursive: true, mode: 0o755 });
       try {
@@ -127,17 +139,23 @@ export class VolumeService implements VolumeBackend {
     return this.info(r);
   }
 
+  /** volume/service filtersToBy: driver names exactly, name as filters.Args.Match, labels, dangling (GetBoolOrDefault). */
   async list(filters: Filters): Promise<VolumeInfo[]> {
-    for (const k of filters.keys()) if (!['dangling', 'name', 'driver', 'label'].includes(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
-    const dangling = boolFilter(filters, 'dangling');
-    const users = this.d.users();
-    const used = new Set(users.flatMap((u) => u.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name)));
+    for (const k of filters.keys()) if (!LIST_FILTERS.includes(k)) throw invalidFilter(k);
+    const dangling = filters.has('dangling') ? getBoolOrDefault(filters, 'dangling', false) : undefined;
+    const name = goMatcher(filters.get('name'));
+    const drivers = filters.get('driver');
+    const used = this.usedNames();
     return this.d.db.all().filter((v) => {
-      if (dangling !== undefined && used.has(v.name) === dangling) return false;
-      if (!fuzzy(filters.get('name'), v.name)) return false;
-      if (filters.has('driver') && !filters.get('driver')!.includes(v.driver)) return false;
-      return matchLabels(filters, v.labels);
+      if (drivers?.length && !drivers.includes(v.driver)) return false;
+      if (name && !name(v.name)) return false;
+      if (!matchLabels(filters, v.labels)) return false;
+      return dangling === undefined || used.has(v.name) !== dangling;
     }).map((r) => this.info(r));
+  }
+
+  private usedNames(): Set<string> {
+    return new Set(this.d.users().flatMap((u) => u.mounts.filter((m) => m.Type === 'volume').map((m) => m.Name ?? '')));
   }
 
   async remove(name: string, force: boolean): Promise<void> {
@@ -166,12 +184,17 @@ export class VolumeService implements VolumeBackend {
     this.d.events.publish('volume', 'destroy', r.name, { driver: r.driver });
   }
 
+  /**
+   * volume/service Prune: unused volumes of the local driver without mount
+   * options; only anonymous ones unless `all` (one strconv.ParseBool value).
+   */
   async prune(filters: Filters): Promise<{ deleted: string[]; reclaimed: number }> {
-    for (const k of filters.keys()) if (!['label', 'label!', 'all'].includes(k)) throw new InvalidParameterError(`invalid filter '${k}'`);
-    const all = boolFilter(filters, 'all') ?? false;
+    const all = pruneAll(filters);
+    for (const k of filters.keys()) if (!PRUNE_FILTERS.includes(k)) throw invalidFilter(k);
     const deleted: string[] = [];
     let reclaimed = 0;
     for (const r of this.d.db.all()) {
+      if (r.driver !== 'local' || Object.keys(r.options).length > 0) continue;
       if (!all && !Object.hasOwn(r.labels, ANONYMOUS_LABEL)) continue;
       if (!matchLabels(filters, r.labels) || !matchNotLabels(filters, r.labels)) continue;
       await this.locked(r.name, async () => {
@@ -186,9 +209,11 @@ export class VolumeService implements VolumeBackend {
     return { deleted, reclaimed };
   }
 
+  /** LocalVolumesSize (`system df`): volumes of the local driver without mount options, with their sizes. */
   async usage(): Promise<VolumeInfo[]> {
     const users = this.d.users();
-    return Promise.all(this.d.db.all().map(async (r) => ({
+    const local = this.d.db.all().filter((r) => r.driver === 'local' && Object.keys(r.options).length === 0);
+    return Promise.all(local.map(async (r) => ({
       ...this.info(r),
       usage: {
         size: await directorySize(this.dataDir(r.name)),

@@ -20,9 +20,26 @@ export function imageSummary(img: ImageInfo, containers: number | undefined, sha
   };
 }
 
-/** Older clients (< 1.44) expect VirtualSize and `<none>` placeholders. */
-export function legacySummary(s: Record<string, unknown>): Record<string, unknown> {
-  return { ...s, VirtualSize: s.Size };
+/**
+ * An image summary for an older client, as dockerd's getImagesJSON: VirtualSize
+ * (the size) before 1.44; before 1.43 no empty lists: `<none>` placeholders for
+ * an image without any reference, null for the missing kind otherwise.
+ */
+export function legacySummary(s: Record<string, unknown>, opts: { none: boolean; virtualSize: boolean }): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...s };
+  if (opts.none) {
+    const tags = s.RepoTags as string[];
+    const digests = s.RepoDigests as string[];
+    if (!tags.length && !digests.length) {
+      out.RepoTags = ['<none>:<none>'];
+      out.RepoDigests = ['<none>@<none>'];
+    } else {
+      if (!tags.length) out.RepoTags = null;
+      if (!digests.length) out.RepoDigests = null;
+    }
+  }
+  if (opts.virtualSize) out.VirtualSize = s.Size;
+  return out;
 }
 
 /** GET /images/{name}/json (API 1.50 ImageInspect). */

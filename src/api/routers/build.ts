@@ -41,6 +41,15 @@ class LazyJsonStream implements BuildSink {
   }
 }
 
+/** builder-next's Prune: label and label! are accepted (and ignored); a bad key fails the prune. */
+function buildPruneFilters(raw: string | null): Map<string, string[]> {
+  try {
+    return parseFilters(raw, ['until', 'unused-for', 'label', 'label!', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private']);
+  } catch (e) {
+    throw new InvalidParameterError(`failed to prune build cache: ${errorMessage(e)}`);
+  }
+}
+
 function jsonParam<T>(q: URLSearchParams, name: string, dflt: T): T {
   const v = q.get(name);
   if (!v) return dflt;
@@ -135,7 +144,7 @@ export function buildRoutes(b: BuildBackend): Route[] {
     out.end();
   };
   const prune = async (r: Req): Promise<void> => {
-    const filters = parseFilters(r.query.get('filters'), ['until', 'id', 'parent', 'type', 'description', 'inuse', 'shared', 'private']);
+    const filters = buildPruneFilters(r.query.get('filters'));
     const keep = Number(r.query.get('keep-storage') ?? r.query.get('reserved-space') ?? 0);
     sendJson(r.res, 200, await b.prune({ all: qBool(r.query, 'all'), keepStorage: keep, filters }));
   };

@@ -7,7 +7,8 @@ import { JsonStream, qBool, nullIfEmpty, sendJson, versionLess, type Req } from 
 import type { Route } from '../router.ts';
 import { registryAuth, streamProgress } from './distribution.ts';
 
-const LIST_FILTERS = ['dangling', 'label', 'label!', 'before', 'since', 'reference', 'until'];
+// dockerd 28's own image store takes no label! in lists (its containerd store does)
+const LIST_FILTERS = ['dangling', 'label', 'before', 'since', 'reference', 'until'];
 const PRUNE_FILTERS = ['dangling', 'label', 'label!', 'until'];
 
 /** Engine API routes for images; handlers only translate HTTP to the backend. */
@@ -21,7 +22,7 @@ export function imageRoutes(images: ImageBackend, dist?: DistributionBackend): R
     const counts = qBool(r.query, 'shared-size') || qBool(r.query, 'containers') ? await images.containerCounts() : undefined;
     const out = imgs.map((i) => {
       const s = imageSummary(i, counts?.get(i.id) ?? (counts ? 0 : undefined), undefined);
-      return versionLess(r.apiVersion, '1.44') ? legacySummary(s) : s;
+      return versionLess(r.apiVersion, '1.44') ? legacySummary(s, { none: versionLess(r.apiVersion, '1.43'), virtualSize: true }) : s;
     });
     sendJson(r.res, 200, out);
   };

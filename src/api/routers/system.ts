@@ -6,9 +6,9 @@ import type { ContainerRecord } from '../../core/containers/types.ts';
 import type { ContainerNetView } from '../../core/network/types.ts';
 import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
 import { containerSummary } from '../compat/containers.ts';
-import { imageSummary } from '../compat/images.ts';
+import { imageSummary, legacySummary } from '../compat/images.ts';
 import { volumeJson } from '../compat/volumes.ts';
-import { sendJson, type Req } from '../http.ts';
+import { sendJson, versionLess, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
 
 const EVENT_FILTERS = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
@@ -51,11 +51,14 @@ export function eventMatches(e: EngineEvent, f: Filters): boolean {
   return true;
 }
 
-function diskUsageShape(du: DiskUsage, view?: (c: ContainerRecord) => ContainerNetView | undefined): Record<string, unknown> {
+function diskUsageShape(du: DiskUsage, view?: (c: ContainerRecord) => ContainerNetView | undefined, virtualSize = false): Record<string, unknown> {
   // dockerd's DiskUsage: every key, null for the kinds not asked for (or with nothing in them); sizes of 0 left out as omitempty does
   return {
     LayersSize: du.layersSize ?? 0,
-    Images: du.images?.map((i) => imageSummary(i.image, i.containers, i.sharedSize)) ?? null,
+    Images: du.images?.map((i) => {
+      const s = imageSummary(i.image, i.containers, i.sharedSize);
+      return virtualSize ? legacySummary(s, { none: false, virtualSize }) : s; // VirtualSize before API 1.44
+    }) ?? null,
     Containers: du.containers?.map((u) => ({ ...containerSummary(u.container, view?.(u.container)), ...(u.sizeRw ? { SizeRw: u.sizeRw } : {}), ...(u.sizeRootFs ? { SizeRootFs: u.sizeRootFs } : {}) })) ?? null,
     Volumes: du.volumes?.map(volumeJson) ?? null,
     BuildCache: du.buildCache?.length ? du.buildCache : null,
@@ -100,7 +103,7 @@ export function systemRoutes(system: SystemBackend, events: EventSource, view?: 
     { method: 'GET', path: '/_ping', handler: ping },
     { method: 'GET', path: '/version', handler: (r) => sendJson(r.res, 200, system.version()) },
     { method: 'GET', path: '/info', handler: async (r) => sendJson(r.res, 200, await system.info()) },
-    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, diskUsageShape(await system.diskUsage(r.query.getAll('type')), view)) },
+    { method: 'GET', path: '/system/df', handler: async (r) => sendJson(r.res, 200, diskUsageShape(await system.diskUsage(r.query.getAll('type')), view, versionLess(r.apiVersion, '1.44'))) },
     { method: 'GET', path: '/events', handler: stream },
   ];
 }

@@ -247,7 +247,8 @@ class Parser {
 
 function describe(t: Token): string {
   if (t.type === 'eof') return 'EOF';
-  if (t.type === 'keyword') return `<${t.val}>`;
+  // Go's item.String: keywords, the dot and nil among them, in angle brackets
+  if (t.type === 'keyword' || t.type === 'dot' || t.type === 'nil') return `<${t.val}>`;
   const v = t.type === 'right' ? '}}' : t.type === 'left' ? '{{' : t.val;
   return v.length > 10 ? JSON.stringify(v.slice(0, 10)) + '...' : JSON.stringify(v);
 }

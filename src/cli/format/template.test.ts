@@ -212,6 +212,7 @@ test('parse errors read like Go', () => {
   fails('{{}}', {}, 'template: :1: missing value for command');
   fails('{{$x}}', {}, 'template: :1: undefined variable "$x"');
   fails('{{.A "b"c}}', {}, /unexpected "c" in operand/);
+  fails('{{json.}}', {}, /unexpected <\.> in operand/);
 });
 
 test('execution errors read like Go', () => {
