@@ -77,23 +77,28 @@ async function runCreate(ctx: CommandContext, p: ParsedArgs): Promise<void> {
 // ---- ls ----
 
 export interface NetworkSummary {
-  Name: string; Id: string; Created: string; Scope: string; Driver: string; EnableIPv6: boolean; Internal: boolean; Labels: Record<string, string> | null;
+  Name: string; Id: string; Created: string; Scope: string; Driver: string; EnableIPv4?: boolean; EnableIPv6: boolean; Internal: boolean; Labels: Record<string, string> | null;
 }
 
 const NETWORK_TABLE = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
-const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
+const NETWORK_HEADERS = { ID: 'NETWORK ID', Name: 'NAME', Driver: 'DRIVER', Scope: 'SCOPE', IPv4: 'IPV4', IPv6: 'IPV6', Internal: 'INTERNAL', Labels: 'LABELS', CreatedAt: 'CREATED AT' };
 
-function goTime(iso: string): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number): string => String(n).padStart(2, '0');
-  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} +0000 UTC`;
+/**
+ * Go's time.Time.String() of a parsed RFC 3339 time: nanoseconds without
+ * trailing zeros, in the zone it was written in ("+0000 UTC" for Z).
+ */
+export function goTime(iso: string): string {
+  const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?(Z|[+-]\d\d:\d\d)$/.exec(iso);
+  if (!m) return iso;
+  const frac = (m[3] ?? '').slice(0, 9).replace(/0+$/, '');
+  const zone = m[4] === 'Z' ? '+0000 UTC' : `${m[4].replace(':', '')} ${m[4].replace(':', '')}`;
+  return `${m[1]} ${m[2]}${frac ? `.${frac}` : ''} ${zone}`;
 }
 
 export function networkRow(n: NetworkSummary, trunc: boolean): Record<string, unknown> {
   const labels = n.Labels ?? {};
   const row = contextRow({
-    ID: trunc ? truncateId(n.Id) : n.Id, Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv6: String(n.EnableIPv6), Internal: String(n.Internal),
+    ID: trunc ? truncateId(n.Id) : n.Id, Name: n.Name, Driver: n.Driver, Scope: n.Scope, IPv4: String(n.EnableIPv4 ?? false), IPv6: String(n.EnableIPv6), Internal: String(n.Internal),
     Labels: Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','), CreatedAt: goTime(n.Created),
   });
   Object.defineProperty(row, 'Label', { value: (name: string) => labels[name] ?? '', enumerable: false });
