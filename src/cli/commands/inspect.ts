@@ -9,10 +9,14 @@ import type { Command, CommandContext } from '../framework/command.ts';
 import type { ParsedArgs } from '../framework/flags.ts';
 import { compile } from '../format/formatter.ts';
 import type { Template } from '../format/template.ts';
+import { executeInspect, inspectKindOf, type InspectKind } from '../format/typed-inspect.ts';
 import { INSPECT_FORMAT_HELP, pathEscape, platformJson } from './shared.ts';
 
-/** One inspected object: its parsed value and the daemon's raw JSON text. */
-export interface Inspected { value: unknown; raw: string }
+/**
+ * One inspected object: its parsed value and the daemon's raw JSON text;
+ * kind names the Go struct the docker CLI decodes it into for templates.
+ */
+export interface Inspected { value: unknown; raw: string; kind?: InspectKind }
 export type InspectFn = (ref: string) => Promise<Inspected>;
 
 /** Go's json.Indent(dst, src, "", indent): re-indents JSON text without re-encoding its values. */
@@ -99,7 +103,7 @@ export async function inspectRefs(ctx: CommandContext, refs: readonly string[], 
       continue;
     }
     try {
-      text += ins.tpl.execute(item.value) + '\n';
+      text += executeInspect(ins.tpl, item.kind, item.value) + '\n';
     } catch (e) {
       errors.push(`template parsing error: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -115,7 +119,7 @@ export async function inspectRefs(ctx: CommandContext, refs: readonly string[], 
 export async function getInspected(ctx: CommandContext, path: string, query?: Record<string, string | boolean | undefined>): Promise<Inspected> {
   const res = await ctx.client.request('GET', path, { query });
   const raw = res.text();
-  return { value: JSON.parse(raw), raw };
+  return { value: JSON.parse(raw), raw, kind: inspectKindOf(path) };
 }
 
 export const inspectImage = (ctx: CommandContext, platform = ''): InspectFn => (ref) =>

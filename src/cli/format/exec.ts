@@ -1,11 +1,13 @@
 /**
  * Executor for parsed templates: walks the tree against a data value with
  * Go text/template semantics on map-like data (a missing key is "no value",
- * not an error).
+ * not an error, unless missingKeyError: Go's missingkey=error) and on the
+ * typed Go values of govalues.ts (structs, pointers, typed maps).
  */
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ArgNode, ChainNode, CommandNode, ControlNode, IdentifierNode, ListNode, Node, PipeNode, VariableNode } from './ast.ts';
 import { goString, goTypeName, printValue } from './gofmt.ts';
+import { GoPtr, GoStruct, isTyped, typeHasField } from './govalues.ts';
 import { ArgTypeError, truth, type FuncMap } from './funcs.ts';
 
 const NO_FINAL: unique symbol = Symbol('no final');
@@ -18,12 +20,17 @@ class LoopJump {
 
 interface Positioned { pos: number; text: string }
 
+export interface ExecOptions {
+  /** Go's Option("missingkey=error"): a missing map key is an error, not "no value". */
+  missingKeyError?: boolean;
+}
+
 /**
  * Execute a parsed template. Output is appended to `out` as it is produced,
  * so a caller that catches an error still has the partial output (as Go does).
  */
-export function execute(root: ListNode, src: string, data: unknown, funcs: FuncMap, out: string[]): void {
-  new State(src, funcs, out, data).walkList(data, root);
+export function execute(root: ListNode, src: string, data: unknown, funcs: FuncMap, out: string[], opts: ExecOptions = {}): void {
+  new State(src, funcs, out, data, opts.missingKeyError === true).walkList(data, root);
 }
 
 class State {
@@ -31,11 +38,13 @@ class State {
   readonly funcs: FuncMap;
   readonly out: string[];
   readonly vars: { name: string; value: unknown }[];
+  readonly strict: boolean;
 
-  constructor(src: string, funcs: FuncMap, out: string[], data: unknown) {
+  constructor(src: string, funcs: FuncMap, out: string[], data: unknown, strict: boolean) {
     this.src = src;
     this.funcs = funcs;
     this.out = out;
+    this.strict = strict;
     this.vars = [{ name: '$', value: data }];
   }
 
@@ -86,7 +95,9 @@ class State {
 
   walkRange(dot: unknown, node: ControlNode): void {
     const mark = this.vars.length;
-    const v = this.evalPipeline(dot, node.pipe);
+    let v = this.evalPipeline(dot, node.pipe);
+    if (v instanceof GoPtr) v = v.elem;
+    if (isTyped(v)) this.error(node.pipe, `range can't iterate over ${goString(v)}`);
     const decl = node.pipe.decl;
     const iterMark = this.vars.length;
     let count = 0;
@@ -187,9 +198,20 @@ class State {
   }
 
   evalField(dot: unknown, name: string, node: Positioned, args: ArgNode[], final: Final, recv: unknown): unknown {
-    if (recv === undefined || recv === null) return undefined;
+    if (recv === undefined) {
+      if (this.strict) this.error(node, `nil data; no entry for key ${JSON.stringify(name)}`);
+      return undefined;
+    }
+    if (recv === null) {
+      if (this.strict) this.error(node, `nil pointer evaluating interface {}.${name}`);
+      return undefined;
+    }
     const hasArgs = args.length > 1 || final !== NO_FINAL;
+    if (isTyped(recv)) return this.evalTypedField(name, node, hasArgs, recv);
     if (typeof recv === 'object' && !Array.isArray(recv)) {
+      if (this.strict && !(recv instanceof Map) && !Object.hasOwn(recv, name)) {
+        this.error(node, `map has no entry for key ${JSON.stringify(name)}`);
+      }
       const v = lookup(recv, name);
       if (typeof v === 'function') {
         const argv = args.slice(1).map((a) => this.evalArg(dot, a));
@@ -204,6 +226,25 @@ class State {
       return v;
     }
     this.error(node, `can't evaluate field ${name} in type ${goTypeName(recv)}`);
+  }
+
+  /** A field of a typed struct (through pointers); a missing field or a nil pointer is an error. */
+  evalTypedField(name: string, node: Positioned, hasArgs: boolean, recv: object): unknown {
+    const typ = goTypeName(recv);
+    if (recv instanceof GoPtr) {
+      if (!typeHasField(recv.type, name)) this.error(node, `can't evaluate field ${name} in type ${typ}`);
+      if (recv.elem === null) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      recv = recv.elem as object;
+    }
+    if (recv instanceof GoStruct) {
+      const f = recv.field(name);
+      if (f.nilEmbedded) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      if (f.found) {
+        if (hasArgs) this.error(node, `${name} has arguments but cannot be invoked as function`);
+        return f.value;
+      }
+    }
+    this.error(node, `can't evaluate field ${name} in type ${typ}`);
   }
 
   evalFunction(dot: unknown, ident: IdentifierNode, cmd: Positioned, args: ArgNode[], final: Final): unknown {

@@ -5,6 +5,7 @@
  * truncate), plus the docker "header" variants used to render table headers.
  */
 import { goString, goTypeName, sprint, sprintln } from './gofmt.ts';
+import { GoDuration, GoMap, GoPtr, isTyped } from './govalues.ts';
 import { sprintf } from './printf.ts';
 
 export interface FuncDef {
@@ -28,6 +29,9 @@ export function truth(v: unknown): boolean {
   }
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
+  if (v instanceof GoPtr) return v.elem !== null;
+  if (v instanceof GoDuration) return v.ns !== 0;
+  if (isTyped(v)) return true;
   if (v instanceof Date || typeof v === 'function') return true;
   return Object.keys(v as object).length > 0;
 }
@@ -53,7 +57,7 @@ function kindOf(v: unknown): Kind {
     case 'boolean': return 'bool';
     case 'number': case 'bigint': return 'number';
     case 'string': return 'string';
-    default: return 'other';
+    default: return v instanceof GoDuration ? 'number' : 'other';
   }
 }
 
@@ -92,7 +96,12 @@ function indexOne(v: unknown, i: unknown): unknown {
     if (i < 0 || i >= len) throw new Error(`index out of range: ${i}`);
     return typeof v === 'string' ? Buffer.from(v)[i] : v[i];
   }
+  if (v instanceof GoMap) {
+    if (typeof i !== 'string') throw new Error(`value has type ${goTypeName(i)}; should be string`);
+    return v.index(i);
+  }
   if (v instanceof Map) return v.get(i);
+  if (isTyped(v)) throw new Error(`can't index item of type ${goTypeName(v)}`);
   if (typeof v === 'object') {
     if (typeof i !== 'string') throw new Error(`value has type ${goTypeName(i)}; should be string`);
     return Object.hasOwn(v, i) ? (v as Record<string, unknown>)[i] : undefined;
@@ -121,6 +130,7 @@ function len(v: unknown): number {
   if (typeof v === 'string') return Buffer.byteLength(v);
   if (Array.isArray(v)) return v.length;
   if (v instanceof Map) return v.size;
+  if (isTyped(v)) throw new Error(`len of type ${goTypeName(v)}`);
   if (typeof v === 'object' && !(v instanceof Date)) return Object.keys(v).length;
   throw new Error(`len of type ${goTypeName(v)}`);
 }

@@ -5,6 +5,7 @@
  * (%!d(string=x), %!s(MISSING), %!(EXTRA int=1)).
  */
 import { formatFloat, goString, goTypeName, isMap, quote } from './gofmt.ts';
+import { isTyped } from './govalues.ts';
 
 interface Spec {
   minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean;
@@ -111,6 +112,7 @@ function fmtValue(arg: unknown, spec: Spec): string {
     if (v === 'v') return pad(goString(arg), spec, false);
     return '[' + arg.map((e) => fmtValue(e, spec)).join(' ') + ']';
   }
+  if (isTyped(arg)) return v === 'v' || v === 's' ? pad(goString(arg, 0, spec.plus), spec, false) : bad(spec, arg);
   if (isMap(arg)) {
     if (v === 'v') return pad(goString(arg), spec, false);
     const keys = Object.keys(arg).sort();
