@@ -5,7 +5,7 @@
  * truncate), plus the docker "header" variants used to render table headers.
  */
 import { goString, goTypeName, sprint, sprintln } from './gofmt.ts';
-import { GoDuration, GoMap, GoPtr, isTyped } from './govalues.ts';
+import { GoDuration, GoFileMode, GoMap, GoPtr, isTyped } from './govalues.ts';
 import { sprintf } from './printf.ts';
 
 export interface FuncDef {
@@ -30,7 +30,7 @@ export function truth(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   if (v instanceof GoPtr) return v.elem !== null;
-  if (v instanceof GoDuration) return v.ns !== 0;
+  if (v instanceof GoDuration || v instanceof GoFileMode) return Number(v) !== 0;
   if (isTyped(v)) return true;
   if (v instanceof Date || typeof v === 'function') return true;
   return Object.keys(v as object).length > 0;
@@ -57,7 +57,7 @@ function kindOf(v: unknown): Kind {
     case 'boolean': return 'bool';
     case 'number': case 'bigint': return 'number';
     case 'string': return 'string';
-    default: return v instanceof GoDuration ? 'number' : 'other';
+    default: return v instanceof GoDuration || v instanceof GoFileMode ? 'number' : 'other';
   }
 }
 

@@ -8,7 +8,7 @@
  * sorted keys), null/undefined (nil / "no value"), and the typed Go values
  * of govalues.ts (structs in field order, pointers, time.Time, time.Duration).
  */
-import { fakeAddress, GoDuration, GoPtr, GoStruct, GoTime, isTyped, typeName } from './govalues.ts';
+import { fakeAddress, GoDuration, GoFileMode, GoPtr, GoStruct, GoTime, isTyped, typeName } from './govalues.ts';
 
 /** Decimal digits of a float: value = 0.d1d2d3... × 10^dp. */
 export interface Digits { d: string; dp: number }
@@ -135,6 +135,7 @@ export function goTypeName(v: unknown): string {
   if (v instanceof GoPtr) return typeName(v.type);
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoDuration) return 'time.Duration';
+  if (v instanceof GoFileMode) return 'fs.FileMode';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'bigint') return 'int64';
@@ -151,8 +152,8 @@ export function goTypeName(v: unknown): string {
  * pointer at the top level &{...} (a nested one is an address), Stringers
  * (time.Time, time.Duration, *units.Ulimit, ...) print themselves.
  */
-function typedString(v: GoStruct | GoPtr | GoTime | GoDuration, depth: number, plus: boolean): string {
-  if (v instanceof GoTime || v instanceof GoDuration) return v.toString();
+function typedString(v: GoStruct | GoPtr | GoTime | GoDuration | GoFileMode, depth: number, plus: boolean): string {
+  if (v instanceof GoTime || v instanceof GoDuration || v instanceof GoFileMode) return v.toString();
   if (v instanceof GoPtr) {
     const e = v.elem;
     if (e === null) return '<nil>';

@@ -5,7 +5,7 @@
  */
 import type { GoStruct, StructType } from './govalues.ts';
 import {
-  BOOL, DESCRIPTOR, DRIVER_DATA, embed, HEALTH_CONFIG, INT, map, ptr, SET, slice, STR, STRMAP, STRS, struct, TIME,
+  BOOL, DESCRIPTOR, DRIVER_DATA, embed, FILEMODE, HEALTH_CONFIG, INT, map, ptr, SET, slice, STR, STRMAP, STRS, struct, TIME,
 } from './gotypes.ts';
 
 const field = (s: GoStruct, name: string): unknown => s.values[s.type.fields.findIndex((f) => f.name === name)];
@@ -55,7 +55,7 @@ const BIND_OPTIONS = struct('mount.BindOptions', [
 const VOLUME_DRIVER = struct('mount.Driver', [['Name', STR], ['Options', STRMAP]]);
 const VOLUME_OPTIONS = struct('mount.VolumeOptions', [['NoCopy', BOOL], ['Labels', STRMAP], ['Subpath', STR], ['DriverConfig', ptr(VOLUME_DRIVER)]]);
 const IMAGE_OPTIONS = struct('mount.ImageOptions', [['Subpath', STR]]);
-const TMPFS_OPTIONS = struct('mount.TmpfsOptions', [['SizeBytes', INT], ['Mode', INT], ['Options', slice(STRS)]]);
+const TMPFS_OPTIONS = struct('mount.TmpfsOptions', [['SizeBytes', INT], ['Mode', FILEMODE], ['Options', slice(STRS)]]);
 const CLUSTER_OPTIONS = struct('mount.ClusterOptions', []);
 const MOUNT = struct('mount.Mount', [
   ['Type', STR], ['Source', STR], ['Target', STR], ['ReadOnly', BOOL], ['Consistency', STR],

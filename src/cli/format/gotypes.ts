@@ -10,6 +10,7 @@ export const INT: GoType = { k: 'int' };
 export const BOOL: GoType = { k: 'bool' };
 export const FLOAT: GoType = { k: 'float' };
 export const DURATION: GoType = { k: 'duration' };
+export const FILEMODE: GoType = { k: 'filemode' };
 export const TIME: GoType = { k: 'time' };
 export const ANY: GoType = { k: 'any' };
 export const ptr = (elem: GoType): GoType => ({ k: 'ptr', elem });

@@ -9,7 +9,7 @@
 
 /** Go type descriptors (the subset the API structs use; map keys are strings). */
 export type GoType =
-  | { k: 'string' | 'bool' | 'int' | 'float' | 'duration' | 'time' | 'any' }
+  | { k: 'string' | 'bool' | 'int' | 'float' | 'duration' | 'filemode' | 'time' | 'any' }
   | { k: 'ptr'; elem: GoType }
   | { k: 'slice'; elem: GoType }
   | { k: 'array'; elem: GoType; len: number }
@@ -106,6 +106,24 @@ export class GoDuration {
   toString(): string { return durationString(this.ns); }
 }
 
+/** os.FileMode (an integer whose %v is its String()). */
+export class GoFileMode {
+  readonly mode: number;
+  constructor(mode: number) { this.mode = mode; }
+  valueOf(): number { return this.mode; }
+  toJSON(): number { return this.mode; }
+  /** fs.FileMode.String: type letters, then rwxrwxrwx. */
+  toString(): string {
+    let out = '';
+    const letters = 'dalTLDpSugct?';
+    for (let i = 0; i < letters.length; i++) if ((this.mode >>> (31 - i)) & 1) out += letters[i];
+    if (out === '') out = '-';
+    const rwx = 'rwxrwxrwx';
+    for (let i = 0; i < 9; i++) out += (this.mode >>> (8 - i)) & 1 ? rwx[i] : '-';
+    return out;
+  }
+}
+
 export class GoTime {
   readonly text: string;
   constructor(text: string) { this.text = text; }
@@ -123,6 +141,7 @@ export function zeroOf(t: GoType): unknown {
     case 'bool': return false;
     case 'int': case 'float': return 0;
     case 'duration': return new GoDuration(0);
+    case 'filemode': return new GoFileMode(0);
     case 'time': return new GoTime(ZERO_TIME);
     case 'any': return null;
     case 'ptr': return new GoPtr(t, null, null);
@@ -134,14 +153,15 @@ export function zeroOf(t: GoType): unknown {
 }
 
 /** Whether a value is one of the typed values above. */
-export function isTyped(v: unknown): v is GoStruct | GoPtr | GoTime | GoDuration {
-  return v instanceof GoStruct || v instanceof GoPtr || v instanceof GoTime || v instanceof GoDuration;
+export function isTyped(v: unknown): v is GoStruct | GoPtr | GoTime | GoDuration | GoFileMode {
+  return v instanceof GoStruct || v instanceof GoPtr || v instanceof GoTime || v instanceof GoDuration || v instanceof GoFileMode;
 }
 
 /** Go type name (%T, error messages). */
 export function typeName(t: GoType): string {
   switch (t.k) {
     case 'duration': return 'time.Duration';
+    case 'filemode': return 'fs.FileMode';
     case 'time': return 'time.Time';
     case 'any': return 'interface {}';
     case 'float': return 'float64';

@@ -4,7 +4,7 @@
  * that fails, on the raw JSON decoded as map[string]any with
  * missingkey=error, whose error is the one reported.
  */
-import { goSlice, GoMap, GoPtr, GoStruct, GoDuration, GoTime, ZERO_TIME, zeroOf, type GoType, type StructType } from './govalues.ts';
+import { goSlice, GoMap, GoPtr, GoStruct, GoDuration, GoFileMode, GoTime, ZERO_TIME, zeroOf, type GoType, type StructType } from './govalues.ts';
 import { CONTAINER_INSPECT } from './gotypes-container.ts';
 import { IMAGE_INSPECT, NETWORK_INSPECT, VOLUME_INSPECT } from './gotypes-objects.ts';
 import type { Template } from './template.ts';
@@ -68,6 +68,7 @@ export function decode(raw: unknown, t: GoType): unknown {
     case 'bool': return typeof raw === 'boolean' ? raw : false;
     case 'int': case 'float': return typeof raw === 'number' ? raw : 0;
     case 'duration': return new GoDuration(typeof raw === 'number' ? raw : 0);
+    case 'filemode': return new GoFileMode(typeof raw === 'number' ? raw : 0);
     case 'time': return new GoTime(typeof raw === 'string' && raw !== '' ? raw : ZERO_TIME);
     case 'any': return raw === undefined ? null : raw;
     case 'ptr': return new GoPtr(t, raw === null || raw === undefined ? null : decode(raw, t.elem), raw);
@@ -94,13 +95,17 @@ export function typedInspect(kind: InspectKind, raw: unknown): GoStruct {
 
 /**
  * TemplateInspector.Inspect: the typed execution's output, else the raw
- * fallback's (missingkey=error). Throws the fallback's error, which the
- * caller reports as `template parsing error: ...`.
+ * fallback's (missingkey=error). Throws the error of the last execution,
+ * which the caller reports as `template parsing error: ...`. Without
+ * rawFallback (docker's `volume inspect` passes no raw JSON) the typed
+ * execution's error is final.
  */
-export function executeInspect(tpl: Template, kind: InspectKind | undefined, value: unknown): string {
+export function executeInspect(tpl: Template, kind: InspectKind | undefined, value: unknown, rawFallback = true): string {
   if (kind === undefined) return tpl.execute(value);
+  const typed = typedInspect(kind, value);
+  if (!rawFallback) return tpl.execute(typed);
   try {
-    return tpl.execute(typedInspect(kind, value));
+    return tpl.execute(typed);
   } catch {
     return tpl.execute(value, { missingKeyError: true });
   }
