@@ -193,11 +193,12 @@ class State {
 
   evalFieldChain(dot: unknown, recv: unknown, node: Positioned, idents: string[], args: ArgNode[], final: Final): unknown {
     const n = idents.length;
-    for (let i = 0; i < n - 1; i++) recv = this.evalField(dot, idents[i]!, node, [], NO_FINAL, recv);
-    return this.evalField(dot, idents[n - 1]!, node, args, final, recv);
+    for (let i = 0; i < n - 1; i++) recv = this.evalField(dot, idents[i]!, node, [], NO_FINAL, recv, i > 0);
+    return this.evalField(dot, idents[n - 1]!, node, args, final, recv, n > 1);
   }
 
-  evalField(dot: unknown, name: string, node: Positioned, args: ArgNode[], final: Final, recv: unknown): unknown {
+  /** viaField: recv came from the chain's previous field (in raw data, a Go interface {} value). */
+  evalField(dot: unknown, name: string, node: Positioned, args: ArgNode[], final: Final, recv: unknown, viaField = false): unknown {
     if (recv === undefined) {
       if (this.strict) this.error(node, `nil data; no entry for key ${JSON.stringify(name)}`);
       return undefined;
@@ -225,7 +226,7 @@ class State {
       if (hasArgs) this.error(node, `${name} is not a method but has arguments`);
       return v;
     }
-    this.error(node, `can't evaluate field ${name} in type ${goTypeName(recv)}`);
+    this.error(node, `can't evaluate field ${name} in type ${this.strict && viaField ? 'interface {}' : goTypeName(recv)}`);
   }
 
   /** A field of a typed struct (through pointers); a missing field or a nil pointer is an error. */
