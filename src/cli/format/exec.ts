@@ -7,7 +7,7 @@
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ArgNode, ChainNode, CommandNode, ControlNode, IdentifierNode, ListNode, Node, PipeNode, VariableNode } from './ast.ts';
 import { goString, goTypeName, printValue } from './gofmt.ts';
-import { GoPtr, GoStruct, isTyped, typeHasField } from './govalues.ts';
+import { GoMap, GoPtr, GoStruct, isTyped, methodsOf, typeHasField } from './govalues.ts';
 import { ArgTypeError, truth, type FuncMap } from './funcs.ts';
 
 const NO_FINAL: unique symbol = Symbol('no final');
@@ -209,6 +209,7 @@ class State {
     }
     const hasArgs = args.length > 1 || final !== NO_FINAL;
     if (isTyped(recv)) return this.evalTypedField(name, node, hasArgs, recv);
+    if (recv instanceof GoMap && recv.keyName) this.error(node, `can't evaluate field ${name} in type ${goTypeName(recv)}`);
     if (typeof recv === 'object' && !Array.isArray(recv)) {
       if (this.strict && !(recv instanceof Map) && !Object.hasOwn(recv, name)) {
         this.error(node, `map has no entry for key ${JSON.stringify(name)}`);
@@ -232,6 +233,12 @@ class State {
   /** A field of a typed struct (through pointers); a missing field or a nil pointer is an error. */
   evalTypedField(name: string, node: Positioned, hasArgs: boolean, recv: object): unknown {
     const typ = goTypeName(recv);
+    const method = methodsOf(recv)?.[name];
+    if (method) {
+      if (hasArgs) this.error(node, `wrong number of args for ${name}: want 0 got 1`);
+      if (recv instanceof GoPtr && recv.elem === null) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      return (method as (r: unknown) => unknown)(recv instanceof GoPtr ? recv.elem : recv);
+    }
     if (recv instanceof GoPtr) {
       if (!typeHasField(recv.type, name)) this.error(node, `can't evaluate field ${name} in type ${typ}`);
       if (recv.elem === null) this.error(node, `nil pointer evaluating ${typ}.${name}`);

@@ -8,7 +8,7 @@
  * sorted keys), null/undefined (nil / "no value"), and the typed Go values
  * of govalues.ts (structs in field order, pointers, time.Time, time.Duration).
  */
-import { fakeAddress, GoDuration, GoFileMode, GoPtr, GoStruct, GoTime, isTyped, typeName } from './govalues.ts';
+import { fakeAddress, GoDuration, GoFileMode, GoMap, GoPtr, GoStruct, GoTime, isTyped, typeName } from './govalues.ts';
 
 /** Decimal digits of a float: value = 0.d1d2d3... × 10^dp. */
 export interface Digits { d: string; dp: number }
@@ -141,6 +141,7 @@ export function goTypeName(v: unknown): string {
   if (typeof v === 'bigint') return 'int64';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
   if (Array.isArray(v)) return '[]interface {}';
+  if (v instanceof GoMap) return typeName({ k: 'map', elem: v.elemType, key: v.keyName });
   if (v instanceof Map) return 'map[string]interface {}';
   if (v instanceof Date) return 'time.Time';
   if (typeof v === 'function') return 'func';

@@ -5,7 +5,7 @@
  */
 import type { GoStruct, StructType } from './govalues.ts';
 import {
-  BOOL, DESCRIPTOR, DRIVER_DATA, embed, FILEMODE, HEALTH_CONFIG, INT, map, ptr, SET, slice, STR, STRMAP, STRS, struct, TIME,
+  BOOL, DESCRIPTOR, DRIVER_DATA, embed, FILEMODE, HEALTH_CONFIG, INT, map, PORT_SET, ptr, SET, slice, STR, STRMAP, STRS, struct, TIME,
 } from './gotypes.ts';
 
 const field = (s: GoStruct, name: string): unknown => s.values[s.type.fields.findIndex((f) => f.name === name)];
@@ -20,10 +20,15 @@ const STATE = struct('container.State', [
 
 /** nat.PortBinding and nat.PortMap. */
 const PORT_BINDING = struct('nat.PortBinding', [['HostIP', STR, { json: 'HostIp' }], ['HostPort', STR]]);
-const PORT_MAP = map(slice(PORT_BINDING));
+const PORT_MAP = map(slice(PORT_BINDING), 'nat.Port');
 
 const LOG_CONFIG = struct('container.LogConfig', [['Type', STR], ['Config', STRMAP]]);
 const RESTART_POLICY = struct('container.RestartPolicy', [['Name', STR], ['MaximumRetryCount', INT]]);
+const policy = (rp: GoStruct): unknown => field(rp, 'Name');
+RESTART_POLICY.methods = {
+  IsNone: (rp: GoStruct) => policy(rp) === 'no' || policy(rp) === '', IsAlways: (rp: GoStruct) => policy(rp) === 'always',
+  IsOnFailure: (rp: GoStruct) => policy(rp) === 'on-failure', IsUnlessStopped: (rp: GoStruct) => policy(rp) === 'unless-stopped',
+};
 const DEVICE_MAPPING = struct('container.DeviceMapping', [['PathOnHost', STR], ['PathInContainer', STR], ['CgroupPermissions', STR]]);
 const DEVICE_REQUEST = struct('container.DeviceRequest', [
   ['Driver', STR], ['Count', INT], ['DeviceIDs', STRS], ['Capabilities', slice(STRS)], ['Options', STRMAP],
@@ -78,7 +83,7 @@ const HOST_CONFIG = struct('container.HostConfig', [
 
 const CONFIG = struct('container.Config', [
   ['Hostname', STR], ['Domainname', STR], ['User', STR], ['AttachStdin', BOOL], ['AttachStdout', BOOL], ['AttachStderr', BOOL],
-  ['ExposedPorts', SET], ['Tty', BOOL], ['OpenStdin', BOOL], ['StdinOnce', BOOL], ['Env', STRS], ['Cmd', STRS],
+  ['ExposedPorts', PORT_SET], ['Tty', BOOL], ['OpenStdin', BOOL], ['StdinOnce', BOOL], ['Env', STRS], ['Cmd', STRS],
   ['Healthcheck', ptr(HEALTH_CONFIG)], ['ArgsEscaped', BOOL], ['Image', STR], ['Volumes', SET], ['WorkingDir', STR],
   ['Entrypoint', STRS], ['NetworkDisabled', BOOL], ['MacAddress', STR], ['OnBuild', STRS], ['Labels', STRMAP],
   ['StopSignal', STR], ['StopTimeout', ptr(INT)], ['Shell', STRS],

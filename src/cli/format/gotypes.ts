@@ -15,7 +15,7 @@ export const TIME: GoType = { k: 'time' };
 export const ANY: GoType = { k: 'any' };
 export const ptr = (elem: GoType): GoType => ({ k: 'ptr', elem });
 export const slice = (elem: GoType): GoType => ({ k: 'slice', elem });
-export const map = (elem: GoType): GoType => ({ k: 'map', elem });
+export const map = (elem: GoType, key?: string): GoType => ({ k: 'map', elem, key });
 export const STRS = slice(STR);
 export const STRMAP = map(STR);
 
@@ -37,9 +37,10 @@ export function embed(t: GoType): FieldSpec {
   return [name, t, { embedded: true }];
 }
 
-/** struct{} (the element type of nat.PortSet and Config.Volumes). */
+/** struct{}: the element type of nat.PortSet (keyed by nat.Port) and of Config.Volumes. */
 export const EMPTY = struct('struct {}', []);
 export const SET = map(EMPTY);
+export const PORT_SET = map(EMPTY, 'nat.Port');
 
 /** storage.DriverData (GraphDriver). */
 export const DRIVER_DATA = struct('storage.DriverData', [['Data', STRMAP], ['Name', STR]]);

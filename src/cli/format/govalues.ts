@@ -13,11 +13,13 @@ export type GoType =
   | { k: 'ptr'; elem: GoType }
   | { k: 'slice'; elem: GoType }
   | { k: 'array'; elem: GoType; len: number }
-  | { k: 'map'; elem: GoType }
+  | { k: 'map'; elem: GoType; key?: string }
   | StructType;
 
 export interface Field { name: string; type: GoType; json?: string; embedded?: boolean }
-export interface StructType { k: 'struct'; name: string; fields: Field[]; stringer?: (s: GoStruct) => string }
+/** Methods a template can call (no arguments), by name. */
+export type Methods = Record<string, (recv: never) => unknown>;
+export interface StructType { k: 'struct'; name: string; fields: Field[]; stringer?: (s: GoStruct) => string; methods?: Methods }
 
 /** Makes {{json}} print the JSON a typed value was decoded from. */
 function keepRaw<T extends object>(v: T, raw: unknown): T {
@@ -80,14 +82,18 @@ export class GoPtr {
 
 export class GoMap extends Map<string, unknown> {
   readonly elemType: GoType;
-  constructor(elemType: GoType, entries: [string, unknown][], raw: unknown) {
+  /** The key type when it is a named string type (nat.Port): a plain string key can't index it. */
+  readonly keyName?: string;
+  constructor(elemType: GoType, entries: [string, unknown][], raw: unknown, keyName?: string) {
     super(entries);
     this.elemType = elemType;
+    this.keyName = keyName;
     keepRaw(this, raw);
   }
 
   /** Go's index on a map: a missing key gives the element type's zero value. */
   index(key: string): unknown {
+    if (this.keyName) throw new Error(`value has type string; should be ${this.keyName}`);
     return this.has(key) ? this.get(key) : zeroOf(this.elemType);
   }
 }
@@ -99,6 +105,11 @@ export function goSlice(items: unknown[], raw: unknown): unknown[] {
 
 export class GoDuration {
   readonly ns: number;
+  static readonly methods: Methods = {
+    Hours: (d: GoDuration) => d.ns / 3600e9, Minutes: (d: GoDuration) => d.ns / 60e9, Seconds: (d: GoDuration) => d.ns / 1e9,
+    Milliseconds: (d: GoDuration) => Math.trunc(d.ns / 1e6), Microseconds: (d: GoDuration) => Math.trunc(d.ns / 1e3),
+    Nanoseconds: (d: GoDuration) => d.ns, String: (d: GoDuration) => d.toString(),
+  };
   constructor(ns: number) { this.ns = ns; }
   valueOf(): number { return this.ns; }
   toJSON(): number { return this.ns; }
@@ -126,7 +137,17 @@ export class GoFileMode {
 
 export class GoTime {
   readonly text: string;
+  static readonly methods: Methods = {
+    Unix: (t: GoTime) => Math.floor(t.ms() / 1000), UnixMilli: (t: GoTime) => Math.floor(t.ms()),
+    UnixNano: (t: GoTime) => BigInt(Math.floor(t.ms() / 1000)) * 1_000_000_000n + BigInt(t.nanos()),
+    IsZero: (t: GoTime) => /^0001-01-01T00:00:00(\.0+)?Z$/.test(t.text),
+    String: (t: GoTime) => t.toString(),
+  };
   constructor(text: string) { this.text = text; }
+  /** Milliseconds since the epoch (whole milliseconds, as Date.parse reads them). */
+  ms(): number { return Date.parse(this.text); }
+  /** The nanoseconds within the second. */
+  nanos(): number { return Number((/\.(\d+)/.exec(this.text)?.[1] ?? '').slice(0, 9).padEnd(9, '0')); }
   toJSON(): string { return this.text; }
   /** time.Time.String: "2006-01-02 15:04:05.999999999 -0700 MST". */
   toString(): string { return timeString(this.text); }
@@ -147,7 +168,7 @@ export function zeroOf(t: GoType): unknown {
     case 'ptr': return new GoPtr(t, null, null);
     case 'slice': return goSlice([], null);
     case 'array': return goSlice(Array.from({ length: t.len }, () => zeroOf(t.elem)), undefined);
-    case 'map': return new GoMap(t.elem, [], null);
+    case 'map': return new GoMap(t.elem, [], null, t.key);
     case 'struct': return new GoStruct(t, t.fields.map((f) => zeroOf(f.type)), undefined);
   }
 }
@@ -155,6 +176,15 @@ export function zeroOf(t: GoType): unknown {
 /** Whether a value is one of the typed values above. */
 export function isTyped(v: unknown): v is GoStruct | GoPtr | GoTime | GoDuration | GoFileMode {
   return v instanceof GoStruct || v instanceof GoPtr || v instanceof GoTime || v instanceof GoDuration || v instanceof GoFileMode;
+}
+
+/** The template-callable methods of a typed value. */
+export function methodsOf(v: unknown): Methods | undefined {
+  if (v instanceof GoStruct) return v.type.methods;
+  if (v instanceof GoPtr && v.elem instanceof GoStruct) return v.elem.type.methods;
+  if (v instanceof GoTime) return GoTime.methods;
+  if (v instanceof GoDuration) return GoDuration.methods;
+  return undefined;
 }
 
 /** Go type name (%T, error messages). */
@@ -168,7 +198,7 @@ export function typeName(t: GoType): string {
     case 'ptr': return '*' + typeName(t.elem);
     case 'slice': return '[]' + typeName(t.elem);
     case 'array': return `[${t.len}]` + typeName(t.elem);
-    case 'map': return 'map[string]' + typeName(t.elem);
+    case 'map': return `map[${t.key ?? 'string'}]` + typeName(t.elem);
     case 'struct': return t.name;
     default: return t.k;
   }

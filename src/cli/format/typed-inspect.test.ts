@@ -109,3 +109,22 @@ test('time.Duration, time.Time and os.FileMode print as Go does', () => {
   assert.equal(String(new GoFileMode(0)), '----------');
   assert.equal(String(new GoFileMode(0o755 | 2 ** 31)), 'drwxr-xr-x');
 });
+
+test('nat.Port keys refuse string indexes (the raw JSON answers), methods of Go types are callable', () => {
+  const c = { ...CONTAINER, NetworkSettings: { ...CONTAINER.NetworkSettings, Ports: { '80/tcp': null } } };
+  assert.equal(render('{{index .HostConfig.PortBindings "80/tcp"}}'), '[map[HostIp:127.0.0.1 HostPort:8080]]');
+  assert.equal(render('{{index .NetworkSettings.Ports "80/tcp"}}', c), '<no value>');
+  assert.equal(render('{{printf "%T" .Config.Labels}} {{printf "%T" .State}}'), 'map[string]string *container.State');
+  assert.equal(render('{{.HostConfig.RestartPolicy.IsNone}} {{.HostConfig.RestartPolicy.IsAlways}}'), 'true false');
+  const hc = { ...CONTAINER, Config: { ...CONTAINER.Config, Healthcheck: { Interval: 90e9 } } };
+  assert.equal(render('{{.Config.Healthcheck.Interval.Seconds}} {{.Config.Healthcheck.Interval.Milliseconds}}', hc), '90 90000');
+  const net = { Name: 'n', Created: '2026-11-23T09:00:01.5Z' };
+  assert.equal(render('{{.Created.Unix}} {{.Created.UnixNano}} {{.Created.IsZero}}', net, 'network'), '1795424401 1795424401500000000 false');
+});
+
+test('printf verbs other than %v go field by field', () => {
+  assert.equal(render('{{printf "%s" .HostConfig.RestartPolicy}}'), '{no %!s(int=0)}');
+  assert.equal(render('{{printf "%d" .HostConfig.Init}}'), '0');
+  assert.equal(render('{{printf "%s|%q" .Config.Labels .Config.Labels}}'), 'map[aa:2 zz:1]|map["aa":"2" "zz":"1"]');
+  assert.match(render('{{printf "%s" .State}}'), /^&\{running %!s\(bool=true\) %!s\(bool=false\) .* %!s\(int=1234\) %!s\(int=0\)  2026-11-23T09:00:01Z 0001-01-01T00:00:00Z %!s\(\*container.Health=<nil>\)\}$/);
+});

@@ -82,7 +82,7 @@ export function decode(raw: unknown, t: GoType): unknown {
     }
     case 'map': {
       const entries: [string, unknown][] = isObject(raw) ? Object.entries(raw).map(([k, v]) => [k, decode(v, t.elem)]) : [];
-      return new GoMap(t.elem, entries, raw);
+      return new GoMap(t.elem, entries, raw, t.key);
     }
     case 'struct': return decodeStruct(raw, t);
   }
