@@ -39,6 +39,8 @@ class State {
   readonly out: string[];
   readonly vars: { name: string; value: unknown }[];
   readonly strict: boolean;
+  /** Go's s.at(): the node evaluated last (a parenthesized chain reports field errors there). */
+  at?: Positioned;
 
   constructor(src: string, funcs: FuncMap, out: string[], data: unknown, strict: boolean) {
     this.src = src;
@@ -133,6 +135,7 @@ class State {
   }
 
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+    this.at = pipe;
     let value: unknown;
     pipe.cmds.forEach((cmd, i) => { value = this.evalCommand(dot, cmd, i === 0 ? NO_FINAL : value); });
     for (const name of pipe.decl) {
@@ -148,6 +151,7 @@ class State {
 
   evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
     const first = cmd.args[0]!;
+    this.at = first;
     switch (first.kind) {
       case 'field': return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
       case 'chain': return this.evalChain(dot, first, cmd.args, final);
@@ -164,6 +168,7 @@ class State {
   }
 
   evalArg(dot: unknown, n: ArgNode): unknown {
+    this.at = n;
     switch (n.kind) {
       case 'dot': return dot;
       case 'nil': return null;
@@ -188,7 +193,7 @@ class State {
   evalChain(dot: unknown, chain: ChainNode, args: ArgNode[], final: Final): unknown {
     if (chain.node.kind === 'nil') this.error(chain, `indirection through explicit nil in ${chain.text}`);
     const recv = this.evalArg(dot, chain.node);
-    return this.evalFieldChain(dot, recv, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, recv, this.at ?? chain, chain.field, args, final);
   }
 
   evalFieldChain(dot: unknown, recv: unknown, node: Positioned, idents: string[], args: ArgNode[], final: Final): unknown {
@@ -257,6 +262,7 @@ class State {
 
   evalFunction(dot: unknown, ident: IdentifierNode, cmd: Positioned, args: ArgNode[], final: Final): unknown {
     const name = ident.name;
+    this.at = ident;
     const argNodes = args.slice(1);
     const count = argNodes.length + (final === NO_FINAL ? 0 : 1);
     if (name === 'and' || name === 'or') {

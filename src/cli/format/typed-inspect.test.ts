@@ -61,6 +61,9 @@ test('what the typed struct lacks runs on the raw JSON with missingkey=error', (
   assert.throws(() => render('{{.NoSuchField}}'), { message: 'template: :1:2: executing "" at <.NoSuchField>: map has no entry for key "NoSuchField"' });
   assert.throws(() => render('{{.State.NoSuch}}'), { message: 'template: :1:8: executing "" at <.State.NoSuch>: map has no entry for key "NoSuch"' });
   assert.throws(() => render('{{.State.Health.Status}}'), { message: 'template: :1:8: executing "" at <.State.Health.Status>: map has no entry for key "Health"' });
+  // Go reports a parenthesized chain's field error at the node evaluated last (s.at).
+  assert.throws(() => render('{{(index .Mounts 0).X}}'), { message: 'template: :1:17: executing "" at <0>: map has no entry for key "X"' });
+  assert.throws(() => render('{{(.State).Nope}}'), { message: 'template: :1:3: executing "" at <.State>: map has no entry for key "Nope"' });
   assert.throws(() => render('{{.HostConfig.Init.X}}'), { message: 'template: :1:13: executing "" at <.HostConfig.Init.X>: nil pointer evaluating interface {}.X' });
 });
 
