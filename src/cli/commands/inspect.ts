@@ -104,7 +104,7 @@ export async function inspectRefs(ctx: CommandContext, refs: readonly string[], 
       continue;
     }
     try {
-      text += executeInspect(ins.tpl, item.kind, item.value, item.typedOnly !== true) + '\n';
+      text += executeInspect(ins.tpl, item.kind, item.value, item.typedOnly ? null : item.raw) + '\n';
     } catch (e) {
       errors.push(`template parsing error: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -5,7 +5,7 @@
  * truncate), plus the docker "header" variants used to render table headers.
  */
 import { goString, goTypeName, sprint, sprintln } from './gofmt.ts';
-import { GoDuration, GoFileMode, GoMap, GoPtr, isTyped } from './govalues.ts';
+import { GoDuration, GoFileMode, GoMap, GoPtr, isTyped, JsonNumber } from './govalues.ts';
 import { sprintf } from './printf.ts';
 
 export interface FuncDef {
@@ -30,6 +30,7 @@ export function truth(v: unknown): boolean {
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
   if (v instanceof GoPtr) return v.elem !== null;
+  if (v instanceof JsonNumber) return v.text !== '';
   if (v instanceof GoDuration || v instanceof GoFileMode) return Number(v) !== 0;
   if (isTyped(v)) return true;
   if (v instanceof Date || typeof v === 'function') return true;
@@ -57,7 +58,9 @@ function kindOf(v: unknown): Kind {
     case 'boolean': return 'bool';
     case 'number': case 'bigint': return 'number';
     case 'string': return 'string';
-    default: return v instanceof GoDuration || v instanceof GoFileMode ? 'number' : 'other';
+    default:
+      if (v instanceof JsonNumber) return 'string';
+      return v instanceof GoDuration || v instanceof GoFileMode ? 'number' : 'other';
   }
 }
 
@@ -73,7 +76,7 @@ function eq(args: unknown[]): boolean {
     }
     if (ka === 'nil') return true;
     if (ka === 'other') throw new Error(`non-comparable type ${goString(a)}: ${goTypeName(a)}`);
-    if (ka === 'number' ? Number(a) === Number(b) : a === b) return true;
+    if (ka === 'number' ? Number(a) === Number(b) : String(a) === String(b)) return true;
   }
   return false;
 }
@@ -85,7 +88,7 @@ function lt(a: unknown, b: unknown): boolean {
     throw new Error('invalid type for comparison');
   }
   if (ka !== kb) throw new Error('incompatible types for comparison');
-  return ka === 'number' ? Number(a) < Number(b) : (a as string) < (b as string);
+  return ka === 'number' ? Number(a) < Number(b) : String(a) < String(b);
 }
 
 function indexOne(v: unknown, i: unknown): unknown {
@@ -127,7 +130,7 @@ function slice(args: unknown[]): unknown {
 
 function len(v: unknown): number {
   if (v === undefined || v === null) throw new Error('len of untyped nil');
-  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'string' || v instanceof JsonNumber) return Buffer.byteLength(String(v));
   if (Array.isArray(v)) return v.length;
   if (v instanceof Map) return v.size;
   if (isTyped(v)) throw new Error(`len of type ${goTypeName(v)}`);

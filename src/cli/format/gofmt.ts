@@ -8,7 +8,7 @@
  * sorted keys), null/undefined (nil / "no value"), and the typed Go values
  * of govalues.ts (structs in field order, pointers, time.Time, time.Duration).
  */
-import { fakeAddress, GoDuration, GoFileMode, GoMap, GoPtr, GoStruct, GoTime, isTyped, typeName } from './govalues.ts';
+import { fakeAddress, GoDuration, GoFileMode, GoMap, GoPtr, GoStruct, GoTime, isTyped, JsonNumber, typeName } from './govalues.ts';
 
 /** Decimal digits of a float: value = 0.d1d2d3... × 10^dp. */
 export interface Digits { d: string; dp: number }
@@ -136,6 +136,7 @@ export function goTypeName(v: unknown): string {
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoDuration) return 'time.Duration';
   if (v instanceof GoFileMode) return 'fs.FileMode';
+  if (v instanceof JsonNumber) return 'json.Number';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'bigint') return 'int64';
@@ -171,6 +172,7 @@ function typedString(v: GoStruct | GoPtr | GoTime | GoDuration | GoFileMode, dep
 export function goString(v: unknown, depth = 0, plus = false): string {
   if (v === undefined || v === null) return '<nil>';
   if (isTyped(v)) return typedString(v, depth, plus);
+  if (v instanceof JsonNumber) return v.text;
   switch (typeof v) {
     case 'string': return v;
     case 'number': return formatNumber(v);

@@ -135,6 +135,21 @@ export class GoFileMode {
   }
 }
 
+/** encoding/json's Number (decoding with UseNumber): a string type holding the number's JSON text. */
+export class JsonNumber {
+  readonly text: string;
+  constructor(text: string) { this.text = text; }
+  toString(): string { return this.text; }
+  toJSON(): unknown { return (JSON as unknown as { rawJSON(t: string): unknown }).rawJSON(this.text); }
+}
+
+/** JSON text decoded as the docker CLI's raw fallback does (json.Decoder with UseNumber). */
+export function parseUseNumber(text: string): unknown {
+  const reviver = (_k: string, v: unknown, ctx?: { source?: string }): unknown =>
+    (typeof v === 'number' ? new JsonNumber(ctx?.source ?? String(v)) : v);
+  return JSON.parse(text, reviver as (k: string, v: unknown) => unknown);
+}
+
 export class GoTime {
   readonly text: string;
   static readonly methods: Methods = {

@@ -5,7 +5,7 @@
  * (%!d(string=x), %!s(MISSING), %!(EXTRA int=1)).
  */
 import { formatFloat, goString, goTypeName, isMap, quote } from './gofmt.ts';
-import { GoDuration, GoFileMode, GoPtr, GoStruct, isTyped } from './govalues.ts';
+import { GoDuration, GoFileMode, GoPtr, GoStruct, isTyped, JsonNumber } from './govalues.ts';
 
 interface Spec {
   minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean;
@@ -131,6 +131,7 @@ function fmtValue(arg: unknown, spec: Spec): string {
     return '[' + arg.map((e) => fmtValue(e, spec)).join(' ') + ']';
   }
   if (isTyped(arg)) return fmtTyped(arg, spec, 0);
+  if (arg instanceof JsonNumber) return 'vsqxX'.includes(v) ? fmtString(arg.text, spec) : bad(spec, arg);
   if (arg instanceof Map) {
     if (v === 'v') return pad(goString(arg), spec, false);
     const keys = [...arg.keys()].sort();

@@ -21,7 +21,7 @@ const CONTAINER = {
 };
 
 function render(tpl: string, data: unknown = CONTAINER, kind: InspectKind = 'container', rawFallback = true): string {
-  return executeInspect(new Template(tpl), kind, data, rawFallback);
+  return executeInspect(new Template(tpl), kind, data, rawFallback ? JSON.stringify(data) : null);
 }
 
 test('structs print their fields in Go order, nil values as Go does', () => {

@@ -4,7 +4,7 @@
  * that fails, on the raw JSON decoded as map[string]any with
  * missingkey=error, whose error is the one reported.
  */
-import { goSlice, GoMap, GoPtr, GoStruct, GoDuration, GoFileMode, GoTime, ZERO_TIME, zeroOf, type GoType, type StructType } from './govalues.ts';
+import { goSlice, GoMap, GoPtr, GoStruct, GoDuration, GoFileMode, GoTime, parseUseNumber, ZERO_TIME, zeroOf, type GoType, type StructType } from './govalues.ts';
 import { CONTAINER_INSPECT } from './gotypes-container.ts';
 import { IMAGE_INSPECT, NETWORK_INSPECT, VOLUME_INSPECT } from './gotypes-objects.ts';
 import type { Template } from './template.ts';
@@ -95,18 +95,18 @@ export function typedInspect(kind: InspectKind, raw: unknown): GoStruct {
 
 /**
  * TemplateInspector.Inspect: the typed execution's output, else the raw
- * fallback's (missingkey=error). Throws the error of the last execution,
- * which the caller reports as `template parsing error: ...`. Without
- * rawFallback (docker's `volume inspect` passes no raw JSON) the typed
- * execution's error is final.
+ * fallback's: the JSON text decoded with UseNumber (numbers are json.Number
+ * strings), missingkey=error. Throws the error of the last execution, which
+ * the caller reports as `template parsing error: ...`. rawText null: there
+ * is no raw JSON (docker's `volume inspect`), the typed error is final.
  */
-export function executeInspect(tpl: Template, kind: InspectKind | undefined, value: unknown, rawFallback = true): string {
+export function executeInspect(tpl: Template, kind: InspectKind | undefined, value: unknown, rawText: string | null): string {
   if (kind === undefined) return tpl.execute(value);
   const typed = typedInspect(kind, value);
-  if (!rawFallback) return tpl.execute(typed);
+  if (rawText === null) return tpl.execute(typed);
   try {
     return tpl.execute(typed);
   } catch {
-    return tpl.execute(value, { missingKeyError: true });
+    return tpl.execute(parseUseNumber(rawText), { missingKeyError: true });
   }
 }
