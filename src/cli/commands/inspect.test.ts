@@ -54,3 +54,26 @@ test('template format: a line per object, an empty line when nothing printed; ba
   assert.equal(bad.error?.status, 64);
   assert.equal(bad.error?.message, 'template parsing error: template: :1: unclosed action');
 });
+
+test('templates run on the typed object first, then on the raw JSON; the fallback error has status 1', async () => {
+  const ctl = '{"Id":"c1","State":{"Status":"exited","Pid":0},"HostConfig":{"RestartPolicy":{"Name":"no","MaximumRetryCount":0},"Binds":null}}';
+  const get = async () => ({ value: JSON.parse(ctl), raw: ctl, kind: 'container' as const });
+  const exec = async (format: string) => {
+    const ctx = fakeContext(fakeClient(() => undefined));
+    let error: StatusError | undefined;
+    try {
+      await inspectRefs(ctx, ['c1', 'c1'], format, get);
+    } catch (e) {
+      error = e as StatusError;
+    }
+    return { out: ctx.out.text(), error };
+  };
+  assert.deepEqual(await exec('{{.HostConfig.RestartPolicy}} {{.HostConfig.Binds}} {{.ID}}'), { out: '{no 0} [] c1\n{no 0} [] c1\n', error: undefined });
+  // .Id is no field of the Go struct: the whole template runs on the raw JSON (maps, null is no value).
+  assert.equal((await exec('{{.HostConfig.RestartPolicy}} {{.HostConfig.Binds}} {{.Id}}')).out, 'map[MaximumRetryCount:0 Name:no] <no value> c1\n'.repeat(2));
+  const missing = await exec('{{.State.NoSuch}}');
+  assert.equal(missing.out, '\n');
+  assert.equal(missing.error?.status, 1);
+  const msg = 'template parsing error: template: :1:8: executing "" at <.State.NoSuch>: map has no entry for key "NoSuch"';
+  assert.equal(missing.error?.message, `${msg}\n${msg}`);
+});

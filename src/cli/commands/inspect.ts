@@ -9,10 +9,15 @@ import type { Command, CommandContext } from '../framework/command.ts';
 import type { ParsedArgs } from '../framework/flags.ts';
 import { compile } from '../format/formatter.ts';
 import type { Template } from '../format/template.ts';
+import { executeInspect, inspectKindOf, type InspectKind } from '../format/typed-inspect.ts';
 import { INSPECT_FORMAT_HELP, pathEscape, platformJson } from './shared.ts';
 
-/** One inspected object: its parsed value and the daemon's raw JSON text. */
-export interface Inspected { value: unknown; raw: string }
+/**
+ * One inspected object: its parsed value and the daemon's raw JSON text;
+ * kind names the Go struct the docker CLI decodes it into for templates,
+ * typedOnly that it gives the template no raw JSON to fall back on.
+ */
+export interface Inspected { value: unknown; raw: string; kind?: InspectKind; typedOnly?: boolean }
 export type InspectFn = (ref: string) => Promise<Inspected>;
 
 /** Go's json.Indent(dst, src, "", indent): re-indents JSON text without re-encoding its values. */
@@ -99,7 +104,7 @@ export async function inspectRefs(ctx: CommandContext, refs: readonly string[], 
       continue;
     }
     try {
-      text += ins.tpl.execute(item.value) + '\n';
+      text += executeInspect(ins.tpl, item.kind, item.value, item.typedOnly ? null : item.raw) + '\n';
     } catch (e) {
       errors.push(`template parsing error: ${e instanceof Error ? e.message : String(e)}`);
     }
@@ -111,11 +116,17 @@ export async function inspectRefs(ctx: CommandContext, refs: readonly string[], 
   if (errors.length > 0) throw new StatusError(1, errors.join('\n'));
 }
 
-/** GET a JSON object, keeping its raw text for the indented output. */
+/**
+ * GET a JSON object, keeping its raw text for the indented output. Like
+ * docker's `volume inspect` (VolumeInspect, not VolumeInspectWithRaw), a
+ * volume's template runs on the typed value only; the top-level inspect
+ * overrides that.
+ */
 export async function getInspected(ctx: CommandContext, path: string, query?: Record<string, string | boolean | undefined>): Promise<Inspected> {
   const res = await ctx.client.request('GET', path, { query });
   const raw = res.text();
-  return { value: JSON.parse(raw), raw };
+  const kind = inspectKindOf(path);
+  return { value: JSON.parse(raw), raw, kind, typedOnly: kind === 'volume' };
 }
 
 export const inspectImage = (ctx: CommandContext, platform = ''): InspectFn => (ref) =>
@@ -130,7 +141,7 @@ const KINDS: Kind[] = [
   { type: 'container', size: true, get: (ctx, ref, size) => getInspected(ctx, `/containers/${pathEscape(ref)}/json`, { size: size || undefined }) },
   { type: 'image', get: (ctx, ref) => getInspected(ctx, `/images/${pathEscape(ref)}/json`) },
   { type: 'network', get: (ctx, ref) => getInspected(ctx, `/networks/${pathEscape(ref)}`) },
-  { type: 'volume', get: (ctx, ref) => getInspected(ctx, `/volumes/${pathEscape(ref)}`) },
+  { type: 'volume', get: async (ctx, ref) => ({ ...await getInspected(ctx, `/volumes/${pathEscape(ref)}`), typedOnly: false }) },
   { type: 'service', swarm: true, get: (ctx, ref) => getInspected(ctx, `/services/${pathEscape(ref)}`, { insertDefaults: true }) },
   { type: 'task', swarm: true, get: (ctx, ref) => getInspected(ctx, `/tasks/${pathEscape(ref)}`) },
   { type: 'node', swarm: true, get: (ctx, ref) => getInspected(ctx, `/nodes/${pathEscape(ref)}`) },

@@ -1,11 +1,13 @@
 /**
  * Executor for parsed templates: walks the tree against a data value with
  * Go text/template semantics on map-like data (a missing key is "no value",
- * not an error).
+ * not an error, unless missingKeyError: Go's missingkey=error) and on the
+ * typed Go values of govalues.ts (structs, pointers, typed maps).
  */
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ArgNode, ChainNode, CommandNode, ControlNode, IdentifierNode, ListNode, Node, PipeNode, VariableNode } from './ast.ts';
 import { goString, goTypeName, printValue } from './gofmt.ts';
+import { GoMap, GoPtr, GoStruct, isTyped, methodsOf, typeHasField } from './govalues.ts';
 import { ArgTypeError, truth, type FuncMap } from './funcs.ts';
 
 const NO_FINAL: unique symbol = Symbol('no final');
@@ -18,12 +20,17 @@ class LoopJump {
 
 interface Positioned { pos: number; text: string }
 
+export interface ExecOptions {
+  /** Go's Option("missingkey=error"): a missing map key is an error, not "no value". */
+  missingKeyError?: boolean;
+}
+
 /**
  * Execute a parsed template. Output is appended to `out` as it is produced,
  * so a caller that catches an error still has the partial output (as Go does).
  */
-export function execute(root: ListNode, src: string, data: unknown, funcs: FuncMap, out: string[]): void {
-  new State(src, funcs, out, data).walkList(data, root);
+export function execute(root: ListNode, src: string, data: unknown, funcs: FuncMap, out: string[], opts: ExecOptions = {}): void {
+  new State(src, funcs, out, data, opts.missingKeyError === true).walkList(data, root);
 }
 
 class State {
@@ -31,11 +38,15 @@ class State {
   readonly funcs: FuncMap;
   readonly out: string[];
   readonly vars: { name: string; value: unknown }[];
+  readonly strict: boolean;
+  /** Go's s.at(): the node evaluated last (a parenthesized chain reports field errors there). */
+  at?: Positioned;
 
-  constructor(src: string, funcs: FuncMap, out: string[], data: unknown) {
+  constructor(src: string, funcs: FuncMap, out: string[], data: unknown, strict: boolean) {
     this.src = src;
     this.funcs = funcs;
     this.out = out;
+    this.strict = strict;
     this.vars = [{ name: '$', value: data }];
   }
 
@@ -86,7 +97,9 @@ class State {
 
   walkRange(dot: unknown, node: ControlNode): void {
     const mark = this.vars.length;
-    const v = this.evalPipeline(dot, node.pipe);
+    let v = this.evalPipeline(dot, node.pipe);
+    if (v instanceof GoPtr) v = v.elem;
+    if (isTyped(v)) this.error(node.pipe, `range can't iterate over ${goString(v)}`);
     const decl = node.pipe.decl;
     const iterMark = this.vars.length;
     let count = 0;
@@ -122,6 +135,7 @@ class State {
   }
 
   evalPipeline(dot: unknown, pipe: PipeNode): unknown {
+    this.at = pipe;
     let value: unknown;
     pipe.cmds.forEach((cmd, i) => { value = this.evalCommand(dot, cmd, i === 0 ? NO_FINAL : value); });
     for (const name of pipe.decl) {
@@ -137,6 +151,7 @@ class State {
 
   evalCommand(dot: unknown, cmd: CommandNode, final: Final): unknown {
     const first = cmd.args[0]!;
+    this.at = first;
     switch (first.kind) {
       case 'field': return this.evalFieldChain(dot, dot, first, first.ident, cmd.args, final);
       case 'chain': return this.evalChain(dot, first, cmd.args, final);
@@ -153,6 +168,7 @@ class State {
   }
 
   evalArg(dot: unknown, n: ArgNode): unknown {
+    this.at = n;
     switch (n.kind) {
       case 'dot': return dot;
       case 'nil': return null;
@@ -177,19 +193,32 @@ class State {
   evalChain(dot: unknown, chain: ChainNode, args: ArgNode[], final: Final): unknown {
     if (chain.node.kind === 'nil') this.error(chain, `indirection through explicit nil in ${chain.text}`);
     const recv = this.evalArg(dot, chain.node);
-    return this.evalFieldChain(dot, recv, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, recv, this.at ?? chain, chain.field, args, final);
   }
 
   evalFieldChain(dot: unknown, recv: unknown, node: Positioned, idents: string[], args: ArgNode[], final: Final): unknown {
     const n = idents.length;
-    for (let i = 0; i < n - 1; i++) recv = this.evalField(dot, idents[i]!, node, [], NO_FINAL, recv);
-    return this.evalField(dot, idents[n - 1]!, node, args, final, recv);
+    for (let i = 0; i < n - 1; i++) recv = this.evalField(dot, idents[i]!, node, [], NO_FINAL, recv, i > 0);
+    return this.evalField(dot, idents[n - 1]!, node, args, final, recv, n > 1);
   }
 
-  evalField(dot: unknown, name: string, node: Positioned, args: ArgNode[], final: Final, recv: unknown): unknown {
-    if (recv === undefined || recv === null) return undefined;
+  /** viaField: recv came from the chain's previous field (in raw data, a Go interface {} value). */
+  evalField(dot: unknown, name: string, node: Positioned, args: ArgNode[], final: Final, recv: unknown, viaField = false): unknown {
+    if (recv === undefined) {
+      if (this.strict) this.error(node, `nil data; no entry for key ${JSON.stringify(name)}`);
+      return undefined;
+    }
+    if (recv === null) {
+      if (this.strict) this.error(node, `nil pointer evaluating interface {}.${name}`);
+      return undefined;
+    }
     const hasArgs = args.length > 1 || final !== NO_FINAL;
+    if (isTyped(recv)) return this.evalTypedField(name, node, hasArgs, recv);
+    if (recv instanceof GoMap && recv.keyName) this.error(node, `can't evaluate field ${name} in type ${goTypeName(recv)}`);
     if (typeof recv === 'object' && !Array.isArray(recv)) {
+      if (this.strict && !(recv instanceof Map) && !Object.hasOwn(recv, name)) {
+        this.error(node, `map has no entry for key ${JSON.stringify(name)}`);
+      }
       const v = lookup(recv, name);
       if (typeof v === 'function') {
         const argv = args.slice(1).map((a) => this.evalArg(dot, a));
@@ -203,11 +232,37 @@ class State {
       if (hasArgs) this.error(node, `${name} is not a method but has arguments`);
       return v;
     }
-    this.error(node, `can't evaluate field ${name} in type ${goTypeName(recv)}`);
+    this.error(node, `can't evaluate field ${name} in type ${this.strict && viaField ? 'interface {}' : goTypeName(recv)}`);
+  }
+
+  /** A field of a typed struct (through pointers); a missing field or a nil pointer is an error. */
+  evalTypedField(name: string, node: Positioned, hasArgs: boolean, recv: object): unknown {
+    const typ = goTypeName(recv);
+    const method = methodsOf(recv)?.[name];
+    if (method) {
+      if (hasArgs) this.error(node, `wrong number of args for ${name}: want 0 got 1`);
+      if (recv instanceof GoPtr && recv.elem === null) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      return (method as (r: unknown) => unknown)(recv instanceof GoPtr ? recv.elem : recv);
+    }
+    if (recv instanceof GoPtr) {
+      if (!typeHasField(recv.type, name)) this.error(node, `can't evaluate field ${name} in type ${typ}`);
+      if (recv.elem === null) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      recv = recv.elem as object;
+    }
+    if (recv instanceof GoStruct) {
+      const f = recv.field(name);
+      if (f.nilEmbedded) this.error(node, `nil pointer evaluating ${typ}.${name}`);
+      if (f.found) {
+        if (hasArgs) this.error(node, `${name} has arguments but cannot be invoked as function`);
+        return f.value;
+      }
+    }
+    this.error(node, `can't evaluate field ${name} in type ${typ}`);
   }
 
   evalFunction(dot: unknown, ident: IdentifierNode, cmd: Positioned, args: ArgNode[], final: Final): unknown {
     const name = ident.name;
+    this.at = ident;
     const argNodes = args.slice(1);
     const count = argNodes.length + (final === NO_FINAL ? 0 : 1);
     if (name === 'and' || name === 'or') {

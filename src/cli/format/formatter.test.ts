@@ -75,7 +75,7 @@ test('quiet prints IDs unless a custom template is given', () => {
 test('template errors are wrapped like the docker CLI', () => {
   assert.throws(() => renderRows(images, '{{foo}}', opts), (e: unknown) =>
     e instanceof InvalidParameterError && e.message === 'template parsing error: template: :1: function "foo" not defined');
-  assert.throws(() => renderRows(images, '{{.ID.X}}', opts), /template parsing error: template: :1:2: executing "" at <.ID.X>/);
+  assert.throws(() => renderRows(images, '{{.ID.X}}', opts), /template parsing error: template: :1:5: executing "" at <.ID.X>/);
 });
 
 test('renderTemplate (inspect -f) returns the raw output', () => {

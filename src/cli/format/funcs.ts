@@ -5,6 +5,7 @@
  * truncate), plus the docker "header" variants used to render table headers.
  */
 import { goString, goTypeName, sprint, sprintln } from './gofmt.ts';
+import { GoDuration, GoFileMode, GoMap, GoPtr, isTyped, JsonNumber } from './govalues.ts';
 import { sprintf } from './printf.ts';
 
 export interface FuncDef {
@@ -28,6 +29,10 @@ export function truth(v: unknown): boolean {
   }
   if (Array.isArray(v)) return v.length > 0;
   if (v instanceof Map) return v.size > 0;
+  if (v instanceof GoPtr) return v.elem !== null;
+  if (v instanceof JsonNumber) return v.text !== '';
+  if (v instanceof GoDuration || v instanceof GoFileMode) return Number(v) !== 0;
+  if (isTyped(v)) return true;
   if (v instanceof Date || typeof v === 'function') return true;
   return Object.keys(v as object).length > 0;
 }
@@ -53,7 +58,9 @@ function kindOf(v: unknown): Kind {
     case 'boolean': return 'bool';
     case 'number': case 'bigint': return 'number';
     case 'string': return 'string';
-    default: return 'other';
+    default:
+      if (v instanceof JsonNumber) return 'string';
+      return v instanceof GoDuration || v instanceof GoFileMode ? 'number' : 'other';
   }
 }
 
@@ -69,7 +76,7 @@ function eq(args: unknown[]): boolean {
     }
     if (ka === 'nil') return true;
     if (ka === 'other') throw new Error(`non-comparable type ${goString(a)}: ${goTypeName(a)}`);
-    if (ka === 'number' ? Number(a) === Number(b) : a === b) return true;
+    if (ka === 'number' ? Number(a) === Number(b) : String(a) === String(b)) return true;
   }
   return false;
 }
@@ -81,7 +88,7 @@ function lt(a: unknown, b: unknown): boolean {
     throw new Error('invalid type for comparison');
   }
   if (ka !== kb) throw new Error('incompatible types for comparison');
-  return ka === 'number' ? Number(a) < Number(b) : (a as string) < (b as string);
+  return ka === 'number' ? Number(a) < Number(b) : String(a) < String(b);
 }
 
 function indexOne(v: unknown, i: unknown): unknown {
@@ -92,7 +99,12 @@ function indexOne(v: unknown, i: unknown): unknown {
     if (i < 0 || i >= len) throw new Error(`index out of range: ${i}`);
     return typeof v === 'string' ? Buffer.from(v)[i] : v[i];
   }
+  if (v instanceof GoMap) {
+    if (typeof i !== 'string') throw new Error(`value has type ${goTypeName(i)}; should be string`);
+    return v.index(i);
+  }
   if (v instanceof Map) return v.get(i);
+  if (isTyped(v)) throw new Error(`can't index item of type ${goTypeName(v)}`);
   if (typeof v === 'object') {
     if (typeof i !== 'string') throw new Error(`value has type ${goTypeName(i)}; should be string`);
     return Object.hasOwn(v, i) ? (v as Record<string, unknown>)[i] : undefined;
@@ -118,9 +130,10 @@ function slice(args: unknown[]): unknown {
 
 function len(v: unknown): number {
   if (v === undefined || v === null) throw new Error('len of untyped nil');
-  if (typeof v === 'string') return Buffer.byteLength(v);
+  if (typeof v === 'string' || v instanceof JsonNumber) return Buffer.byteLength(String(v));
   if (Array.isArray(v)) return v.length;
   if (v instanceof Map) return v.size;
+  if (isTyped(v)) throw new Error(`len of type ${goTypeName(v)}`);
   if (typeof v === 'object' && !(v instanceof Date)) return Object.keys(v).length;
   throw new Error(`len of type ${goTypeName(v)}`);
 }

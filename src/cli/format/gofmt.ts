@@ -5,8 +5,10 @@
  *
  * Value model: strings, numbers (integral numbers behave like Go ints, others
  * like float64), booleans, arrays (slices), plain objects (maps, printed with
- * sorted keys), null/undefined (nil / "no value").
+ * sorted keys), null/undefined (nil / "no value"), and the typed Go values
+ * of govalues.ts (structs in field order, pointers, time.Time, time.Duration).
  */
+import { fakeAddress, GoDuration, GoFileMode, GoMap, GoPtr, GoStruct, GoTime, isTyped, JsonNumber, typeName } from './govalues.ts';
 
 /** Decimal digits of a float: value = 0.d1d2d3... × 10^dp. */
 export interface Digits { d: string; dp: number }
@@ -129,19 +131,48 @@ export function isMap(v: unknown): v is Record<string, unknown> {
 /** The Go type name used in error messages (%T). */
 export function goTypeName(v: unknown): string {
   if (v === undefined || v === null) return '<nil>';
+  if (v instanceof GoStruct) return v.type.name;
+  if (v instanceof GoPtr) return typeName(v.type);
+  if (v instanceof GoTime) return 'time.Time';
+  if (v instanceof GoDuration) return 'time.Duration';
+  if (v instanceof GoFileMode) return 'fs.FileMode';
+  if (v instanceof JsonNumber) return 'json.Number';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
   if (typeof v === 'bigint') return 'int64';
   if (typeof v === 'number') return Number.isInteger(v) ? 'int' : 'float64';
   if (Array.isArray(v)) return '[]interface {}';
+  if (v instanceof GoMap) return typeName({ k: 'map', elem: v.elemType, key: v.keyName });
+  if (v instanceof Map) return 'map[string]interface {}';
   if (v instanceof Date) return 'time.Time';
   if (typeof v === 'function') return 'func';
   return 'map[string]interface {}';
 }
 
+/**
+ * fmt's %v (%+v with plus) of a typed value: a struct is {f1 f2 ...}, a
+ * pointer at the top level &{...} (a nested one is an address), Stringers
+ * (time.Time, time.Duration, *units.Ulimit, ...) print themselves.
+ */
+function typedString(v: GoStruct | GoPtr | GoTime | GoDuration | GoFileMode, depth: number, plus: boolean): string {
+  if (v instanceof GoTime || v instanceof GoDuration || v instanceof GoFileMode) return v.toString();
+  if (v instanceof GoPtr) {
+    const e = v.elem;
+    if (e === null) return '<nil>';
+    if (e instanceof GoStruct && e.type.stringer) return e.type.stringer(e);
+    if (depth === 0 && (e instanceof GoStruct || e instanceof Map || Array.isArray(e))) return '&' + goString(e, depth + 1, plus);
+    return fakeAddress(v);
+  }
+  if (v.type.stringer) return v.type.stringer(v);
+  const parts = v.values.map((f, i) => (plus ? v.type.fields[i]!.name + ':' : '') + goString(f, depth + 1, plus));
+  return '{' + parts.join(' ') + '}';
+}
+
 /** Go's %v of a value (fmt.Sprint of one operand). */
-export function goString(v: unknown): string {
+export function goString(v: unknown, depth = 0, plus = false): string {
   if (v === undefined || v === null) return '<nil>';
+  if (isTyped(v)) return typedString(v, depth, plus);
+  if (v instanceof JsonNumber) return v.text;
   switch (typeof v) {
     case 'string': return v;
     case 'number': return formatNumber(v);
@@ -149,18 +180,19 @@ export function goString(v: unknown): string {
     case 'boolean': return v ? 'true' : 'false';
     case 'function': return '<func>';
   }
-  if (Array.isArray(v)) return '[' + v.map(goString).join(' ') + ']';
+  if (Array.isArray(v)) return '[' + v.map((e) => goString(e, depth + 1, plus)).join(' ') + ']';
   if (v instanceof Date) return v.toISOString();
   if (v instanceof Map) {
     const keys = [...v.keys()].sort();
-    return 'map[' + keys.map((k) => `${goString(k)}:${goString(v.get(k))}`).join(' ') + ']';
+    return 'map[' + keys.map((k) => `${goString(k)}:${goString(v.get(k), depth + 1, plus)}`).join(' ') + ']';
   }
   const obj = v as Record<string, unknown>;
-  return 'map[' + Object.keys(obj).sort().map((k) => `${k}:${goString(obj[k])}`).join(' ') + ']';
+  return 'map[' + Object.keys(obj).sort().map((k) => `${k}:${goString(obj[k], depth + 1, plus)}`).join(' ') + ']';
 }
 
-/** How text/template prints the result of an action: absent values are "<no value>". */
+/** How text/template prints the result of an action: absent values are "<no value>", pointers are followed. */
 export function printValue(v: unknown): string {
+  if (v instanceof GoPtr && v.elem !== null) v = v.elem;
   return v === undefined || v === null ? '<no value>' : goString(v);
 }
 
@@ -176,7 +208,7 @@ export function sprint(args: unknown[]): string {
 
 /** fmt.Sprintln: always spaces, trailing newline. */
 export function sprintln(args: unknown[]): string {
-  return args.map(goString).join(' ') + '\n';
+  return args.map((a) => goString(a)).join(' ') + '\n';
 }
 
 function isPrintable(cp: number): boolean {

@@ -184,15 +184,17 @@ class Parser {
     const node = this.term();
     if (!node) return undefined;
     const fields: string[] = [];
+    // Go's newChain: the node is positioned at its first chained field.
+    const pos = this.peek().pos;
     while (this.peek().type === 'field' && !this.peek().spaced) fields.push(this.next().val.slice(1));
     if (fields.length === 0) return node;
     const text = this.src.slice(node.pos, this.toks[this.i - 1]!.end);
     switch (node.kind) {
-      case 'field': return { ...node, text, ident: [...node.ident, ...fields] };
-      case 'variable': return { ...node, text, ident: [...node.ident, ...fields] };
+      case 'field': return { ...node, pos, text, ident: [...node.ident, ...fields] };
+      case 'variable': return { ...node, pos, text, ident: [...node.ident, ...fields] };
       case 'bool': case 'string': case 'number': case 'nil': case 'dot':
         this.error(node.pos, `unexpected . after term "${node.text}"`);
-      default: return { kind: 'chain', pos: node.pos, text, node, field: fields };
+      default: return { kind: 'chain', pos, text, node, field: fields };
     }
   }
 

@@ -5,6 +5,7 @@
  * (%!d(string=x), %!s(MISSING), %!(EXTRA int=1)).
  */
 import { formatFloat, goString, goTypeName, isMap, quote } from './gofmt.ts';
+import { GoDuration, GoFileMode, GoPtr, GoStruct, isTyped, JsonNumber } from './govalues.ts';
 
 interface Spec {
   minus: boolean; plus: boolean; sharp: boolean; space: boolean; zero: boolean;
@@ -87,6 +88,24 @@ function fmtString(s: string, spec: Spec): string {
   }
 }
 
+/** fmt's verbs on typed values: %v as goString; others applied field by field (a nested pointer is a bad verb). */
+function fmtTyped(arg: unknown, spec: Spec, depth: number): string {
+  const v = spec.verb;
+  if (v === 'v') return pad(goString(arg, depth, spec.plus), spec, false);
+  if (arg instanceof GoDuration || arg instanceof GoFileMode) return v === 's' ? pad(String(arg), spec, false) : fmtValue(Number(arg), spec);
+  if (arg instanceof GoPtr) {
+    const e = arg.elem;
+    if (e === null) return 'bdoxX'.includes(v) ? fmtInt(0, spec) : bad(spec, arg);
+    if (depth === 0 && e instanceof GoStruct && !e.type.stringer) return '&' + fmtTyped(e, spec, 1);
+    if (e instanceof GoStruct && e.type.stringer && v === 's') return pad(e.type.stringer(e), spec, false);
+    return `%!${v}(${goTypeName(arg)}=${goString(arg)})`;
+  }
+  if (arg instanceof GoStruct && !arg.type.stringer) {
+    return '{' + arg.values.map((f) => (isTyped(f) ? fmtTyped(f, spec, depth + 1) : fmtValue(f, spec))).join(' ') + '}';
+  }
+  return v === 's' ? pad(goString(arg), spec, false) : bad(spec, arg);
+}
+
 function fmtValue(arg: unknown, spec: Spec): string {
   const v = spec.verb;
   if (v === 'T') return pad(goTypeName(arg), spec, false);
@@ -110,6 +129,13 @@ function fmtValue(arg: unknown, spec: Spec): string {
   if (Array.isArray(arg)) {
     if (v === 'v') return pad(goString(arg), spec, false);
     return '[' + arg.map((e) => fmtValue(e, spec)).join(' ') + ']';
+  }
+  if (isTyped(arg)) return fmtTyped(arg, spec, 0);
+  if (arg instanceof JsonNumber) return 'vsqxX'.includes(v) ? fmtString(arg.text, spec) : bad(spec, arg);
+  if (arg instanceof Map) {
+    if (v === 'v') return pad(goString(arg), spec, false);
+    const keys = [...arg.keys()].sort();
+    return 'map[' + keys.map((k) => `${fmtValue(k, spec)}:${fmtValue(arg.get(k), spec)}`).join(' ') + ']';
   }
   if (isMap(arg)) {
     if (v === 'v') return pad(goString(arg), spec, false);

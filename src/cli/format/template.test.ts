@@ -216,8 +216,8 @@ test('parse errors read like Go', () => {
 });
 
 test('execution errors read like Go', () => {
-  fails('{{.Name.First}}', container, 'template: :1:2: executing "" at <.Name.First>: can\'t evaluate field First in type string');
-  fails('x\n {{.Args.X}}', container, 'template: :2:3: executing "" at <.Args.X>: can\'t evaluate field X in type []interface {}');
+  fails('{{.Name.First}}', container, 'template: :1:7: executing "" at <.Name.First>: can\'t evaluate field First in type string');
+  fails('x\n {{.Args.X}}', container, 'template: :2:8: executing "" at <.Args.X>: can\'t evaluate field X in type []interface {}');
   fails('{{.Id 1}}', container, /Id is not a method but has arguments/);
 });
 

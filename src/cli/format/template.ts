@@ -4,7 +4,7 @@
  * `template: :1: function "foo" not defined`.
  */
 import type { ListNode } from './ast.ts';
-import { execute } from './exec.ts';
+import { execute, type ExecOptions } from './exec.ts';
 import { BASE_FUNCS, FUNC_NAMES, HEADER_FUNCS } from './funcs.ts';
 import { parseTemplate } from './parser.ts';
 
@@ -18,9 +18,9 @@ export class Template {
   }
 
   /** Execute against data; throws on execution errors. */
-  execute(data: unknown): string {
+  execute(data: unknown, opts: ExecOptions = {}): string {
     const out: string[] = [];
-    execute(this.root, this.source, data, BASE_FUNCS, out);
+    execute(this.root, this.source, data, BASE_FUNCS, out, opts);
     return out.join('');
   }
 
