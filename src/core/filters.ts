@@ -5,9 +5,10 @@ export type Filters = Map<string, string[]>;
 
 /**
  * Parse the `filters` query parameter: `{"key":{"value":true}}` (current form)
- * or `{"key":["value"]}` (legacy). Validates keys against `allowed`.
+ * or `{"key":["value"]}` (legacy). Validates keys against `allowed`; null
+ * takes any key (dockerd's /events ignores the ones it does not know).
  */
-export function parseFilters(raw: string | undefined | null, allowed: readonly string[]): Filters {
+export function parseFilters(raw: string | undefined | null, allowed: readonly string[] | null): Filters {
   const out: Filters = new Map();
   if (!raw) return out;
   let parsed: unknown;
@@ -20,7 +21,7 @@ export function parseFilters(raw: string | undefined | null, allowed: readonly s
     throw new InvalidParameterError('invalid filter: filters must be a JSON object');
   }
   for (const [key, val] of Object.entries(parsed as Record<string, unknown>)) {
-    if (!allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
+    if (allowed && !allowed.includes(key)) throw new InvalidParameterError(`invalid filter '${key}'`);
     let values: string[];
     if (Array.isArray(val)) values = val.map(String);
     else if (val && typeof val === 'object') values = Object.entries(val).filter(([, on]) => on).map(([k]) => k);
