@@ -75,7 +75,9 @@ export class ExecManager implements ExecBackend {
       rec.running = false;
       rec.exitCode = st.exitCode;
       this.resizers.delete(execId);
-      this.svc.d.events.publish('container', 'exec_die', c.id, { ...attrs, exitCode: String(st.exitCode) });
+      // attributes as they are now: the container may have been renamed meanwhile
+      const now = this.svc.d.db.byId(c.id) ?? c;
+      this.svc.d.events.publish('container', 'exec_die', c.id, { ...this.svc.life.attrs(now), execID: execId, exitCode: String(st.exitCode) });
       return st.exitCode;
     });
     return { record: rec, streams: handle.streams, done };
