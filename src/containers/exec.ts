@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { ConflictError, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { ConflictError, errorMessage, InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { detachKeyBytes } from '../core/containers/detach-keys.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
@@ -23,10 +24,19 @@ export class ExecManager implements ExecBackend {
 
   async create(container: string, body: Parameters<ExecBackend['create']>[1]): Promise<string> {
     const c = this.svc.d.db.resolve(container);
-    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${container} is paused, unpause the container before exec`);
     if (c.state.Restarting) throw restartingError(c);
     if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
+    // dockerd 28.2+: a user that the container does not know fails the create, not the start
+    if (body.User) {
+      try {
+        await resolveUser(join(c.rwDir, 'merged'), body.User);
+      } catch (e) {
+        throw new InvalidParameterError(errorMessage(e));
+      }
+    }
+    if (body.DetachKeys && !detachKeyBytes(body.DetachKeys)) throw new Error(`Invalid escape keys (${body.DetachKeys}) provided`);
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
       id, containerId: c.id, cmd: body.Cmd, tty: !!body.Tty, attachStdin: !!body.AttachStdin, attachStdout: !!body.AttachStdout,
@@ -50,7 +60,7 @@ export class ExecManager implements ExecBackend {
     const rec = this.get(execId);
     if (rec.running || rec.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`);
     const c = this.svc.d.db.resolve(rec.containerId);
-    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Restarting) throw restartingError(c);
     const attach = !opts.detach && (rec.attachStdin || rec.attachStdout || rec.attachStderr);
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;

@@ -1,6 +1,7 @@
 /** Attach: the hijacked stream of a container's stdio, as dockerd serves it. */
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ContainerBackend } from '../../core/containers/types.ts';
+import { DEFAULT_DETACH_KEYS, detachKeyBytes } from '../../core/containers/detach-keys.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { frame, hijack, upgradeBody } from '../hijack.ts';
 import { qBool, type Req } from '../http.ts';
@@ -8,15 +9,12 @@ import { qBool, type Req } from '../http.ts';
 const RAW = 'application/vnd.docker.raw-stream';
 const MUX = 'application/vnd.docker.multiplexed-stream';
 
-/** Parse docker's detach-keys spec ("ctrl-p,ctrl-q") into bytes. */
+/** The detach keys of an attach (dockerd's message for a bad spec); ctrl-p,ctrl-q when none is given. */
 export function detachKeys(spec: string | null): Buffer {
-  const keys = (spec || 'ctrl-p,ctrl-q').split(',').map((k) => {
-    const m = /^ctrl-([a-z@[\\\]^_])$/.exec(k);
-    if (m) return m[1] === '@' ? 0 : m[1].charCodeAt(0) & 0x1f;
-    if (k.length === 1) return k.charCodeAt(0);
-    throw new InvalidParameterError(`Invalid detach keys (${k}) provided`);
-  });
-  return Buffer.from(keys);
+  if (!spec) return DEFAULT_DETACH_KEYS;
+  const keys = detachKeyBytes(spec);
+  if (!keys) throw new InvalidParameterError(`Invalid detach keys (${spec}) provided`);
+  return keys;
 }
 
 interface AttachOpts {
