@@ -53,6 +53,7 @@ test('statContainerPath: lstat of the path, symlink targets resolved inside the 
   await assert.rejects(statContainerPath(root, '/nope', 'web'), { message: 'Could not find the file /nope in container web', kind: 'not-found' });
   // a file named as a directory: dockerd's lstat of "file/" fails, so `docker cp X c:/file/` says "no such directory"
   await assert.rejects(statContainerPath(root, '/hello/', 'c'), { message: 'lstat /hello/: not a directory', kind: 'system' });
+  await assert.rejects(statContainerPath(root, '/hello/x', 'c'), { message: 'lstat /hello/x: not a directory', kind: 'system' });
   await assert.rejects(statContainerPath(root, '/hello/.', 'c'), { message: 'lstat /hello/.: not a directory', kind: 'system' });
 });
 

@@ -53,8 +53,7 @@ async function lstatBig(p: string): Promise<BigIntStats | null> {
   try {
     return await lstat(p, { bigint: true });
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
 }
@@ -69,7 +68,14 @@ export interface ResolvedStat {
 /** moby's StatPath: lstat of the resolved path; a symlink's target fully resolved in scope. */
 export async function statContainerPath(root: string, path: string, container: string): Promise<ResolvedStat> {
   const { resolved, abs } = await resolvePath(root, path);
-  const st = await lstatBig(hostPath(root, resolved));
+  let st: BigIntStats | null;
+  try {
+    st = await lstatBig(hostPath(root, resolved));
+  } catch (e) {
+    // dockerd's lstat in the container's view: "file/x" is no missing file but a lookup through a file
+    if ((e as NodeJS.ErrnoException).code === 'ENOTDIR') throw new SystemError(`lstat ${abs}: not a directory`);
+    throw e;
+  }
   if (!st) throw fileNotFound(path, container);
   // "file/" and "file/.": dockerd's lstat of the path as given fails
   if (/\/\.?$/.test(abs) && !st.isDirectory()) throw new SystemError(`lstat ${abs}: not a directory`);

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { detachKeyBytes } from '../core/detach-keys.ts';
-import { ConflictError, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
+import { ConflictError, errorMessage, InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
+import { detachKeyBytes } from '../core/containers/detach-keys.ts';
 import type { AttachStreams, ContainerRuntime } from '../core/runtime/types.ts';
 import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
@@ -24,17 +24,19 @@ export class ExecManager implements ExecBackend {
 
   async create(container: string, body: Parameters<ExecBackend['create']>[1]): Promise<string> {
     const c = this.svc.d.db.resolve(container);
-    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Paused) throw new ConflictError(`Container ${container} is paused, unpause the container before exec`);
     if (c.state.Restarting) throw restartingError(c);
     if (!body.Cmd || body.Cmd.length === 0) throw new InvalidParameterError('No exec command specified');
-    if (body.DetachKeys) {
+    // dockerd 28.2+: a user that the container does not know fails the create, not the start
+    if (body.User) {
       try {
-        detachKeyBytes(body.DetachKeys);
-      } catch {
-        throw new SystemError(`Invalid escape keys (${body.DetachKeys}) provided`); // dockerd's plain error: a 500
+        await resolveUser(join(c.rwDir, 'merged'), body.User);
+      } catch (e) {
+        throw new InvalidParameterError(errorMessage(e));
       }
     }
+    if (body.DetachKeys && !detachKeyBytes(body.DetachKeys)) throw new SystemError(`Invalid escape keys (${body.DetachKeys}) provided`);
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
       id, containerId: c.id, cmd: body.Cmd, tty: !!body.Tty, attachStdin: !!body.AttachStdin, attachStdout: !!body.AttachStdout,
@@ -58,7 +60,7 @@ export class ExecManager implements ExecBackend {
     const rec = this.get(execId);
     if (rec.running || rec.exitCode !== null) throw new ConflictError(`Error: Exec command ${execId} has already run`);
     const c = this.svc.d.db.resolve(rec.containerId);
-    if (!c.state.Running) throw new ConflictError(`container ${c.id} is not running`);
+    if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Restarting) throw restartingError(c);
     const attach = !opts.detach && (rec.attachStdin || rec.attachStdout || rec.attachStderr);
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
@@ -83,7 +85,9 @@ export class ExecManager implements ExecBackend {
       rec.running = false;
       rec.exitCode = st.exitCode;
       this.resizers.delete(execId);
-      this.svc.d.events.publish('container', 'exec_die', c.id, { ...attrs, exitCode: String(st.exitCode) });
+      // attributes as they are now: the container may have been renamed meanwhile
+      const now = this.svc.d.db.byId(c.id) ?? c;
+      this.svc.d.events.publish('container', 'exec_die', c.id, { ...this.svc.life.attrs(now), execID: execId, exitCode: String(st.exitCode) });
       return st.exitCode;
     });
     return { record: rec, streams: handle.streams, done };

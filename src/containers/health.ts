@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
@@ -62,7 +63,10 @@ export class HealthMonitor {
   private async probe(c: ContainerRecord, h: HealthState, startedAt: number): Promise<void> {
     const hc = c.config.Healthcheck!;
     const test = hc.Test!;
-    const args = test[0] === 'CMD-SHELL' ? ['/bin/sh', '-c', test.slice(1).join(' ')] : test.slice(1);
+    // dockerd's cmdProbe: CMD-SHELL runs the container's Shell (default /bin/sh -c) with the rest as its arguments
+    const own = (c.config as { Shell?: string[] }).Shell;
+    const shell = own?.length ? own : ['/bin/sh', '-c'];
+    const args = test[0] === 'CMD-SHELL' ? [...shell, ...test.slice(1)] : test.slice(1);
     const timeout = durationMs(hc.Timeout, 30_000);
     const retries = hc.Retries && hc.Retries > 0 ? hc.Retries : 3;
     const start = nowRfc3339Nano();
@@ -70,15 +74,33 @@ export class HealthMonitor {
     let output = '';
     try {
       const user = await resolveUser(`${c.rwDir}/merged`, c.config.User);
+      // a probe is an exec as any other for dockerd: exec_create, exec_start and exec_die events with its execID
+      const execId = randomBytes(32).toString('hex');
+      const action = `${args[0]} ${args.slice(1).join(' ')}`;
+      const attrs = (): Record<string, string> => ({ ...this.svc.life.attrs(this.svc.d.db.byId(c.id) ?? c), execID: execId });
+      this.svc.d.events.publish('container', `exec_create: ${action}`, c.id, attrs());
       const handle = await this.svc.d.runtime.exec({
-        id: c.id, execId: `health-${c.id.slice(0, 12)}-${Date.now()}`, args, env: execEnv(c, user, false), cwd: c.config.WorkingDir || '/',
+        id: c.id, execId, args, env: execEnv(c, user, false), cwd: c.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, tty: false, openStdin: false, privileged: false,
       }, c.bundle, true);
+      this.svc.d.events.publish('container', `exec_start: ${action}`, c.id, attrs());
+      const exited = handle.wait().then((st) => {
+        this.svc.d.events.publish('container', 'exec_die', c.id, { ...attrs(), exitCode: String(st.exitCode) });
+        return st;
+      });
       // dockerd keeps the first 4096 bytes and marks a cut with "..."
       handle.streams?.onOutput((_s, d) => { if (output.length <= MAX_OUTPUT) output += d.toString('utf8'); });
-      const res = await Promise.race([handle.wait(), new Promise<null>((r) => setTimeout(() => r(null), timeout).unref())]);
-      if (res === null) output = `Health check exceeded timeout (${goDurationString(timeout * 1e6)})`;
-      else exitCode = res.exitCode;
+      const res = await Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), timeout).unref())]);
+      if (res === null) {
+        // as dockerd: the probe that ran too long is killed, and waited for
+        try {
+          process.kill(handle.pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+        await exited.catch(() => undefined);
+        output = `Health check exceeded timeout (${goDurationString(timeout * 1e6)})`;
+      } else exitCode = res.exitCode;
     } catch (e) {
       output = (e as Error).message;
     }

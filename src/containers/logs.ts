@@ -4,18 +4,17 @@ import { createInterface } from 'node:readline';
 import { pipeline, type Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import type { LogLine, LogOptions } from '../core/containers/types.ts';
+import { timeNs } from '../core/time.ts';
 import { LineJoiner, parseRecord } from './log-join.ts';
-
-/** RFC3339 with any offset → ms since epoch (nanoseconds dropped). */
-export function logTimeMs(t: string): number {
-  return Date.parse(t.replace(/(\.\d{3})\d+/, '$1'));
-}
 
 function wanted(l: LogLine, o: LogOptions): boolean {
   if ((l.stream === 1 && !o.stdout) || (l.stream === 2 && !o.stderr)) return false;
-  const ms = logTimeMs(l.time);
-  if (o.since !== undefined && ms < o.since) return false;
-  if (o.until !== undefined && ms > o.until) return false;
+  if (o.since === undefined && o.until === undefined) return true;
+  // to the nanosecond, as dockerd: a line written at exactly `since` (or `until`) is in
+  const ns = timeNs(l.time);
+  if (ns === null) return true;
+  if (o.since !== undefined && ns < o.since) return false;
+  if (o.until !== undefined && ns > o.until) return false;
   return true;
 }
 
@@ -87,11 +86,17 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
   let ino = fh ? (await fh.stat()).ino : -1;
   let offset = 0;
   const joiner = new LineJoiner();
+  // dockerd's forwarder stops at the first line after `until`: no follow after it
+  let beyondUntil = false;
+  const pass = (each: (l: LogLine) => void) => (l: LogLine): void => {
+    if (wanted(l, o)) each(l);
+    else if (o.until !== undefined && (timeNs(l.time) ?? 0n) > o.until) beyondUntil = true;
+  };
   const feed = (each: (l: LogLine) => void) => (line: string): void => {
     const r = parseRecord(line);
-    if (r) joiner.push(r, (l) => { if (wanted(l, o)) each(l); });
+    if (r) joiner.push(r, pass(each));
   };
-  const flush = (each: (l: LogLine) => void): void => joiner.flush((l) => { if (wanted(l, o)) each(l); });
+  const flush = (each: (l: LogLine) => void): void => joiner.flush(pass(each));
   const fromLive = async (each: (l: LogLine) => void): Promise<void> => {
     if (!fh) return;
     const size = (await fh.stat()).size;
@@ -113,9 +118,10 @@ export async function readLog(path: string, o: LogOptions, onLine: (l: LogLine) 
   const tail = o.tail === 'all' ? initial : o.tail <= 0 ? [] : initial.slice(-o.tail);
   for (const l of tail) onLine(l);
   try {
-    while (o.follow && !signal.aborted) {
+    while (o.follow && !signal.aborted && !beyondUntil) {
       const finished = done();
       await fromLive(onLine);
+      if (beyondUntil) return;
       const now = await stat(path).catch(() => null);
       if (now && now.ino !== ino) {
         await fromLive(onLine); // the rest of the file that was just rotated away

@@ -17,7 +17,7 @@ import type { ContainerMountHooks } from '../core/volumes/types.ts';
 import { newContainer } from './create.ts';
 import { checkCreateRequest } from './create-checks.ts';
 import { isCgroupV2 } from '../runtime/cgroups.ts';
-import { containerTop } from './top.ts';
+import { containerTop, validatePsArgs, type TopResult } from './top.ts';
 import { filterContainers, imageFamily, pruneFilter } from './filter.ts';
 import { containerSizes, listedImages } from './listing.ts';
 import { HealthMonitor } from './health.ts';
@@ -308,11 +308,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     await this.d.runtime.resize(c.bundle, rows, cols);
   }
 
-  async top(idOrName: string, psArgs: string): Promise<{ Titles: string[]; Processes: string[][] }> {
+  async top(idOrName: string, psArgs: string): Promise<TopResult> {
+    validatePsArgs(psArgs || '-ef');
     const c = this.d.db.resolve(idOrName);
     if (!c.state.Running) throw new ConflictError(`Container ${c.id} is not running`);
     if (c.state.Restarting) throw restartingError(c);
-    return containerTop(await this.d.runtime.pids(c.id), psArgs);
+    const res = await containerTop(await this.d.runtime.pids(c.id), psArgs);
+    this.d.events.publish('container', 'top', c.id, this.life.attrs(c));
+    return res;
   }
 
   async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {

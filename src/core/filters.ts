@@ -10,9 +10,10 @@ export type Filters = Map<string, string[]>;
  * anything else is Go's bare `invalid filter`; `null` is no filter. Then the
  * keys are checked against `allowed`.
  */
-export function parseFilters(raw: string | undefined | null, allowed: readonly string[]): Filters {
+export function parseFilters(raw: string | undefined | null, allowed: readonly string[] | null): Filters {
   const out = parseFilterJson(raw);
-  for (const key of out.keys()) if (!allowed.includes(key)) throw invalidFilter(key);
+  // null takes any key (dockerd's /events ignores the ones it does not know)
+  for (const key of out.keys()) if (allowed && !allowed.includes(key)) throw invalidFilter(key);
   return out;
 }
 

@@ -62,3 +62,19 @@ export function timeNs(iso: string): bigint | null {
   if (Number.isNaN(ms)) return null;
   return BigInt(ms) * 1_000_000n + BigInt((m[2] ?? '').padEnd(9, '0').slice(0, 9) || '0');
 }
+
+/**
+ * A since/until query value in nanoseconds: "SECONDS[.FRACTION]" exactly as
+ * dockerd's ParseTimestamps reads it (the fraction scaled to nine digits),
+ * an RFC3339 time to the nanosecond, else `fallbackMs` (durations and the
+ * like, in milliseconds) for the rest.
+ */
+export function timestampNs(value: string, fallbackMs: (v: string) => number): bigint {
+  const m = /^(\d+)(?:\.(\d+))?$/.exec(value);
+  if (m) {
+    const frac = m[2] ?? '';
+    const nsec = frac.length <= 9 ? BigInt(frac.padEnd(9, '0') || '0') : BigInt(frac) / 10n ** BigInt(frac.length - 9);
+    return BigInt(m[1]) * 1_000_000_000n + nsec;
+  }
+  return timeNs(value) ?? BigInt(Math.round(fallbackMs(value) * 1e6));
+}

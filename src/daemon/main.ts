@@ -62,7 +62,6 @@ async function main(argv: string[]): Promise<void> {
   }
   idleCollector(listeners.map((l) => l.server));
   logger.info(`berthd ${BERTH_VERSION} started; API listening on ${config.hosts.join(', ')}`);
-  engine.events.publish('daemon', 'start', 'berthd', {});
 
   // A broken client connection must never take the daemon (and its containers' supervision) down.
   process.on('uncaughtException', (e) => logger.error(`uncaught: ${(e as Error)?.stack ?? String(e)}`));

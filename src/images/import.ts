@@ -57,11 +57,12 @@ export async function importImage(svc: ImageService, input: Readable, target: { 
       rootfs: { type: 'layers', diff_ids: [layer.diffId] },
     };
     const { id } = await svc.registrar.register(Buffer.from(JSON.stringify(config)), [layer]);
-    svc.deps.events.publish('image', 'import', id, {});
     if (refName) {
       svc.deps.db.tx(() => svc.deps.db.setRef(refName, id, 'tag'));
       svc.deps.events.publish('image', 'tag', id, { name: familiarString(parseReference(refName)) });
     }
+    // dockerd's ImportImage: the tag first, then import, named by the image ID
+    svc.deps.events.publish('image', 'import', id, { name: id });
     return id;
   } catch (e) {
     await svc.deps.layers.remove(layer.cacheId);

@@ -1,7 +1,7 @@
 /** Attach: the hijacked stream of a container's stdio, as dockerd serves it. */
-import { DEFAULT_DETACH_KEYS, detachKeyBytes } from '../../core/detach-keys.ts';
 import { InvalidParameterError } from '../../core/errors.ts';
 import type { ContainerBackend } from '../../core/containers/types.ts';
+import { DEFAULT_DETACH_KEYS, detachKeyBytes } from '../../core/containers/detach-keys.ts';
 import type { AttachStreams } from '../../core/runtime/types.ts';
 import { frame, hijack, upgradeBody } from '../hijack.ts';
 import { qBool, type Req } from '../http.ts';
@@ -9,13 +9,12 @@ import { qBool, type Req } from '../http.ts';
 const RAW = 'application/vnd.docker.raw-stream';
 const MUX = 'application/vnd.docker.multiplexed-stream';
 
-/** The detach keys of an attach ("ctrl-p,ctrl-q" when none are given), with dockerd's error for bad ones. */
+/** The detach keys of an attach (dockerd's message for a bad spec); ctrl-p,ctrl-q when none is given. */
 export function detachKeys(spec: string | null): Buffer {
-  try {
-    return detachKeyBytes(spec || DEFAULT_DETACH_KEYS);
-  } catch {
-    throw new InvalidParameterError(`Invalid detach keys (${spec}) provided`);
-  }
+  if (!spec) return DEFAULT_DETACH_KEYS;
+  const keys = detachKeyBytes(spec);
+  if (!keys) throw new InvalidParameterError(`Invalid detach keys (${spec}) provided`);
+  return keys;
 }
 
 interface AttachOpts {

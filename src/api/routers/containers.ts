@@ -2,6 +2,7 @@ import { InvalidParameterError } from '../../core/errors.ts';
 import type { ContainerBackend, ContainerRecord, LogLine } from '../../core/containers/types.ts';
 import type { ContainerNetView, EndpointConfig } from '../../core/network/types.ts';
 import { parseFilters, parseTimestamp } from '../../core/filters.ts';
+import { timestampNs } from '../../core/time.ts';
 import { containerInspect, containerSummary, dockerTime } from '../compat/containers.ts';
 import { SummaryCache } from '../compat/summary-cache.ts';
 import { frame } from '../hijack.ts';
@@ -70,8 +71,8 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     const rec = await c.get(r.params[0]);
     const tailRaw = q.get('tail') ?? 'all';
     const tail = tailRaw === 'all' || tailRaw === '' ? 'all' : Number.parseInt(tailRaw, 10);
-    const since = q.get('since') && q.get('since') !== '0' ? parseTimestamp(q.get('since')!) : undefined;
-    const until = q.get('until') && q.get('until') !== '0' ? parseTimestamp(q.get('until')!) : undefined;
+    const since = q.get('since') && q.get('since') !== '0' ? timestampNs(q.get('since')!, (v) => parseTimestamp(v)) : undefined;
+    const until = q.get('until') && q.get('until') !== '0' ? timestampNs(q.get('until')!, (v) => parseTimestamp(v)) : undefined;
     const timestamps = qBool(q, 'timestamps');
     const begin = (): void => {
       r.res.writeHead(200, { 'Content-Type': rec.config.Tty ? RAW : MUX });

@@ -1,7 +1,8 @@
+import { eventMatches } from '../../core/events/filter.ts';
 import { eventToJson } from '../../core/events/json.ts';
 import type { EngineEvent, EventSource } from '../../core/events/types.ts';
-import { parseFilters, parseTimestamp, type Filters } from '../../core/filters.ts';
-import { familiarName, parseReference } from '../../core/reference/reference.ts';
+import { InvalidParameterError } from '../../core/errors.ts';
+import { parseFilters, parseTimestamp } from '../../core/filters.ts';
 import type { ContainerRecord } from '../../core/containers/types.ts';
 import type { ContainerNetView } from '../../core/network/types.ts';
 import type { DiskUsage, SystemBackend } from '../../core/system/types.ts';
@@ -10,46 +11,6 @@ import { imageSummary, legacySummary } from '../compat/images.ts';
 import { volumeJson } from '../compat/volumes.ts';
 import { sendJson, versionLess, type Req } from '../http.ts';
 import type { Route } from '../router.ts';
-
-const EVENT_FILTERS = ['config', 'container', 'daemon', 'event', 'image', 'label', 'network', 'node', 'plugin', 'scope', 'secret', 'service', 'type', 'volume'];
-
-/** dockerd's stripTag: the familiar repository name without tag or digest; the input when it does not parse. */
-function stripTag(image: string): string {
-  try {
-    return familiarName(parseReference(image));
-  } catch {
-    return image;
-  }
-}
-
-/** Does an event pass docker's /events filters? */
-export function eventMatches(e: EngineEvent, f: Filters): boolean {
-  const any = (key: string, values: string[]): boolean => {
-    const want = f.get(key);
-    return !want || want.some((w) => values.includes(w));
-  };
-  const attrs = e.Actor.Attributes;
-  const name = attrs.name ?? '';
-  if (!any('type', [e.Type]) || !any('event', [e.Action, e.Action.split(':')[0]]) || !any('scope', [e.scope])) return false;
-  // dockerd fuzzyMatchName: any prefix of the ID or of the name.
-  const fuzzy = (key: string): boolean => f.get(key)!.some((w) => e.Actor.ID.startsWith(w) || (name !== '' && name.startsWith(w)));
-  if (f.has('container') && !(e.Type === 'container' && fuzzy('container'))) return false;
-  if (f.has('image')) {
-    // dockerd matchImage: the ID and the image name (`name` of image events, `image` of others), each also without tag/digest.
-    const imageName = (e.Type === 'image' ? attrs.name : attrs.image) ?? '';
-    const ids = [e.Actor.ID, e.Actor.ID.replace(/^sha256:/, ''), imageName, stripTag(e.Actor.ID), stripTag(imageName)];
-    if (!any('image', ids)) return false;
-  }
-  for (const t of ['volume', 'network', 'daemon', 'plugin', 'service', 'node', 'secret', 'config'] as const) {
-    if (f.has(t) && !(e.Type === t && any(t, [e.Actor.ID, name]))) return false;
-  }
-  const labels = f.get('label');
-  if (labels && !labels.every((l) => {
-    const i = l.indexOf('=');
-    return i < 0 ? Object.hasOwn(attrs, l) : attrs[l.slice(0, i)] === l.slice(i + 1);
-  })) return false;
-  return true;
-}
 
 function diskUsageShape(du: DiskUsage, view?: (c: ContainerRecord) => ContainerNetView | undefined, virtualSize = false): Record<string, unknown> {
   // dockerd's DiskUsage: every key, null for the kinds not asked for (or with nothing in them); sizes of 0 left out as omitempty does
@@ -76,10 +37,13 @@ export function systemRoutes(system: SystemBackend, events: EventSource, view?: 
   };
 
   const stream = async (r: Req): Promise<void> => {
-    const filters = parseFilters(r.query.get('filters'), EVENT_FILTERS);
     const now = Date.now();
     const since = r.query.get('since') ? parseTimestamp(r.query.get('since')!, now) : undefined;
     const until = r.query.get('until') ? parseTimestamp(r.query.get('until')!, now) : undefined;
+    if (until !== undefined && until < (since ?? -Infinity)) {
+      throw new InvalidParameterError(`\`since\` time (${r.query.get('since')}) cannot be after \`until\` time (${r.query.get('until')})`);
+    }
+    const filters = parseFilters(r.query.get('filters'), null);
     r.res.writeHead(200, { 'Content-Type': 'application/json' });
     r.res.flushHeaders();
     const send = (e: EngineEvent): void => {

@@ -77,7 +77,7 @@ export interface ContainerRecord {
 
 export interface ContainerListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
 
-export interface LogOptions { stdout: boolean; stderr: boolean; follow: boolean; tail: number | 'all'; since?: number; until?: number; timestamps: boolean; /** --details: each line after its log attributes (see log-attrs.ts) */ details?: boolean }
+export interface LogOptions { stdout: boolean; stderr: boolean; follow: boolean; tail: number | 'all'; /** nanoseconds since the epoch, both ends included */ since?: bigint; until?: bigint; timestamps: boolean; /** --details: each line after its log attributes (see log-attrs.ts) */ details?: boolean }
 export interface LogLine { stream: 1 | 2; time: string; data: Buffer }
 
 /** What the API needs from the container service. */
