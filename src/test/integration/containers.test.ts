@@ -193,7 +193,7 @@ describe('containers with the docker CLI', { skip: !canRun && 'needs root, runc 
     d.docker(['kill', id]);
     const stopped = d.docker(['exec', id, 'true']);
     assert.equal(stopped.code, 1);
-    assert.match(stopped.stderr, /container [a-f0-9]{64} is not running/);
+    assert.match(stopped.stderr, /Container [a-f0-9]{64} is not running/);
     d.docker(['rm', id]);
   });
 
