@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import type { ContainerListOptions, ContainerRecord } from '../core/containers/types.ts';
 import type { ImageInfo } from '../core/images/types.ts';
 import type { ContainerNetView } from '../core/network/types.ts';
-import { filterContainers, filterPorts, imageFamily } from './filter.ts';
+import { filterContainers, filterPorts, imageFamily, pruneFilter } from './filter.ts';
 
 interface Spec { id: string; name: string; status?: string; exit?: number; started?: boolean; labels?: Record<string, string>; image?: string; health?: string }
 
@@ -133,4 +133,13 @@ test('ancestor: the images named and their descendants', async () => {
   assert.equal((await imageFamily(images, ['nope'])).size, 0);
   assert.equal(names(filterContainers(list, opts({ ancestor: ['mid'] }, { all: true }), { ancestors: await imageFamily(images, ['mid']) })), 'db');
   assert.equal(names(filterContainers(list, opts({ ancestor: ['nope'] }, { all: true }), { ancestors: new Set() })), '');
+});
+
+test('container prune: labels and one until, read as dockerd reads it', () => {
+  const old = { ...rec({ id: 'f1', name: 'old', status: 'exited' }), created: '2020-01-01T00:00:00Z' } as ContainerRecord;
+  const fresh = { ...rec({ id: 'f2', name: 'new', status: 'exited' }), created: new Date().toISOString() } as ContainerRecord;
+  const keep = pruneFilter(new Map([['until', ['2021-01-01']]]));
+  assert.deepEqual([keep(old), keep(fresh)], [true, false]);
+  assert.throws(() => pruneFilter(new Map([['until', ['1h', '2h']]])), { message: 'more than one until filter specified' });
+  assert.throws(() => pruneFilter(new Map([['until', ['2000-13-01']]])), { message: 'parsing time "2000-13-01": month out of range' });
 });

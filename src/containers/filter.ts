@@ -4,11 +4,12 @@
  * ends the walk (includeContainerInList).
  */
 import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
-import { matchLabels, matchNotLabels, parseTimestamp, type Filters } from '../core/filters.ts';
+import { goMatcher, matchLabels, matchNotLabels, type Filters } from '../core/filters.ts';
+import { pruneUntil } from '../core/go-time.ts';
+import { timeNs } from '../core/time.ts';
 import type { ContainerListOptions, ContainerRecord } from '../core/containers/types.ts';
 import type { ImageBackend } from '../core/images/types.ts';
 import type { ContainerNetView } from '../core/network/types.ts';
-import { compileGoRegexp } from './go-regexp.ts';
 
 const STATES = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
 const HEALTHS = ['none', 'starting', 'healthy', 'unhealthy'];
@@ -58,19 +59,6 @@ export function filterPorts(key: string, value: string): string[] {
   }
 }
 
-/** Go's filters.Args.Match: a value equal to `source`, or one whose regexp matches it (a bad regexp matches nothing). */
-function matcher(values: string[] | undefined): ((source: string) => boolean) | null {
-  if (!values?.length) return null;
-  const res = values.map((v) => {
-    try {
-      return compileGoRegexp(v);
-    } catch {
-      return null;
-    }
-  });
-  return (source) => values.includes(source) || res.some((re) => re?.test(source));
-}
-
 /** idOrNameFilter: a whole ID or a name (not an ID prefix, unlike other lookups). */
 function idOrName(list: ContainerRecord[], value: string): ContainerRecord {
   const c = list.find((x) => x.id === value) ?? list.find((x) => x.name === `/${value.replace(/^\//, '')}`);
@@ -118,9 +106,9 @@ export function filterContainers(list: ContainerRecord[], o: ContainerListOption
   if (f.size === 0) return (all || o.limit > 0 ? list : list.filter((c) => c.state.Running)).slice(0, o.limit > 0 ? o.limit : undefined);
 
   const candidates = byNameOrId(list, f);
-  const name = matcher(f.get('name'));
-  const id = matcher(f.get('id'));
-  const status = matcher(f.get('status'));
+  const name = goMatcher(f.get('name'));
+  const id = goMatcher(f.get('id'));
+  const status = goMatcher(f.get('status'));
   const health = f.get('health');
   const volumes = f.get('volume');
   const networks = f.get('network');
@@ -169,7 +157,7 @@ function byNameOrId(list: ContainerRecord[], f: Filters): ContainerRecord[] {
     const hits = prefix ? list.filter((c) => c.id.startsWith(prefix)) : [];
     if (hits.length === 1) picked.add(hits[0].id);
   }
-  const name = matcher(names);
+  const name = goMatcher(names);
   if (name) {
     for (const c of list) {
       if (ids.length && !picked.has(c.id)) continue;
@@ -204,9 +192,9 @@ export async function imageFamily(images: Pick<ImageBackend, 'resolveId' | 'list
   return found;
 }
 
-/** `container prune` filters: until and labels. */
+/** `container prune` filters: labels, and one `until` read as dockerd's GetTimestamp (its errors included). */
 export function pruneFilter(f: Filters): (c: ContainerRecord) => boolean {
-  const until = f.get('until')?.map((v) => parseTimestamp(v));
+  const until = pruneUntil(f);
   return (c) => matchLabels(f, c.config.Labels) && matchNotLabels(f, c.config.Labels)
-    && (!until || until.every((t) => Date.parse(c.created) < t));
+    && (until === undefined || Number(timeNs(c.created) ?? 0n) / 1e6 <= until);
 }

@@ -4,8 +4,6 @@ import { ConflictError, InvalidParameterError, NotModifiedError, withContext } f
 import type { ContainerBackend, ContainerConfig, ContainerListOptions, ContainerRecord, HostConfig, LogLine, LogOptions } from '../core/containers/types.ts';
 import type { EventSink } from '../core/events/types.ts';
 import type { Filters } from '../core/filters.ts';
-import { pruneUntil } from '../core/go-time.ts';
-import { timeNs } from '../core/time.ts';
 import type { ImageBackend, ImageUsage } from '../core/images/types.ts';
 import type { LayerFiles } from '../core/layers/types.ts';
 import type { ContainerNetworking, EndpointConfig } from '../core/network/types.ts';
@@ -319,13 +317,10 @@ export class ContainerService implements ContainerBackend, ImageUsage {
   }
 
   async prune(filters: Filters): Promise<{ ContainersDeleted: string[]; SpaceReclaimed: number }> {
-    // dockerd's getUntilFromPruneFilters: one value, read as GetTimestamp does (its errors included)
-    const until = pruneUntil(filters);
-    const keep = pruneFilter(new Map([...filters].filter(([k]) => k !== 'until')));
+    const keep = pruneFilter(filters);
     const deleted: string[] = [];
     for (const c of this.d.db.all()) {
       if (c.state.Running || c.state.Restarting || !keep(c)) continue;
-      if (until !== undefined && Number(timeNs(c.created) ?? 0n) / 1e6 > until) continue;
       await this.destroy(c);
       deleted.push(c.id);
     }
