@@ -1,5 +1,5 @@
 /* The checks and fill-ins of a create request before any record exists (dockerd's verifyContainerSettings for a create). */
-import { InvalidParameterError, NotFoundError } from '../core/errors.ts';
+import { InvalidParameterError } from '../core/errors.ts';
 import type { ContainerConfig, HostConfig } from '../core/containers/types.ts';
 import { NO_PLACEMENT, placeContainer, type CgroupPlacement } from '../core/runtime/cgroup-path.ts';
 import { hostSysInfo, type CgroupSysInfo } from '../runtime/sysinfo.ts';
@@ -7,6 +7,7 @@ import { validateHostConfig } from './create.ts';
 import { checkResources } from './resource-checks.ts';
 import { validateLogConfig } from './log-config.ts';
 import { checkNamespaceModes } from './ns-modes.ts';
+import { checkLinkModes } from './links.ts';
 
 type LogConfig = { Type: string; Config: Record<string, string> };
 
@@ -17,14 +18,14 @@ type LogConfig = { Type: string; Config: Record<string, string> };
  * host's cgroups cannot apply, discarded).
  */
 export function checkCreateRequest(config: Partial<ContainerConfig>, hostConfig: HostConfig, o: {
-  logDefaults?: LogConfig; cgroups?: CgroupPlacement; resolve: (ref: string) => unknown; sysInfo?: CgroupSysInfo;
+  logDefaults?: LogConfig; cgroups?: CgroupPlacement; sysInfo?: CgroupSysInfo;
 }): string[] {
   const lc = hostConfig.LogConfig as Partial<LogConfig> | undefined;
   const def = o.logDefaults ?? { Type: 'json-file', Config: {} };
   const type = lc?.Type || def.Type;
   hostConfig.LogConfig = { Type: type, Config: type === def.Type ? { ...def.Config, ...lc?.Config } : { ...lc?.Config } };
   validateHostConfig(hostConfig);
-  validateCreateRequest(config, hostConfig, o.resolve);
+  validateCreateRequest(config, hostConfig);
   const warnings = checkResources(hostConfig, o.sysInfo ?? hostSysInfo());
   checkNamespaceModes(hostConfig);
   placeContainer('x', hostConfig.CgroupParent as string | undefined, o.cgroups ?? NO_PLACEMENT);
@@ -34,9 +35,10 @@ export function checkCreateRequest(config: Partial<ContainerConfig>, hostConfig:
 
 /**
  * dockerd's create-time checks of the request that an update never sees:
- * working dir, tmpfs targets, OOM score, isolation, storage options, links.
+ * working dir, tmpfs targets, OOM score, isolation, storage options, links
+ * with a network mode that cannot have them (their targets: registerLinks).
  */
-export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostConfig, resolve: (ref: string) => unknown): void {
+export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostConfig): void {
   const wd = config.WorkingDir;
   if (wd && !wd.startsWith('/')) throw new InvalidParameterError(`the working directory '${wd}' is invalid, it needs to be an absolute path`);
   for (const dst of Object.keys((h.Tmpfs as Record<string, string> | null | undefined) ?? {})) {
@@ -49,14 +51,5 @@ export function validateCreateRequest(config: Partial<ContainerConfig>, h: HostC
   if (Object.keys((h.StorageOpt as Record<string, string> | null | undefined) ?? {}).length) {
     throw new InvalidParameterError("--storage-opt is supported only for overlay over xfs with 'pquota' mount option");
   }
-  for (const link of (h.Links as string[] | null | undefined) ?? []) {
-    const name = link.split(':')[0].replace(/^\//, '');
-    try {
-      resolve(name);
-    } catch (e) {
-      // not a NotFound: that would make the CLI pull the image
-      if (e instanceof NotFoundError) throw new InvalidParameterError(`could not get container for ${name}: ${e.message}`);
-      throw e;
-    }
-  }
+  checkLinkModes(h);
 }

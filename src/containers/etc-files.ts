@@ -11,7 +11,7 @@ import type { SpecInput } from '../core/runtime/types.ts';
  */
 
 /** Write /etc/hostname, /etc/hosts and /etc/resolv.conf for the container into its bundle. */
-export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Promise<SpecInput['etcFiles']> {
+export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment, linkHosts: string[] = []): Promise<SpecInput['etcFiles']> {
   const h = c.hostConfig;
   const files = { hostname: join(c.bundle, 'hostname'), hosts: join(c.bundle, 'hosts'), resolvConf: join(c.bundle, 'resolv.conf') };
   // `--network container:<name>`: the joined container's files.
@@ -26,7 +26,8 @@ export async function writeEtcFiles(c: ContainerRecord, net?: NetAttachment): Pr
     const ip = extra.slice(i + 1);
     hosts += `${ip === 'host-gateway' ? net?.hostGateway ?? '127.0.0.1' : ip}\t${extra.slice(0, i)}\n`;
   }
-  for (const l of net?.hostsLines ?? []) hosts += `${l}\n`;
+  // its legacy links' targets, then its own addresses (dockerd 28's order; 29 puts the links last)
+  for (const l of [...linkHosts, ...(net?.hostsLines ?? [])]) hosts += `${l}\n`;
   writeFileSync(files.hosts, hosts);
   const resolv = net?.resolvConf ?? containerResolvConf(readOr('/etc/resolv.conf', ''), hostNet, {
     dns: (h.Dns as string[] | undefined) ?? [], search: (h.DnsSearch as string[] | undefined) ?? [], options: (h.DnsOptions as string[] | undefined) ?? [],

@@ -7,6 +7,7 @@ import type { ExecBackend, ExecRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
+import { linkSetup } from './links.ts';
 import { restartingError } from './restart-manager.ts';
 
 /** Exec sessions of running containers (kept in memory, as dockerd does). */
@@ -37,6 +38,7 @@ export class ExecManager implements ExecBackend {
       }
     }
     if (body.DetachKeys && !detachKeyBytes(body.DetachKeys)) throw new SystemError(`Invalid escape keys (${body.DetachKeys}) provided`);
+    linkSetup(this.svc.d.db, this.svc.d.network, c); // as dockerd: an exec needs the legacy links' targets running too
     const id = randomBytes(32).toString('hex');
     const rec: ExecRecord = {
       id, containerId: c.id, cmd: body.Cmd, tty: !!body.Tty, attachStdin: !!body.AttachStdin, attachStdout: !!body.AttachStdout,
@@ -66,7 +68,7 @@ export class ExecManager implements ExecBackend {
     let handle: Awaited<ReturnType<ContainerRuntime['exec']>>;
     try {
       const user = await resolveUser(join(c.rwDir, 'merged'), rec.user);
-      const env = execEnv(c, user, opts.tty ?? rec.tty, rec.env);
+      const env = execEnv(c, user, opts.tty ?? rec.tty, rec.env, linkSetup(this.svc.d.db, this.svc.d.network, c).env);
       handle = await this.svc.d.runtime.exec({
         id: c.id, execId, args: rec.cmd, env, cwd: rec.workingDir, user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids },
         tty: opts.tty ?? rec.tty, openStdin: rec.attachStdin, privileged: rec.privileged,

@@ -3,6 +3,7 @@ import type { ContainerRecord } from '../core/containers/types.ts';
 import type { ContainerService } from './service.ts';
 import { resolveUser } from './users.ts';
 import { execEnv } from './exec-env.ts';
+import { linkSetup } from './links.ts';
 import { goDurationString } from '../core/duration.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
 
@@ -80,7 +81,7 @@ export class HealthMonitor {
       const attrs = (): Record<string, string> => ({ ...this.svc.life.attrs(this.svc.d.db.byId(c.id) ?? c), execID: execId });
       this.svc.d.events.publish('container', `exec_create: ${action}`, c.id, attrs());
       const handle = await this.svc.d.runtime.exec({
-        id: c.id, execId, args, env: execEnv(c, user, false), cwd: c.config.WorkingDir || '/',
+        id: c.id, execId, args, env: execEnv(c, user, false, [], linkSetup(this.svc.d.db, this.svc.d.network, c).env), cwd: c.config.WorkingDir || '/',
         user: { uid: user.uid, gid: user.gid, additionalGids: user.additionalGids }, tty: false, openStdin: false, privileged: false,
       }, c.bundle, true);
       this.svc.d.events.publish('container', `exec_start: ${action}`, c.id, attrs());

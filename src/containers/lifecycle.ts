@@ -17,6 +17,7 @@ import type { Trash } from './trash.ts';
 import { specInput, stdioOf } from './spec-input.ts';
 import { nowRfc3339Nano } from '../core/time.ts';
 import { RestartManager, shouldRestart } from './restart-manager.ts';
+import { linkSetup, updateParents } from './links.ts';
 
 type Waiter = { condition: 'not-running' | 'next-exit' | 'removed'; resolve: (code: number) => void };
 type PendingAttach = (streams: AttachStreams) => void;
@@ -97,6 +98,7 @@ export class Lifecycle {
       this.restarts.reset(c.id);
     }
     await this.openLogger(c);
+    const links = await this.linkSetup(c);
     // containers created before mounts were resolved at create get theirs now
     if (this.d.mounts && !c.mountPoints) {
       c.mountPoints = await this.d.mounts.resolve(c, (n) => this.d.db.resolve(n));
@@ -108,7 +110,7 @@ export class Lifecycle {
       const rootfs = await mountRootfs(this.d.layersRoot, await this.d.lowerDirs(c), c.rwDir);
       await ensureInitLayer(c.rwDir, rootfs);
       net = await this.d.network?.attach(c);
-      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroups: this.d.cgroups, net, resolve: (ref) => this.d.db.resolve(ref) });
+      return specInput(c, rootfs, { mounts: await this.d.mounts?.attach(c, rootfs), cgroups: this.d.cgroups, net, links, resolve: (ref) => this.d.db.resolve(ref) });
     })();
     const prepared = spec.then(() => undefined, () => undefined); // its failure is the runtime's
     try {
@@ -125,6 +127,7 @@ export class Lifecycle {
       c.hasBeenManuallyStopped = false;
       this.d.db.save(c);
       this.d.events.publish('container', 'start', c.id, this.attrs(c));
+      updateParents(this.d.db, this.d.network, c, (m) => this.d.log.warn(m));
       this.watch(c);
       this.d.onRunning?.(c);
     } catch (e) {
@@ -155,6 +158,18 @@ export class Lifecycle {
       this.d.db.save(c);
       if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
       throw new SystemError(msg);
+    }
+  }
+
+  /** The legacy links' hosts lines and variables; a target not running or off the default bridge fails the start (exit code 128 unless one is set). */
+  private async linkSetup(c: ContainerRecord): Promise<{ env: string[]; hosts: string[] }> {
+    try {
+      return linkSetup(this.d.db, this.d.network, c);
+    } catch (e) {
+      Object.assign(c.state, { Error: (e as Error).message, ExitCode: c.state.ExitCode || 128 });
+      this.d.db.save(c);
+      if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
+      throw e;
     }
   }
 

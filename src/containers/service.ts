@@ -26,6 +26,7 @@ import { LogRotator } from './log-rotate.ts';
 import { readLog } from './logs.ts';
 import { formatAttrs, logAttrs } from './log-attrs.ts';
 import { generateName, validateName } from './names.ts';
+import { inspectLinks, listedNames, parents, registerLinks, removeLink } from './links.ts';
 import { ContainerDb, nameConflict } from './store.ts';
 import { Trash } from './trash.ts';
 
@@ -100,9 +101,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async create(name: string | undefined, config: Partial<ContainerConfig>, hostConfig: HostConfig, endpoints: Record<string, EndpointConfig> = {}, platform?: string): Promise<{ id: string; warnings: string[] }> {
     if (!config.Image) throw new InvalidParameterError('No image was specified');
-    const blkioWarnings = checkCreateRequest(config, hostConfig, {
-      logDefaults: this.d.logDefaults, cgroups: this.d.cgroups, resolve: (ref: string) => this.d.db.resolve(ref),
-    });
+    const blkioWarnings = checkCreateRequest(config, hostConfig, { logDefaults: this.d.logDefaults, cgroups: this.d.cgroups });
+    const links = registerLinks(hostConfig, (ref) => this.d.db.resolve(ref));
     const explicit = name ? validateName(name) : null;
     const want = platform ? parsePlatform(platform) : undefined;
     const image = await this.d.images.get(config.Image);
@@ -115,6 +115,7 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     if (owner) throw nameConflict(full, owner);
     this.d.runtime.expectStart?.(); // `docker run` starts it next: the runtime gets ready meanwhile
     const c = newContainer({ name: full, imageRef: config.Image, image, config, hostConfig, dataRoot: this.d.dataRoot, cgroupV2: isCgroupV2() });
+    if (links.length) c.links = links;
     this.creating.set(full, c.id);
     let warnings: string[];
     try {
@@ -146,6 +147,14 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string> {
     return listedImages(this.d.images, cs);
+  }
+
+  listedNames(): (c: ContainerRecord) => string[] {
+    return listedNames(this.d.db);
+  }
+
+  inspectLinks(c: ContainerRecord): string[] | null {
+    return inspectLinks(this.d.db, c);
   }
 
   sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]> {
@@ -231,8 +240,8 @@ export class ContainerService implements ContainerBackend, ImageUsage {
 
   async remove(idOrName: string, opts: { force: boolean; volumes: boolean; link?: boolean }): Promise<void> {
     const c = this.d.db.resolve(idOrName);
-    // `rm --link` removes a legacy link (/parent/alias); a container's own name is never one (dockerd's rmLink)
-    if (opts.link) throw new ConflictError('Conflict, cannot remove the default link name of the container');
+    // `rm --link /parent/alias` removes a legacy link (dockerd's rmLink); the target stays
+    if (opts.link) return this.d.db.save(removeLink(this.d.db, idOrName));
     if (c.state.Running || c.state.Restarting) {
       if (!opts.force) {
         const why = c.state.Paused ? 'container is paused and must be unpaused first'
@@ -259,6 +268,11 @@ export class ContainerService implements ContainerBackend, ImageUsage {
     c.state.Status = 'removing';
     await this.life.removeFiles(c);
     this.d.db.delete(c.id);
+    // its own links went with its record; those to it stay, dead, as in dockerd's link index (see LinkRef)
+    for (const { parent } of parents(this.d.db, c)) {
+      for (const l of parent.links!) if (l.id === c.id) l.gone = c.name;
+      this.d.db.save(parent);
+    }
     await this.d.mounts?.release(c, removeVolumes).catch((e) => this.d.log.warn(`container ${c.id}: removing volumes: ${(e as Error).message}`));
     this.d.events.publish('container', 'destroy', c.id, this.life.attrs(c));
     this.life.notify(c.id, ['removed', 'not-running', 'next-exit'], c.state.ExitCode);

@@ -21,13 +21,15 @@ export function stdioOf(c: ContainerRecord): Pick<SpecInput, 'tty' | 'openStdin'
 /** Everything the runtime needs, from the record and its mounted rootfs. */
 export async function specInput(c: ContainerRecord, rootfs: string, opts: {
   mounts?: SpecInput['mounts']; cgroups?: CgroupPlacement; net?: NetAttachment; resolve?: (ref: string) => ContainerRecord;
+  /** What legacy links give the container (containers/links.ts): /etc/hosts lines and variables. */
+  links?: { env: string[]; hosts: string[] };
 } = {}): Promise<SpecInput> {
   const { mounts = [], cgroups = NO_PLACEMENT, net } = opts;
   const { shm, ...modes } = namespaceModes(c, opts.resolve ?? ((ref) => { throw new InvalidParameterError(`no container lookup for ${ref}`); }));
   if (c.hostConfig.IpcMode === 'shareable') await mountShm(c);
   const h = c.hostConfig;
   const user = await resolveUser(rootfs, c.config.User, (h.GroupAdd as string[] | undefined) ?? []);
-  const env = execEnv(c, user, c.config.Tty);
+  const env = execEnv(c, user, c.config.Tty, [], opts.links?.env);
   const cwd = c.config.WorkingDir || '/';
   await ensureWorkdir(rootfs, cwd);
   const nano = Number(h.NanoCpus ?? 0);
@@ -52,7 +54,7 @@ export async function specInput(c: ContainerRecord, rootfs: string, opts: {
     ...(Number(h.OomScoreAdj ?? 0) ? { oomScoreAdj: Number(h.OomScoreAdj) } : {}),
     ...((h.DeviceCgroupRules as string[] | null | undefined)?.length ? { deviceCgroupRules: h.DeviceCgroupRules as string[] } : {}),
     ...stdioOf(c),
-    etcFiles: await writeEtcFiles(c, net),
+    etcFiles: await writeEtcFiles(c, net, opts.links?.hosts),
     namespaces: { ...modes, network: net?.netns ?? (netMode === 'host' ? 'host' : 'private'), ...cgroupns(h) },
     ...(shm ? { shm } : {}),
     cgroupsPath: placeContainer(c.id, h.CgroupParent as string | undefined, cgroups),

@@ -2,6 +2,7 @@ import { ConflictError, InvalidParameterError, NotFoundError } from '../core/err
 import type { ContainerRecord } from '../core/containers/types.ts';
 import type { MetadataDb } from '../metadata/db.ts';
 import { timeNs } from '../core/time.ts';
+import { resolveLinkName } from './links.ts';
 
 /** Container records in the metadata DB (one JSON document per container) with an in-memory copy. */
 export class ContainerDb {
@@ -44,12 +45,14 @@ export class ContainerDb {
     return this.cache.get(id);
   }
 
-  /** Docker's lookup: full ID, then exact name, then a unique ID prefix. */
+  /** Docker's lookup: full ID, then exact name (a legacy link's `/parent/alias` too), then a unique ID prefix. */
   resolve(idOrName: string): ContainerRecord {
     const exact = this.cache.get(idOrName);
     if (exact) return exact;
     const name = idOrName.startsWith('/') ? idOrName : `/${idOrName}`;
     for (const c of this.cache.values()) if (c.name === name) return c;
+    const linked = name.indexOf('/', 1) > 0 ? resolveLinkName(this, name) : undefined;
+    if (linked) return linked;
     if (/^[a-f0-9]+$/.test(idOrName)) {
       const hits = [...this.cache.values()].filter((c) => c.id.startsWith(idOrName));
       if (hits.length === 1) return hits[0];

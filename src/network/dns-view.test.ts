@@ -32,3 +32,13 @@ test('dns view: names, short IDs and aliases on a user network; nothing on the d
   assert.deepEqual(upstreamsFor(v, '10.1.0.3'), ['1.1.1.1']);
   assert.deepEqual(upstreamsFor(v, '10.1.0.2'), ['192.0.2.53'], 'no --dns: the host resolvers');
 });
+
+test('dns view: a link of the asking endpoint (--link target:alias on a user network) names the target for it alone', () => {
+  const v = view();
+  const asking = v.endpoints({ networkId: 'n1' }).find((e) => e.state?.ip === '10.1.0.3')!;
+  asking.config.Links = ['app:Db', 'app2'];
+  assert.deepEqual(lookupName(v, '10.1.0.1', 'db', '10.1.0.3'), { v4: ['10.1.0.2'], v6: [] });
+  assert.equal(lookupName(v, '10.1.0.1', 'db', '10.1.0.2'), null, 'another container does not see the alias');
+  assert.equal(lookupName(v, '10.1.0.1', 'db'), null);
+  assert.deepEqual(lookupName(v, '10.1.0.1', 'app2', '10.1.0.3'), { v4: ['10.1.0.3'], v6: [] }, 'a bare link is the target by its own name');
+});

@@ -13,10 +13,26 @@ export interface DnsView {
   hostResolvers(): string[];
 }
 
-/** The addresses of `name` on the network whose gateway is `server`; null: not a name there. */
-export function lookupName(v: DnsView, server: string, name: string): { v4: string[]; v6: string[] } | null {
+/**
+ * The addresses of `name` on the network whose gateway is `server`; null:
+ * not a name there. A link of the asking container's endpoint (`--link
+ * target:alias` on a user-defined network) makes `alias` a name of the
+ * target for that container alone, before any other.
+ */
+export function lookupName(v: DnsView, server: string, name: string, client?: string): { v4: string[]; v6: string[] } | null {
   const n = v.bridges().find((x) => !x.isDefault && x.ipam.Config.some((c) => c.Gateway === server));
   if (!n) return null;
+  const asking = client ? v.endpoints({ networkId: n.id }).find((ep) => ep.state?.ip === client) : undefined;
+  for (const l of asking?.config.Links ?? []) {
+    const [target, alias = target] = l.split(':').map((x) => x.slice(x.lastIndexOf('/') + 1));
+    if (alias.toLowerCase() !== name || !target) continue;
+    const found = namesOn(v, n, target.toLowerCase());
+    if (found) return found;
+  }
+  return namesOn(v, n, name);
+}
+
+function namesOn(v: DnsView, n: NetworkRecord, name: string): { v4: string[]; v6: string[] } | null {
   const v4: string[] = [];
   const v6: string[] = [];
   for (const ep of v.endpoints({ networkId: n.id })) {

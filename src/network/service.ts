@@ -73,7 +73,7 @@ export class NetworkService implements NetworkBackend {
     this.d = deps;
     this.tag = firewallTag(deps.dataRoot);
     const view = { bridges: () => this.bridges(), endpoints: (q: { networkId?: string }) => deps.db.endpointsOf(q), containers: deps.containers, hostResolvers: () => this.hostResolvers };
-    this.dns = new EmbeddedDns((server, _client, name) => lookupName(view, server, name), (client) => upstreamsFor(view, client));
+    this.dns = new EmbeddedDns((server, client, name) => lookupName(view, server, name, client), (client) => upstreamsFor(view, client));
   }
 
   nextSeq(): number {

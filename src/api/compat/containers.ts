@@ -54,11 +54,11 @@ function portList(net?: ContainerNetView): Record<string, unknown>[] {
   return out;
 }
 
-/** GET /containers/json item; `image`: what to show as its Image (see listedImages). */
-export function containerSummary(c: ContainerRecord, net?: ContainerNetView, image = c.image): Record<string, unknown> {
+/** GET /containers/json item; `image`: what to show as its Image (see listedImages); `names`: its name and link names (see listedNames). */
+export function containerSummary(c: ContainerRecord, net?: ContainerNetView, image = c.image, names = [c.name]): Record<string, unknown> {
   return {
     Id: c.id,
-    Names: [c.name],
+    Names: names,
     Image: image,
     ImageID: c.imageId,
     Command: [c.path, ...c.args.map(quoteArg)].join(' '),
@@ -74,7 +74,7 @@ export function containerSummary(c: ContainerRecord, net?: ContainerNetView, ima
 }
 
 /** GET /containers/{id}/json (Docker's full shape). */
-export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null, net?: ContainerNetView, execIds?: string[]): Record<string, unknown> {
+export function containerInspect(c: ContainerRecord, graph: Record<string, string> | null, net?: ContainerNetView, execIds?: string[], links: string[] | null = null): Record<string, unknown> {
   const p = net?.primary;
   return {
     Id: c.id,
@@ -95,7 +95,7 @@ export function containerInspect(c: ContainerRecord, graph: Record<string, strin
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: execIds?.length ? execIds : null,
-    HostConfig: hostConfigJson(c.hostConfig),
+    HostConfig: { ...hostConfigJson(c.hostConfig), Links: links }, // the registered links, not the request's (dockerd's getInspectData)
     GraphDriver: { Data: graph, Name: 'overlay2' },
     Mounts: mountsJson(c.mountPoints),
     Config: c.config,

@@ -10,7 +10,7 @@ import { containerSummary, statusString } from './containers.ts';
 /** An item's JSON without its Status value: `head` ends with `"Status":`, `tail` starts with `,"HostConfig"`. */
 interface Entry { revision: string; head: Buffer; tail: Buffer }
 
-export interface ListItem { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined; image?: string }
+export interface ListItem { rec: ContainerRecord; revision: string; view: () => ContainerNetView | undefined; image?: string; names?: string[] }
 
 /** Past this many entries, the ones of containers no longer listed are dropped. */
 const SWEEP_ABOVE = 4096;
@@ -26,10 +26,10 @@ export class SummaryCache {
    * The entry of one item. `revision` must change whenever anything the item
    * shows may have changed (Status aside); `view` is only asked for on a miss.
    */
-  private entry(c: ContainerRecord, revision: string, view: () => ContainerNetView | undefined, image?: string): Entry {
+  private entry(c: ContainerRecord, revision: string, view: () => ContainerNetView | undefined, image?: string, names?: string[]): Entry {
     let e = this.entries.get(c.id);
     if (e?.revision !== revision) {
-      const { Status: _status, HostConfig, NetworkSettings, Mounts, ...head } = containerSummary(c, view(), image);
+      const { Status: _status, HostConfig, NetworkSettings, Mounts, ...head } = containerSummary(c, view(), image, names);
       // Docker's key order: ..., State, Status, HostConfig, NetworkSettings, Mounts
       e = {
         revision,
@@ -50,7 +50,8 @@ export class SummaryCache {
    */
   body(items: ListItem[], complete: boolean): Buffer {
     const now = Date.now();
-    const entries = items.map((x) => this.entry(x.rec, x.image === undefined ? x.revision : `${x.revision}:${x.image}`, x.view, x.image));
+    const revision = (x: ListItem): string => `${x.revision}${x.image === undefined ? '' : `:${x.image}`}${x.names && x.names.length > 1 ? `:${x.names.join(',')}` : ''}`;
+    const entries = items.map((x) => this.entry(x.rec, revision(x), x.view, x.image, x.names));
     // most items share their Status with others ("Created", "Up 2 minutes"): each text is encoded once
     const encoded = new Map<string, Buffer>();
     const statuses = items.map((x) => {

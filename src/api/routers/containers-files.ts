@@ -88,14 +88,14 @@ export function containerFileRoutes(b: ContainerFilesBackend): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/containers/{id}/export', handler: exportRootfs },
-    { method: 'GET', path: '/containers/{id}/changes', handler: async (r) => {
+    { method: 'GET', path: '/containers/{id*}/export', handler: exportRootfs },
+    { method: 'GET', path: '/containers/{id*}/changes', handler: async (r) => {
       const changes = await b.changes(id(r));
       sendJson(r.res, 200, changes.length ? changes : null);
     } },
-    { method: 'HEAD', path: '/containers/{id}/archive', handler: head },
-    { method: 'GET', path: '/containers/{id}/archive', handler: get },
-    { method: 'PUT', path: '/containers/{id}/archive', handler: put },
+    { method: 'HEAD', path: '/containers/{id*}/archive', handler: head },
+    { method: 'GET', path: '/containers/{id*}/archive', handler: get },
+    { method: 'PUT', path: '/containers/{id*}/archive', handler: put },
     { method: 'POST', path: '/commit', handler: commit },
   ];
 }

@@ -29,7 +29,7 @@ export function containerStatsRoutes(svc: ContainerStatsBackend): Route[] {
   };
 
   return [
-    { method: 'GET', path: '/containers/{id}/stats', handler: stats },
-    { method: 'POST', path: '/containers/{id}/update', handler: update },
+    { method: 'GET', path: '/containers/{id*}/stats', handler: stats },
+    { method: 'POST', path: '/containers/{id*}/update', handler: update },
   ];
 }

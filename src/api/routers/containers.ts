@@ -36,14 +36,15 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
     const size = qBool(r.query, 'size');
     const out = await c.list({ all, limit, size, filters });
     const image = await c.listedImages(out);
+    const names = c.listedNames();
     if (size) {
       const sizes = await c.sizes(out);
-      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec), image(rec)), ...(sizes[i].rw ? { SizeRw: sizes[i].rw } : {}), ...(sizes[i].rootFs ? { SizeRootFs: sizes[i].rootFs } : {}) }))); // omitempty, as dockerd
+      sendJson(r.res, 200, out.map((rec, i) => ({ ...containerSummary(rec, net?.(rec), image(rec), names(rec)), ...(sizes[i].rw ? { SizeRw: sizes[i].rw } : {}), ...(sizes[i].rootFs ? { SizeRootFs: sizes[i].rootFs } : {}) }))); // omitempty, as dockerd
     } else if (revision) {
-      const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec), image: image(rec) }));
+      const items = out.map((rec) => ({ rec, revision: revision(rec), view: () => net?.(rec), image: image(rec), names: names(rec) }));
       sendJsonBytes(r.res, 200, summaries.body(items, all && limit < 0 && filters.size === 0));
     } else {
-      sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec), image(rec))));
+      sendJson(r.res, 200, out.map((rec) => containerSummary(rec, net?.(rec), image(rec), names(rec))));
     }
   };
 
@@ -105,9 +106,9 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
       const rep = await c.prune(parseFilters(r.query.get('filters'), ['until', 'label', 'label!']));
       sendJson(r.res, 200, { ...rep, ContainersDeleted: nullIfEmpty(rep.ContainersDeleted) });
     } },
-    { method: 'GET', path: '/containers/{id}/json', handler: async (r) => {
+    { method: 'GET', path: '/containers/{id*}/json', handler: async (r) => {
       const rec = await c.get(id(r));
-      const body = containerInspect(rec, await graph(rec.id), net?.(rec), execIds?.(rec.id));
+      const body = containerInspect(rec, await graph(rec.id), net?.(rec), execIds?.(rec.id), c.inspectLinks(rec));
       if (!qBool(r.query, 'size')) return sendJson(r.res, 200, body);
       // `inspect -s`: the sizes right after GraphDriver, where dockerd has them
       const [sz] = await c.sizes([rec]);
@@ -118,24 +119,24 @@ export function containerRoutes(c: ContainerBackend, graph: (id: string) => Prom
       }
       sendJson(r.res, 200, withSizes);
     } },
-    { method: 'POST', path: '/containers/{id}/start', handler: noContent((r) => {
+    { method: 'POST', path: '/containers/{id*}/start', handler: noContent((r) => {
       // dockerd's check: more than an empty JSON object, or a body of unknown (chunked) length, is the old HostConfig-on-start
       if (Number(r.raw.headers['content-length'] ?? 0) > 7 || r.raw.headers['transfer-encoding'] !== undefined) {
         throw new InvalidParameterError('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
       }
       return c.start(id(r));
     }) },
-    { method: 'POST', path: '/containers/{id}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
-    { method: 'POST', path: '/containers/{id}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
-    { method: 'POST', path: '/containers/{id}/kill', handler: noContent((r) => c.kill(id(r), r.query.get('signal') || undefined)) },
-    { method: 'POST', path: '/containers/{id}/pause', handler: noContent((r) => c.pause(id(r))) },
-    { method: 'POST', path: '/containers/{id}/unpause', handler: noContent((r) => c.unpause(id(r))) },
-    { method: 'POST', path: '/containers/{id}/rename', handler: noContent((r) => c.rename(id(r), r.query.get('name') ?? '')) },
-    { method: 'POST', path: '/containers/{id}/wait', handler: wait },
-    { method: 'POST', path: '/containers/{id}/attach', handler: attachHandler(c) },
-    { method: 'GET', path: '/containers/{id}/logs', handler: logs },
-    { method: 'POST', path: '/containers/{id}/resize', handler: async (r) => { await c.resize(id(r), qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
-    { method: 'GET', path: '/containers/{id}/top', handler: async (r) => sendJson(r.res, 200, await c.top(id(r), r.query.get('ps_args') ?? '')) },
-    { method: 'DELETE', path: '/containers/{id}', handler: noContent((r) => c.remove(id(r), { force: qBool(r.query, 'force'), volumes: qBool(r.query, 'v'), link: qBool(r.query, 'link') })) },
+    { method: 'POST', path: '/containers/{id*}/stop', handler: noContent((r) => c.stop(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
+    { method: 'POST', path: '/containers/{id*}/restart', handler: noContent((r) => c.restart(id(r), { timeout: timeout(r), signal: r.query.get('signal') ?? undefined })) },
+    { method: 'POST', path: '/containers/{id*}/kill', handler: noContent((r) => c.kill(id(r), r.query.get('signal') || undefined)) },
+    { method: 'POST', path: '/containers/{id*}/pause', handler: noContent((r) => c.pause(id(r))) },
+    { method: 'POST', path: '/containers/{id*}/unpause', handler: noContent((r) => c.unpause(id(r))) },
+    { method: 'POST', path: '/containers/{id*}/rename', handler: noContent((r) => c.rename(id(r), r.query.get('name') ?? '')) },
+    { method: 'POST', path: '/containers/{id*}/wait', handler: wait },
+    { method: 'POST', path: '/containers/{id*}/attach', handler: attachHandler(c) },
+    { method: 'GET', path: '/containers/{id*}/logs', handler: logs },
+    { method: 'POST', path: '/containers/{id*}/resize', handler: async (r) => { await c.resize(id(r), qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
+    { method: 'GET', path: '/containers/{id*}/top', handler: async (r) => sendJson(r.res, 200, await c.top(id(r), r.query.get('ps_args') ?? '')) },
+    { method: 'DELETE', path: '/containers/{id*}', handler: noContent((r) => c.remove(id(r), { force: qBool(r.query, 'force'), volumes: qBool(r.query, 'v'), link: qBool(r.query, 'link') })) },
   ];
 }

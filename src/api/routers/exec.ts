@@ -89,7 +89,7 @@ export function execRoutes(x: ExecBackend): Route[] {
   };
 
   return [
-    { method: 'POST', path: '/containers/{id}/exec', handler: async (r) => sendJson(r.res, 201, { Id: await x.create(r.params[0], (await readJson(r.raw)) ?? {}) }) },
+    { method: 'POST', path: '/containers/{id*}/exec', handler: async (r) => sendJson(r.res, 201, { Id: await x.create(r.params[0], (await readJson(r.raw)) ?? {}) }) },
     { method: 'POST', path: '/exec/{id}/start', handler: start },
     { method: 'POST', path: '/exec/{id}/resize', handler: async (r) => { await x.resize(r.params[0], qInt(r.query, 'h', 0), qInt(r.query, 'w', 0)); sendJson(r.res, 200, {}); } },
     { method: 'GET', path: '/exec/{id}/json', handler: inspect },

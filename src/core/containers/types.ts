@@ -73,6 +73,8 @@ export interface ContainerRecord {
   hasBeenManuallyStopped: boolean;
   /** Resolved mounts (binds, volumes, tmpfs), set at create. */
   mountPoints?: MountPoint[];
+  /** Legacy links registered at create (containers/links.ts): target ID and alias. */
+  links?: { id: string; alias: string; gone?: string }[];
 }
 
 export interface ContainerListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
@@ -88,6 +90,10 @@ export interface ContainerBackend {
   list(opts: ContainerListOptions): Promise<ContainerRecord[]>;
   /** What a list shows as each container's Image: its name, or its image's ID once the name stands for another. */
   listedImages(cs: ContainerRecord[]): Promise<(c: ContainerRecord) => string>;
+  /** What a list shows as each container's Names: its own name and the legacy link names it is known by. */
+  listedNames(): (c: ContainerRecord) => string[];
+  /** inspect's HostConfig.Links: the container's legacy links as `/target:/parent/alias` (null when none). */
+  inspectLinks(c: ContainerRecord): string[] | null;
   /** `ps -s`: bytes of each container's own layer, and of it with its image's layers. */
   sizes(cs: ContainerRecord[]): Promise<{ rw: number; rootFs: number }[]>;
   start(idOrName: string): Promise<void>;
