@@ -146,31 +146,32 @@ export class Lifecycle {
     }
   }
 
-  /** dockerd opens the log driver at start: a bad labels-regex/env-regex fails the start (exit code 128 unless one is set). */
+  /** dockerd opens the log driver at start: a bad labels-regex/env-regex fails the start. */
   private async openLogger(c: ContainerRecord): Promise<void> {
     const lc = c.hostConfig.LogConfig as { Type?: string; Config?: Record<string, string> } | undefined;
     try {
       rotationPolicy(lc?.Type ?? '', lc?.Config ?? {});
       logAttrs(lc?.Type ?? '', lc?.Config ?? {}, c.config.Labels ?? {}, c.config.Env ?? []);
     } catch (e) {
-      const msg = `failed to initialize logging driver: ${(e as Error).message}`;
-      Object.assign(c.state, { Error: msg, ExitCode: c.state.ExitCode || 128 });
-      this.d.db.save(c);
-      if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
-      throw new SystemError(msg);
+      await this.refuseStart(c, new SystemError(`failed to initialize logging driver: ${(e as Error).message}`));
     }
   }
 
-  /** The legacy links' hosts lines and variables; a target not running or off the default bridge fails the start (exit code 128 unless one is set). */
+  /** The legacy links' hosts lines and variables; a target not running or off the default bridge fails the start. */
   private async linkSetup(c: ContainerRecord): Promise<{ env: string[]; hosts: string[] }> {
     try {
       return linkSetup(this.d.db, this.d.network, c);
     } catch (e) {
-      Object.assign(c.state, { Error: (e as Error).message, ExitCode: c.state.ExitCode || 128 });
-      this.d.db.save(c);
-      if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
-      throw e;
+      return this.refuseStart(c, e as Error);
     }
+  }
+
+  /** A start refused before anything ran: dockerd records the error (exit code 128 unless one is set) and removes an AutoRemove container. */
+  private async refuseStart(c: ContainerRecord, e: Error): Promise<never> {
+    Object.assign(c.state, { Error: e.message, ExitCode: c.state.ExitCode || 128 });
+    this.d.db.save(c);
+    if (c.hostConfig.AutoRemove) await this.d.remove(c).catch(() => undefined);
+    throw e;
   }
 
   /** Follow a running container until it exits (also used to adopt after a restart). */

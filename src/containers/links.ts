@@ -10,15 +10,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidParameterError, NotFoundError, SystemError } from '../core/errors.ts';
-import type { ContainerRecord, HostConfig } from '../core/containers/types.ts';
+import type { ContainerRecord, HostConfig, LinkRef } from '../core/containers/types.ts';
 import type { ContainerNetworking } from '../core/network/types.ts';
 
-/**
- * One registered link: the target container and the alias the parent knows
- * it by; `gone`: the target's name when it was removed (dockerd keeps such a
- * link: inspect shows it and the parent cannot start until it is removed).
- */
-export interface LinkRef { id: string; alias: string; gone?: string }
 
 /** What the link logic reads of the container records. */
 export interface LinkRecords {

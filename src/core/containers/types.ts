@@ -73,9 +73,16 @@ export interface ContainerRecord {
   hasBeenManuallyStopped: boolean;
   /** Resolved mounts (binds, volumes, tmpfs), set at create. */
   mountPoints?: MountPoint[];
-  /** Legacy links registered at create (containers/links.ts): target ID and alias. */
-  links?: { id: string; alias: string; gone?: string }[];
+  /** Legacy links registered at create (containers/links.ts). */
+  links?: LinkRef[];
 }
+
+/**
+ * One registered legacy link: the target container and the alias the parent
+ * knows it by; `gone`: the target's name once it was removed (dockerd keeps
+ * such a link: inspect shows it and the parent cannot start until it goes).
+ */
+export interface LinkRef { id: string; alias: string; gone?: string }
 
 export interface ContainerListOptions { all: boolean; limit: number; size: boolean; filters: Filters }
 
